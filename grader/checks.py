@@ -1,0 +1,456 @@
+"""The checks, as a table, and the judge that runs them on rebuilt models.
+
+Every check is a row: its function, points, whether students see it before
+the deadline, and a function of the ``Judge`` that returns a short message on
+success or raises ``Failure`` with one a student can act on. ``run_checks``
+turns anything a check raises into a failed result, so one broken function
+never stops the others from being graded.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+
+import keras
+import numpy as np
+
+from grader import graph as graphs
+from grader import models, reference
+from grader.execute import KernelRun
+from grader.notebook import GradedCell
+from grader.probes import Probe, probe, probes_for
+from grader.report import CheckResult
+
+SEEDED_HINT = "first difference from the reference: {difference}"
+MORE = " (and {count} more)"
+HIDDEN_HARDCODED = (
+    "with other arguments than the example's ({arguments}), {what}; "
+    "make sure none of them is hard-coded"
+)
+TRAINING_STEPS = 4
+TRAINING_BATCH = 8
+OUTPUT_TOLERANCE = {"rtol": 1e-3, "atol": 1e-4}
+
+
+class Failure(Exception):
+    """A check failed; the message is for the student."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One row of the checks table."""
+
+    function: str
+    name: str
+    points: float
+    visible: bool
+    run: Callable[[Judge], str]
+
+    @property
+    def title(self) -> str:
+        """The name shown in reports: ``function: check``."""
+        return f"{self.function}: {self.name}"
+
+
+@dataclass(frozen=True)
+class Expected:
+    """Values from the original assignment, read from the fixtures."""
+
+    seeded: dict[str, list[float]]
+    tolerance: float
+    params: tuple[int, int, int]
+    table: graphs.Graph
+
+    @classmethod
+    def load(cls) -> Expected:
+        """Read ``expected.json`` and the layer table shipped with the grader."""
+        folder = resources.files("grader.fixtures")
+        data = json.loads(folder.joinpath("expected.json").read_text())
+        lines = folder.joinpath("resnet50_layers.tsv").read_text().splitlines()
+        rows = csv.DictReader(
+            (line for line in lines if not line.startswith("#")), delimiter="\t"
+        )
+        counts = data["resnet50_params"]
+        return cls(
+            seeded={
+                "identity_block": data["identity_block_seeded"],
+                "convolutional_block": data["convolutional_block_seeded"],
+            },
+            tolerance=data["seeded_tolerance"],
+            params=(counts["total"], counts["trainable"], counts["non_trainable"]),
+            table=graphs.from_table(rows),
+        )
+
+
+class Judge:
+    """Everything the checks need about one submission, built once and cached."""
+
+    def __init__(
+        self, run: KernelRun, graded: dict[str, GradedCell], expected: Expected
+    ) -> None:
+        self.run = run
+        self.graded = graded
+        self.expected = expected
+        self._models: dict[tuple[str, str], keras.Model] = {}
+        self._graphs: dict[tuple[str, str], graphs.Graph] = {}
+        self._references: dict[tuple[str, str], keras.Model] = {}
+        self._reference_graphs: dict[tuple[str, str], graphs.Graph] = {}
+
+    def problem(self, function: str) -> str | None:
+        """Why the function cannot be probed at all, or None."""
+        cell = self.graded.get(function)
+        if cell is None:
+            return (
+                f"no cell defines {function}; its cell should start with "
+                f"`# GRADED FUNCTION: {function}`"
+            )
+        if cell.is_stub:
+            return (
+                f"{function} is still the stub: write your code between "
+                "### START CODE HERE ### and ### END CODE HERE ###"
+            )
+        outcome = self.run.cells.get(function)
+        if outcome is not None and outcome.status == "timeout":
+            return f"the cell defining {function} did not finish in time"
+        if outcome is not None and not outcome.ok:
+            return f"the cell defining {function} raised {outcome.ename}: {outcome.evalue}"
+        return None
+
+    def outcome(self, function: str, key: str) -> dict:
+        """The kernel's answer for one probe; raises ``Failure`` if it is unusable."""
+        problem = self.problem(function)
+        if problem:
+            raise Failure(problem)
+        answers = [a for a in self.run.probes.get(function, []) if a.get("key") == key]
+        cell = self.run.probe_cells.get(function)
+        if not answers:
+            if cell is not None and cell.status == "timeout":
+                raise Failure(f"{function} did not finish in time")
+            raise Failure(f"the kernel stopped while building {function}")
+        return _usable(function, answers[0])
+
+    def model(self, function: str, key: str) -> keras.Model:
+        """The student's model for a probe, rebuilt in this process."""
+        if (function, key) not in self._models:
+            self._models[(function, key)] = self.fresh_model(function, key)
+        return self._models[(function, key)]
+
+    def fresh_model(self, function: str, key: str) -> keras.Model:
+        """A new copy of the student's model, for checks that change weights."""
+        try:
+            return models.rebuild(self.outcome(function, key)["model"])
+        except models.Rejected as exc:
+            raise Failure(str(exc)) from None
+
+    def graph(self, function: str, key: str) -> graphs.Graph:
+        """The layer graph of the student's model for a probe."""
+        if (function, key) not in self._graphs:
+            self._graphs[(function, key)] = graphs.from_model(self.model(function, key))
+        return self._graphs[(function, key)]
+
+    def reference(self, function: str, key: str) -> keras.Model:
+        """The grader's own model for a probe."""
+        if (function, key) not in self._references:
+            spec = probe(function, key)
+            self._references[(function, key)] = reference.build(
+                function, spec.kwargs, spec.input_shape
+            )
+        return self._references[(function, key)]
+
+    def reference_graph(self, function: str, key: str) -> graphs.Graph:
+        """The layer graph of the grader's own model for a probe."""
+        if (function, key) not in self._reference_graphs:
+            model = self.reference(function, key)
+            self._reference_graphs[(function, key)] = graphs.from_model(model)
+        return self._reference_graphs[(function, key)]
+
+
+def _usable(function: str, answer: dict) -> dict:
+    status = answer.get("status")
+    if status == "ok" and isinstance(answer.get("model"), str):
+        return answer
+    if status == "missing":
+        raise Failure(f"{function} is not defined after running its cell")
+    if status == "returned-none":
+        raise Failure(f"{function} returned None; it should return the output tensor")
+    if status in ("not-a-tensor", "not-a-model"):
+        wanted = "a Keras tensor" if status == "not-a-tensor" else "a keras Model"
+        raise Failure(f"{function} returned a {answer.get('type')}, expected {wanted}")
+    if status == "error":
+        if answer.get("error") == "KeyboardInterrupt":
+            raise Failure(f"{function} did not finish in time")
+        text = f"{function} raised {answer.get('error')}: {answer.get('message')}"
+        where = answer.get("where")
+        if isinstance(where, dict) and where.get("text"):
+            text += f" (in {where.get('function')}, line {where.get('line')}: "
+            text += f"`{str(where['text']).strip()}`)"
+        raise Failure(text)
+    raise Failure(f"the kernel gave no usable answer for {function}")
+
+
+# --- the blocks -------------------------------------------------------------
+
+
+def _first_differences(differences: list[graphs.Difference], limit: int = 3) -> str:
+    shown = "; ".join(d.text for d in differences[:limit])
+    if len(differences) > limit:
+        shown += MORE.format(count=len(differences) - limit)
+    return shown
+
+
+def _block_seeded(function: str) -> Callable[[Judge], str]:
+    def check(judge: Judge) -> str:
+        model = judge.model(function, "seeded")
+        expected_shape = tuple(judge.reference(function, "seeded").output.shape)
+        if tuple(model.output.shape) != expected_shape:
+            raise Failure(
+                f"output shape {tuple(model.output.shape)}, expected {expected_shape}"
+            )
+        models.set_seeded_weights(model)
+        x = np.random.RandomState(1).randn(3, 4, 4, 6).astype("float32")
+        out = np.asarray(model(x, training=False))[1][1][0]
+        want = np.array(judge.expected.seeded[function])
+        if not np.allclose(out, want, rtol=0, atol=judge.expected.tolerance):
+            message = f"out[1][1][0] is {np.round(out, 8)}, expected {want}"
+            differences = graphs.compare(
+                judge.graph(function, "seeded"),
+                judge.reference_graph(function, "seeded"),
+            )
+            if differences:
+                message += "; " + SEEDED_HINT.format(difference=differences[0].text)
+            raise Failure(message)
+        return f"out[1][1][0] = {np.round(out, 8)} as expected"
+
+    return check
+
+
+def _names(function: str, key: str, expected: Callable[[Judge], graphs.Graph]):
+    def check(judge: Judge) -> str:
+        wanted = expected(judge).named_layers()
+        have = judge.graph(function, key).named_layers()
+        missing = [name for name in wanted if name not in have]
+        if missing:
+            hints = []
+            for name in missing[:5]:
+                close = difflib.get_close_matches(name, have, n=1, cutoff=0.8)
+                hints.append(f"{name} (yours: {close[0]}?)" if close else name)
+            more = MORE.format(count=len(missing) - 5) if len(missing) > 5 else ""
+            raise Failure(f"no layer named {', '.join(hints)}{more}")
+        return f"all {len(wanted)} names as expected"
+
+    return check
+
+
+def _structure(function: str, key: str, **fields: bool):
+    def check(judge: Judge) -> str:
+        differences = graphs.compare(
+            judge.graph(function, key), judge.reference_graph(function, key), **fields
+        )
+        if differences:
+            raise Failure(_first_differences(differences))
+        return "layers, connections and settings as expected"
+
+    return check
+
+
+def _hidden_outputs(function: str, training: bool) -> Callable[[Judge], str]:
+    def check(judge: Judge) -> str:
+        for spec in probes_for(function):
+            if spec.key == "seeded":
+                continue
+            _compare_outputs(judge, spec, training)
+        mode = "training" if training else "inference"
+        return f"outputs match the reference on hidden inputs in {mode} mode"
+
+    return check
+
+
+def _compare_outputs(judge: Judge, spec: Probe, training: bool) -> None:
+    arguments = ", ".join(spec.kwargs)
+    model = judge.model(spec.function, spec.key)
+    ref = judge.reference(spec.function, spec.key)
+    if tuple(model.output.shape) != tuple(ref.output.shape):
+        raise Failure(
+            HIDDEN_HARDCODED.format(arguments=arguments, what="the output shape is wrong")
+        )
+    for candidate in (model, ref):
+        models.set_seeded_weights(candidate, batchnorm="varied")
+    x = np.random.default_rng(len(spec.key)).normal(size=(4, *spec.input_shape))
+    x = x.astype("float32")
+    got = np.asarray(model(x, training=training))
+    want = np.asarray(ref(x, training=training))
+    if not np.allclose(got, want, **OUTPUT_TOLERANCE):
+        differences = graphs.compare(
+            judge.graph(spec.function, spec.key),
+            judge.reference_graph(spec.function, spec.key),
+        )
+        what = (
+            "the layers differ from the reference"
+            if differences
+            else f"the output differs by up to {np.max(np.abs(got - want)):.3g}"
+        )
+        raise Failure(HIDDEN_HARDCODED.format(arguments=arguments, what=what))
+
+
+# --- ResNet50 ---------------------------------------------------------------
+
+
+def _parameter_counts(judge: Judge) -> str:
+    counts = models.parameter_counts(judge.model("ResNet50", "default"))
+    labels = ("total", "trainable", "non-trainable")
+    wrong = [
+        f"{label} {got:,}, expected {want:,}"
+        for label, got, want in zip(labels, counts, judge.expected.params)
+        if got != want
+    ]
+    if wrong:
+        raise Failure("parameters: " + "; ".join(wrong))
+    return "{:,} / {:,} / {:,} parameters".format(*counts)
+
+
+def _softmax_output(judge: Judge) -> str:
+    model = judge.model("ResNet50", "default")
+    if tuple(model.output.shape) != (None, 6):
+        raise Failure(f"output shape {tuple(model.output.shape)}, expected (None, 6)")
+    x = np.random.default_rng(3).uniform(size=(2, 64, 64, 3)).astype("float32")
+    out = np.asarray(model(x, training=False))
+    if not (np.all(out >= 0) and np.allclose(out.sum(axis=1), 1, atol=1e-4)):
+        raise Failure(
+            "the outputs are not probabilities (each row should sum to 1): "
+            "the last layer should use a softmax activation"
+        )
+    return "6 class probabilities per image"
+
+
+def _honours_arguments(judge: Judge) -> str:
+    spec = probe("ResNet50", "hidden")
+    model = judge.model("ResNet50", "hidden")
+    shape, classes = spec.kwargs["input_shape"], spec.kwargs["classes"]
+    got_input = tuple(model.input.shape) if not isinstance(model.input, list) else None
+    if got_input != (None, *shape):
+        raise Failure(
+            f"ResNet50 ignores `input_shape`: built with input_shape={shape}, "
+            f"the model's input is {got_input}"
+        )
+    units = model.output.shape[-1]
+    if units != classes:
+        raise Failure(
+            f"ResNet50 ignores `classes`: built with classes={classes}, "
+            f"the last layer has {units} units"
+        )
+    return "input_shape and classes are used"
+
+
+def _training_run(judge: Judge) -> str:
+    from grader.fixtures.make_signs import make_split
+
+    keras.utils.set_random_seed(0)
+    model = judge.fresh_model("ResNet50", "default")
+    images, labels = make_split(TRAINING_BATCH, seed=11)
+    x = images.astype("float32") / 255.0
+    y = np.eye(6, dtype="float32")[labels]
+    model.compile(optimizer="adam", loss="categorical_crossentropy", run_eagerly=True)
+    losses = [float(model.train_on_batch(x, y)) for _ in range(TRAINING_STEPS)]
+    shown = ", ".join(f"{loss:.3f}" for loss in losses)
+    if not all(math.isfinite(loss) for loss in losses):
+        raise Failure(f"the loss is not finite during training ({shown})")
+    if losses[-1] >= losses[0]:
+        raise Failure(f"the loss does not fall over {TRAINING_STEPS} steps ({shown})")
+    return f"loss over {TRAINING_STEPS} training steps: {shown}"
+
+
+def _table(judge: Judge) -> graphs.Graph:
+    return judge.expected.table
+
+
+def _reference_of(function: str, key: str) -> Callable[[Judge], graphs.Graph]:
+    return lambda judge: judge.reference_graph(function, key)
+
+
+def _table_check(judge: Judge) -> str:
+    differences = graphs.compare(
+        judge.graph("ResNet50", "default"),
+        judge.expected.table,
+        shapes=True,
+        params=True,
+        settings=False,
+    )
+    if differences:
+        raise Failure(_first_differences(differences))
+    return "all 177 layers match the assignment's table"
+
+
+def _block_checks(function: str) -> list[Check]:
+    return [
+        Check(function, "seeded output", 8, True, _block_seeded(function)),
+        Check(
+            function,
+            "layer names",
+            4,
+            True,
+            _names(function, "seeded", _reference_of(function, "seeded")),
+        ),
+        Check(
+            function,
+            "layers and settings",
+            8,
+            True,
+            _structure(function, "seeded", shapes=True),
+        ),
+        Check(
+            function, "hidden inputs, inference", 5, False, _hidden_outputs(function, False)
+        ),
+        Check(
+            function, "hidden inputs, training", 5, False, _hidden_outputs(function, True)
+        ),
+    ]
+
+
+CHECKS: tuple[Check, ...] = (
+    *_block_checks("identity_block"),
+    *_block_checks("convolutional_block"),
+    Check("ResNet50", "parameter counts", 5, True, _parameter_counts),
+    Check("ResNet50", "softmax output", 5, True, _softmax_output),
+    Check("ResNet50", "layer table", 10, True, _table_check),
+    Check("ResNet50", "layer names", 5, True, _names("ResNet50", "default", _table)),
+    Check(
+        "ResNet50",
+        "layers and settings",
+        5,
+        True,
+        _structure("ResNet50", "default"),
+    ),
+    Check("ResNet50", "input_shape and classes", 5, False, _honours_arguments),
+    Check("ResNet50", "short training run", 5, False, _training_run),
+)
+
+
+def run_checks(judge: Judge, checks: tuple[Check, ...] = CHECKS) -> list[CheckResult]:
+    """Run every check; a failure or a crash of one is a result, not an exception."""
+    results = []
+    for check in checks:
+        try:
+            message, points = check.run(judge), check.points
+        except Failure as exc:
+            message, points = str(exc), 0.0
+        except Exception as exc:  # a grader bug must not hide the other checks
+            message = f"the grader could not run this check ({type(exc).__name__}: {exc})"
+            points = 0.0
+        results.append(
+            CheckResult(
+                name=check.title,
+                function=check.function,
+                max_points=check.points,
+                points=points,
+                message=message,
+                visible=check.visible,
+            )
+        )
+    return results
+

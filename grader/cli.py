@@ -1,0 +1,135 @@
+"""The ``grader`` command: a thin layer over the package's functions."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from grader import errors
+
+DESCRIPTION = """\
+Auto-grader for the ResNet-50 "Residual Networks" assignment.
+
+  grader grade NOTEBOOK          run the graded functions in a kernel and check them
+  grader assign SOLUTION OUTDIR  make the student notebook from the solution
+  grader signs OUTDIR            write a synthetic SIGNS-format data set
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grader",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    grade = commands.add_parser(
+        "grade",
+        help="grade a notebook",
+        description="Run the notebook's graded functions in a fresh Jupyter kernel "
+        "and check them. Only the cells marked `# GRADED FUNCTION:` run; training "
+        "and other cells do not. Exits 0 whenever grading ran, whatever the score.",
+    )
+    grade.add_argument("notebook", type=Path, help="the .ipynb file to grade")
+    grade.add_argument(
+        "--json",
+        type=Path,
+        metavar="PATH",
+        help="also write Gradescope's results.json format to PATH",
+    )
+    grade.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="seconds each graded cell may run (default: %(default)g)",
+    )
+    grade.add_argument(
+        "--probe-timeout",
+        type=float,
+        default=180.0,
+        metavar="S",
+        help="seconds the kernel may take to build one function's models "
+        "(default: %(default)g)",
+    )
+
+    assign = commands.add_parser(
+        "assign",
+        help="make the student notebook",
+        description="Copy SOLUTION into OUTDIR with the code between START and END "
+        "markers replaced by stubs, plus the helper modules the notebook imports.",
+    )
+    assign.add_argument("solution", type=Path, help="the solution notebook")
+    assign.add_argument("outdir", type=Path, help="folder to write into")
+
+    signs = commands.add_parser(
+        "signs",
+        help="write a synthetic SIGNS data set",
+        description="Write train_signs.h5 and test_signs.h5, drawn hands showing "
+        "0 to 5 fingers, in the layout of the SIGNS data set.",
+    )
+    signs.add_argument("outdir", type=Path, help="folder to write into")
+    signs.add_argument("--train", type=int, default=1080, help="training images")
+    signs.add_argument("--test", type=int, default=120, help="test images")
+    signs.add_argument("--seed", type=int, default=0, help="random seed")
+    return parser
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from grader.grade import grade
+    from grader.render import render_gradescope, render_text
+
+    report = grade(
+        args.notebook, cell_timeout=args.cell_timeout, probe_timeout=args.probe_timeout
+    )
+    print(render_text(report))
+    if args.json is not None:
+        try:
+            args.json.write_text(render_gradescope(report), encoding="utf-8")
+        except OSError as exc:
+            raise errors.GraderError(f"{args.json}: cannot write ({exc})") from None
+    return 0
+
+
+def _assign(args: argparse.Namespace) -> int:
+    from grader.assign import assign
+
+    for path in assign(args.solution, args.outdir):
+        print(f"wrote {path}")
+    return 0
+
+
+def _signs(args: argparse.Namespace) -> int:
+    from grader.fixtures.make_signs import write_signs
+
+    for path in write_signs(
+        args.outdir, n_train=args.train, n_test=args.test, seed=args.seed
+    ):
+        print(f"wrote {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    handlers = {"grade": _grade, "assign": _assign, "signs": _signs}
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return handlers[args.command](args)
+    except errors.GraderError as exc:
+        print(f"grader: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("grader: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

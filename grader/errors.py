@@ -1,0 +1,48 @@
+"""Errors raised when the grader cannot grade at all.
+
+A submission that runs badly is never an error: it becomes a report with
+failed checks. These are for the cases where no report can be made::
+
+    GraderError
+    ├── NotebookError(GraderError, ValueError)    the file is not a readable notebook
+    ├── AssignError(GraderError, ValueError)      a solution cannot be turned into stubs
+    └── KernelError(GraderError, RuntimeError)    the Jupyter kernel would not start
+"""
+
+from __future__ import annotations
+
+NO_SUCH_FILE = "{path}: no such file"
+IS_A_DIRECTORY = "{path}: is a directory, not a notebook file"
+UNREADABLE = "{path}: cannot be read ({reason})"
+NOT_JSON = "{path}: not a Jupyter notebook (not valid JSON: {reason})"
+NOT_A_NOTEBOOK = "{path}: not a Jupyter notebook ({reason})"
+KERNEL_WOULD_NOT_START = "the Python kernel would not start: {reason}"
+REGION_NOT_ASSIGNMENTS = (
+    "{cell}: line {line} inside START/END is not an assignment; "
+    "stubs can only be made from `name = ...` statements"
+)
+UNBALANCED_REGION = "{cell}: START CODE HERE and END CODE HERE markers do not pair up"
+
+
+class GraderError(Exception):
+    """Base class: the grader itself could not do what it was asked."""
+
+
+class NotebookError(GraderError, ValueError):
+    """The file is missing, unreadable, or not a Jupyter notebook."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class AssignError(GraderError, ValueError):
+    """A solution notebook cannot be turned into a student notebook."""
+
+    def __init__(self, message: str, *, cell: str) -> None:
+        super().__init__(message)
+        self.cell = cell
+
+
+class KernelError(GraderError, RuntimeError):
+    """The Jupyter kernel that runs student code could not be started."""

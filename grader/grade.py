@@ -1,0 +1,56 @@
+"""``grade``: from a notebook file to a report."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from grader.checks import CHECKS, Expected, Judge, run_checks
+from grader.execute import run_submission
+from grader.notebook import find_graded_cells, read_notebook
+from grader.probes import FUNCTIONS
+from grader.report import GradeReport
+
+CELL_TIMEOUT = 60.0
+PROBE_TIMEOUT = 180.0
+NOT_MARKED = "found {function} in cell {index} by its `def`: its GRADED FUNCTION marker is missing"
+CELL_FAILED = "the cell defining {function} raised {ename}: {evalue}"
+
+
+def grade(
+    path: str | Path,
+    *,
+    cell_timeout: float = CELL_TIMEOUT,
+    probe_timeout: float = PROBE_TIMEOUT,
+) -> GradeReport:
+    """Grade one notebook: run its graded cells in a kernel and check them.
+
+    Raises ``NotebookError`` when the file is not a readable notebook and
+    ``KernelError`` when no kernel can be started; anything wrong with the
+    student's code is reported as failed checks instead.
+    """
+    started = time.monotonic()
+    nb = read_notebook(path)
+    graded = find_graded_cells(nb)
+    runnable = {
+        name: cell for name, cell in graded.items() if not cell.is_stub
+    }
+    run = run_submission(
+        runnable, cell_timeout=cell_timeout, probe_timeout=probe_timeout
+    )
+    judge = Judge(run, graded, Expected.load())
+    results = run_checks(judge, CHECKS)
+    notes = [
+        NOT_MARKED.format(function=cell.function, index=cell.index + 1)
+        for cell in graded.values()
+        if not cell.marked
+    ]
+    return GradeReport(
+        notebook=str(path),
+        checks=tuple(results),
+        notes=tuple(notes),
+        seconds=time.monotonic() - started,
+    )
+
+
+__all__ = ["FUNCTIONS", "grade"]

@@ -1,0 +1,77 @@
+"""Code that runs inside the student's kernel, never in the grading process.
+
+The grading process sends this file's text to the kernel after the graded
+cells, then calls ``_grader_run_probes`` once per graded function. It builds a
+model from each probe and writes what it found, as JSON, to a file the grading
+process named. It holds no expected values: judging happens elsewhere.
+"""
+
+import json
+import traceback
+
+PRELUDE = """
+import numpy as np
+import tensorflow as tf
+import keras
+from keras import layers
+from keras.layers import (Input, Add, Dense, Activation, ZeroPadding2D,
+    BatchNormalization, Flatten, Conv2D, AveragePooling2D, MaxPooling2D,
+    GlobalMaxPooling2D, GlobalAveragePooling2D, ReLU)
+from keras.models import Model, load_model
+from resnets_utils import glorot_uniform
+"""
+"""Names the assignment's import cell provides, so that graded cells run alone."""
+
+MESSAGE_LIMIT = 2000
+
+
+def _student_frame(exc):
+    """Return (function, line number, source line) of the deepest cell frame."""
+    found = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        name = frame.filename
+        if "ipykernel_" in name or name.startswith("<ipython-input"):
+            found = {"function": frame.name, "line": frame.lineno, "text": frame.line}
+    return found
+
+
+def _run_probe(function, probe):
+    import keras
+
+    if function is None:
+        return {"status": "missing"}
+    if probe["input_shape"] is not None:
+        inputs = keras.Input(shape=tuple(probe["input_shape"]))
+        outputs = function(inputs, **probe["kwargs"])
+        if outputs is None:
+            return {"status": "returned-none"}
+        if not isinstance(outputs, keras.KerasTensor):
+            return {"status": "not-a-tensor", "type": type(outputs).__name__}
+        model = keras.Model(inputs, outputs)
+    else:
+        kwargs = dict(probe["kwargs"])
+        kwargs["input_shape"] = tuple(kwargs["input_shape"])
+        model = function(**kwargs)
+        if not isinstance(model, keras.Model):
+            return {"status": "not-a-model", "type": type(model).__name__}
+    return {"status": "ok", "model": model.to_json()}
+
+
+def _grader_run_probes(name, probes_json, out_path):
+    """Build every probe of the graded function ``name``; write results as JSON."""
+    function = globals().get(name)
+    results = []
+    for probe in json.loads(probes_json):
+        try:
+            result = _run_probe(function, probe)
+        except BaseException as exc:  # a timeout arrives as KeyboardInterrupt
+            result = {
+                "status": "error",
+                "error": type(exc).__name__,
+                "message": str(exc)[:MESSAGE_LIMIT],
+                "where": _student_frame(exc),
+            }
+        result["key"] = probe["key"]
+        results.append(result)
+    with open(out_path, "w", encoding="utf-8") as handle:
+        json.dump(results, handle)

@@ -1,0 +1,129 @@
+"""Reading notebooks and finding the graded cells in them."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from grader import errors
+from grader.probes import FUNCTIONS
+
+MARKER = re.compile(r"^\s*#\s*GRADED FUNCTION:\s*(\w+)", re.MULTILINE)
+START = "### START CODE HERE ###"
+END = "### END CODE HERE ###"
+MAGIC = re.compile(r"^\s*[%!]")
+
+
+@dataclass(frozen=True)
+class GradedCell:
+    """The source of the cell that defines one graded function."""
+
+    function: str
+    index: int
+    source: str
+    marked: bool
+
+    @property
+    def is_stub(self) -> bool:
+        """Whether every statement between START and END is still ``name = None``."""
+        return is_stub(self.source)
+
+
+def read_notebook(path: str | Path) -> nbformat.NotebookNode:
+    """Read a notebook file as nbformat 4, or raise ``NotebookError`` saying why."""
+    path = Path(path)
+    shown = str(path)
+    if not path.exists():
+        raise errors.NotebookError(errors.NO_SUCH_FILE.format(path=shown), path=shown)
+    if path.is_dir():
+        raise errors.NotebookError(errors.IS_A_DIRECTORY.format(path=shown), path=shown)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise errors.NotebookError(
+            errors.UNREADABLE.format(path=shown, reason=exc), path=shown
+        ) from None
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        raise errors.NotebookError(
+            errors.NOT_JSON.format(path=shown, reason=exc), path=shown
+        ) from None
+    if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
+        raise errors.NotebookError(
+            errors.NOT_A_NOTEBOOK.format(path=shown, reason="no cells"), path=shown
+        )
+    try:
+        return nbformat.reads(text, as_version=4)
+    except Exception as exc:  # nbformat raises many kinds on malformed input
+        raise errors.NotebookError(
+            errors.NOT_A_NOTEBOOK.format(path=shown, reason=exc), path=shown
+        ) from None
+
+
+def find_graded_cells(nb: nbformat.NotebookNode) -> dict[str, GradedCell]:
+    """Return, per graded function, the cell that defines it.
+
+    A cell marked ``# GRADED FUNCTION: name`` wins; a notebook that lost its
+    markers still has its cells found by the ``def``. When several cells
+    qualify, the last one counts, as it would in a kernel run top to bottom.
+    """
+    found: dict[str, GradedCell] = {}
+    for index, cell in enumerate(nb.cells):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.source
+        marked = {m.group(1) for m in MARKER.finditer(source)}
+        for function in FUNCTIONS:
+            if function in marked:
+                found[function] = GradedCell(function, index, source, True)
+            elif function in defined_functions(source):
+                previous = found.get(function)
+                if previous is None or not previous.marked:
+                    found[function] = GradedCell(function, index, source, False)
+    return found
+
+
+def defined_functions(source: str) -> set[str]:
+    """Names of the functions a cell defines at top level (magics ignored)."""
+    code = "\n".join("" if MAGIC.match(line) else line for line in source.splitlines())
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set(re.findall(r"^def\s+(\w+)\s*\(", source, re.MULTILINE))
+    return {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+
+
+def code_regions(lines: list[str]) -> list[tuple[int, int]]:
+    """Return (start, end) line indexes of each START/END marker pair."""
+    regions, start = [], None
+    for number, line in enumerate(lines):
+        if START in line and start is None:
+            start = number
+        elif END in line and start is not None:
+            regions.append((start, number))
+            start = None
+    return regions
+
+
+def is_stub(source: str) -> bool:
+    """Whether the START/END regions hold only ``name = None`` statements."""
+    lines = source.splitlines()
+    regions = code_regions(lines)
+    if not regions:
+        return False
+    for start, end in regions:
+        body = [line.strip() for line in lines[start + 1 : end]]
+        code = [line for line in body if line and not line.startswith("#")]
+        if any(not re.fullmatch(r"\w+\s*=\s*None", line) for line in code):
+            return False
+    return True

@@ -1,0 +1,65 @@
+"""The calls the kernel makes to each graded function.
+
+A probe is one call with fixed arguments. The kernel builds a Keras model from
+each and hands back its configuration; every check then works on those
+configurations in the grading process. The "seeded" probes are the
+assignment's own example; the others use arguments the notebook never shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+FUNCTIONS = ("identity_block", "convolutional_block", "ResNet50")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One call of a graded function: blocks get a ``keras.Input`` of ``input_shape``."""
+
+    function: str
+    key: str
+    kwargs: dict[str, Any] = field(hash=False)
+    input_shape: tuple[int, ...] | None = None
+
+
+SEEDED_BLOCK_ARGS = {"f": 2, "filters": [2, 4, 6], "stage": 1, "block": "a"}
+
+PROBES = (
+    Probe("identity_block", "seeded", SEEDED_BLOCK_ARGS, (4, 4, 6)),
+    Probe(
+        "identity_block",
+        "hidden",
+        {"f": 3, "filters": [3, 5, 8], "stage": 4, "block": "c"},
+        (5, 7, 8),
+    ),
+    Probe("convolutional_block", "seeded", {**SEEDED_BLOCK_ARGS, "s": 2}, (4, 4, 6)),
+    Probe(
+        "convolutional_block",
+        "hidden",
+        {"f": 3, "filters": [4, 3, 7], "stage": 3, "block": "b", "s": 3},
+        (9, 7, 5),
+    ),
+    Probe(
+        "convolutional_block",
+        "hidden-s1",
+        {"f": 1, "filters": [5, 2, 3], "stage": 2, "block": "a", "s": 1},
+        (6, 6, 4),
+    ),
+    Probe("ResNet50", "default", {"input_shape": (64, 64, 3), "classes": 6}),
+    Probe("ResNet50", "hidden", {"input_shape": (96, 96, 3), "classes": 10}),
+)
+
+
+def probes_for(function: str) -> tuple[Probe, ...]:
+    """Return the probes of one graded function, in table order."""
+    return tuple(probe for probe in PROBES if probe.function == function)
+
+
+def probe(function: str, key: str) -> Probe:
+    """Return the probe named ``key`` of ``function``."""
+    for candidate in PROBES:
+        if candidate.function == function and candidate.key == key:
+            return candidate
+    raise KeyError((function, key))
