@@ -33,8 +33,8 @@ HIDDEN_HARDCODED = (
     "with other arguments than the example's ({arguments}), {what}; "
     "make sure none of them is hard-coded"
 )
-TRAINING_STEPS = 4
-TRAINING_BATCH = 8
+TRAINING_STEPS = 3
+TRAINING_BATCH = 4
 OUTPUT_TOLERANCE = {"rtol": 1e-3, "atol": 1e-4}
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from grader import errors
@@ -78,13 +80,34 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Silence file descriptor 2 while grading.
+
+    TensorFlow's C++ start-up messages bypass Python's logging and every
+    setting that would hide them; the report goes to standard output.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as sink:
+            os.dup2(sink.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def _grade(args: argparse.Namespace) -> int:
     from grader.grade import grade
     from grader.render import render_gradescope, render_text
 
-    report = grade(
-        args.notebook, cell_timeout=args.cell_timeout, probe_timeout=args.probe_timeout
-    )
+    with _quiet_stderr():
+        report = grade(
+            args.notebook,
+            cell_timeout=args.cell_timeout,
+            probe_timeout=args.probe_timeout,
+        )
     print(render_text(report))
     if args.json is not None:
         try:

@@ -11,8 +11,10 @@ through the kernel's printed output.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -36,6 +38,12 @@ KERNEL_NAME = "grader-python"
 TIMEOUT_ENAME = "CellTimeout"
 RESULT_LIMIT = 32 * 1024 * 1024
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
+
+
+# nbclient logs timeouts and interrupts as errors; they are results here.
+_QUIET_LOG = logging.getLogger("grader.kernel")
+_QUIET_LOG.addHandler(logging.NullHandler())
+_QUIET_LOG.propagate = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,7 @@ class KernelSession:
                 "traceback": [],
             },
             resources={"metadata": {"path": str(workdir)}},
+            log=_QUIET_LOG,
         )
         self._replay: list[str] = []
         self._env = {**os.environ, **QUIET_ENV}
@@ -103,7 +112,9 @@ class KernelSession:
     def running(self) -> Iterator[KernelSession]:
         """Start the kernel for the duration of the ``with`` block."""
         try:
-            with self._client.setup_kernel(env=self._env):
+            # The kernel's own stderr carries TensorFlow's start-up chatter and
+            # jupyter's transport warnings, nothing a report needs.
+            with self._client.setup_kernel(env=self._env, stderr=subprocess.DEVNULL):
                 yield self
         except (RuntimeError, TimeoutError, OSError) as exc:
             if self._client.kc is None:
