@@ -51,10 +51,16 @@ class Layer:
 
 @dataclass(frozen=True)
 class Difference:
-    """One place where a graph differs from the one it is compared with."""
+    """One place where a graph differs from the one it is compared with.
+
+    ``named`` differences concern a layer the author named; they come first,
+    because a misplaced unnamed layer (a ReLU, an Add) is usually the echo of
+    a named one that is missing or wired elsewhere.
+    """
 
     position: float
     text: str
+    named: bool = True
 
 
 class Graph:
@@ -116,33 +122,34 @@ def compare(
 ) -> list[Difference]:
     """List where ``graph`` parts from ``reference``, earliest first."""
     found: list[Difference] = []
-    order = {name: i for i, name in enumerate(reference.layers)}
     for position, (name, expected) in enumerate(reference.layers.items()):
-        key = reference.key(name)
-        actual_name = graph.by_key.get(key)
-        label = reference.label(name)
+        actual_name = graph.by_key.get(reference.key(name))
         if actual_name is None:
-            found.append(Difference(position, _missing(graph, reference, name)))
+            text = _missing(reference, name)
+            found.append(Difference(position, text, expected.named))
             continue
         actual = graph.layers[actual_name]
         texts = _layer_differences(
             graph, reference, actual, expected, shapes, params, settings
         )
-        found.extend(Difference(position, f"{label}: {text}") for text in texts)
+        label = reference.label(name)
+        found.extend(
+            Difference(position, f"{label}: {text}", expected.named) for text in texts
+        )
+    # A layer only the student has sits just after the latest of its inputs.
+    order = {name: float(i) for i, name in enumerate(reference.layers)}
+    positions: dict[str, float] = {}
     for name, actual in graph.layers.items():
-        if graph.key(name) in reference.by_key:
+        matched = reference.by_key.get(graph.key(name))
+        if matched is not None:
+            positions[name] = order[matched]
             continue
-        anchors = [
-            order[reference.by_key[graph.key(i)]]
-            for i in actual.inputs
-            if graph.key(i) in reference.by_key
-        ]
-        where = max(anchors, default=-1) + 0.5
-        found.append(Difference(where, _extra(graph, actual)))
-    return sorted(found, key=lambda difference: difference.position)
+        positions[name] = max((positions[i] for i in actual.inputs), default=-1) + 0.5
+        found.append(Difference(positions[name], _extra(graph, actual), actual.named))
+    return sorted(found, key=lambda d: (not d.named, d.position))
 
 
-def _missing(graph: Graph, reference: Graph, name: str) -> str:
+def _missing(reference: Graph, name: str) -> str:
     expected = reference.layers[name]
     label = reference.label(name)
     if expected.named:

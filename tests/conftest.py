@@ -1,0 +1,49 @@
+"""Shared fixtures: scenario notebooks made from the solution, graded once each."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTION = ROOT / "solutions" / "Residual_Networks.ipynb"
+STUDENT = ROOT / "assignment" / "Residual_Networks.ipynb"
+
+
+def edited_solution(edits: list[tuple[str, str, str]]) -> nbformat.NotebookNode:
+    """The solution notebook with ``(function, old, new)`` text edits applied
+    to the cell of each graded function; an edit that does not apply fails."""
+    from grader.notebook import find_graded_cells
+
+    nb = nbformat.read(SOLUTION, as_version=4)
+    cells = find_graded_cells(nb)
+    for function, old, new in edits:
+        cell = nb.cells[cells[function].index]
+        assert cell.source.count(old) == 1, f"edit does not apply once: {old!r}"
+        cell.source = cell.source.replace(old, new)
+    return nb
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    """Grade a scenario notebook once per session: ``graded(name, nb_or_path)``."""
+    from grader.grade import grade
+
+    cache = {}
+
+    def run(name: str, notebook: nbformat.NotebookNode | Path):
+        if name not in cache:
+            if isinstance(notebook, Path):
+                path = notebook
+            else:
+                path = tmp_path_factory.mktemp("scenarios") / f"{name}.ipynb"
+                nbformat.write(notebook, path)
+            cache[name] = grade(path)
+        return cache[name]
+
+    return run
