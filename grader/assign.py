@@ -22,6 +22,7 @@ from grader import errors
 from grader.notebook import code_regions, read_notebook
 
 HELPER_MODULES = ("resnets_utils", "public_tests")
+HELPER_FOLDERS = ("images",)
 
 
 def stub_source(source: str, *, cell: str = "cell") -> str:
@@ -80,7 +81,8 @@ def student_notebook(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def assign(solution: str | Path, outdir: str | Path) -> list[Path]:
-    """Write the student notebook and the helper modules into ``outdir``.
+    """Write the student notebook, the helper modules and the folders beside
+    the solution (``images/``) into ``outdir``.
 
     Returns the paths written. Helpers already in place (the same file) are
     left alone.
@@ -102,4 +104,9 @@ def assign(solution: str | Path, outdir: str | Path) -> list[Path]:
             continue
         shutil.copyfile(source, destination)
         written.append(destination)
+    for folder in HELPER_FOLDERS:
+        source = solution.parent / folder
+        if source.is_dir():
+            shutil.copytree(source, outdir / folder, dirs_exist_ok=True)
+            written.append(outdir / folder)
     return written

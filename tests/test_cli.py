@@ -1,0 +1,90 @@
+"""The ``grader`` command as users run it: a real process, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import STUDENT
+
+
+def _grader(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def test_help_lists_the_commands():
+    result = _grader("--help")
+    assert result.returncode == 0
+    for command in ("grade", "assign", "signs"):
+        assert f"grader {command}" in result.stdout
+
+
+def test_no_command_prints_help_and_fails():
+    result = _grader()
+    assert result.returncode == 2 and "usage: grader" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p / "missing.ipynb", "no such file"),
+        (lambda p: p, "is a directory, not a notebook file"),
+        (lambda p: _file(p / "bad.ipynb", "not json"), "not valid JSON"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path, make, message):
+    result = _grader("grade", make(tmp_path))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("grader: error: ")
+    assert message in lines[0] and "Traceback" not in result.stderr
+
+
+def _file(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_grading_the_stub_exits_0_and_writes_gradescope_json(tmp_path):
+    out = tmp_path / "results.json"
+    result = _grader("grade", STUDENT, "--json", out)
+    assert result.returncode == 0, result.stderr
+    assert "Total: 0/100" in result.stdout
+    data = json.loads(out.read_text())
+    assert set(data) == {"score", "max_score", "execution_time", "output", "tests"}
+    assert data["score"] == 0 and data["max_score"] == 100
+    assert isinstance(data["execution_time"], float)
+    for test in data["tests"]:
+        assert set(test) == {
+            "name", "score", "max_score", "status", "output", "visibility", "tags"
+        }
+        assert test["status"] == "failed" and test["score"] == 0
+        assert test["visibility"] in {"visible", "after_published"}
+        assert test["tags"] == [test["name"].split(":")[0]]
+    assert sum(t["max_score"] for t in data["tests"]) == 100
+
+
+def test_unwritable_json_path_is_a_clean_error(tmp_path):
+    result = _grader("grade", STUDENT, "--json", tmp_path / "no" / "dir" / "r.json")
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("grader: error: ")
+    assert "cannot write" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_signs_writes_both_files(tmp_path):
+    result = _grader("signs", tmp_path, "--train", "6", "--test", "6")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "test_signs.h5",
+        "train_signs.h5",
+    ]
