@@ -81,8 +81,7 @@ def student_notebook(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def assign(solution: str | Path, outdir: str | Path) -> list[Path]:
-    """Write the student notebook, the helper modules and the folders beside
-    the solution (``images/``) into ``outdir``.
+    """Write the student notebook, its helper modules and ``images/`` to ``outdir``.
 
     Returns the paths written. Helpers already in place (the same file) are
     left alone.

@@ -29,6 +29,10 @@ from grader.report import CheckResult
 
 SEEDED_HINT = "first difference from the reference: {difference}"
 MORE = " (and {count} more)"
+HIDDEN_AFTER_EXAMPLE = (
+    "on hidden inputs the output differs from the reference too; "
+    "fix what 'layers and settings' reports first"
+)
 HIDDEN_HARDCODED = (
     "with other arguments than the example's ({arguments}), {what}; "
     "make sure none of them is hard-coded"
@@ -119,7 +123,9 @@ class Judge:
         if outcome is not None and outcome.status == "timeout":
             return f"the cell defining {function} did not finish in time"
         if outcome is not None and not outcome.ok:
-            return f"the cell defining {function} raised {outcome.ename}: {outcome.evalue}"
+            return (
+                f"the cell defining {function} raised {outcome.ename}: {outcome.evalue}"
+            )
         return None
 
     def outcome(self, function: str, key: str) -> dict:
@@ -272,30 +278,35 @@ def _hidden_outputs(function: str, training: bool) -> Callable[[Judge], str]:
 
 
 def _compare_outputs(judge: Judge, spec: Probe, training: bool) -> None:
-    arguments = ", ".join(spec.kwargs)
     model = judge.model(spec.function, spec.key)
     ref = judge.reference(spec.function, spec.key)
-    if tuple(model.output.shape) != tuple(ref.output.shape):
-        raise Failure(
-            HIDDEN_HARDCODED.format(arguments=arguments, what="the output shape is wrong")
-        )
-    for candidate in (model, ref):
-        models.set_seeded_weights(candidate, batchnorm="varied")
-    x = np.random.default_rng(len(spec.key)).normal(size=(4, *spec.input_shape))
-    x = x.astype("float32")
-    got = np.asarray(model(x, training=training))
-    want = np.asarray(ref(x, training=training))
-    if not np.allclose(got, want, **OUTPUT_TOLERANCE):
-        differences = graphs.compare(
-            judge.graph(spec.function, spec.key),
-            judge.reference_graph(spec.function, spec.key),
-        )
-        what = (
-            "the layers differ from the reference"
-            if differences
-            else f"the output differs by up to {np.max(np.abs(got - want)):.3g}"
-        )
-        raise Failure(HIDDEN_HARDCODED.format(arguments=arguments, what=what))
+    same_shape = tuple(model.output.shape) == tuple(ref.output.shape)
+    if same_shape:
+        for candidate in (model, ref):
+            models.set_seeded_weights(candidate, batchnorm="varied")
+        x = np.random.default_rng(len(spec.key)).normal(size=(4, *spec.input_shape))
+        got = np.asarray(model(x.astype("float32"), training=training))
+        want = np.asarray(ref(x.astype("float32"), training=training))
+        if np.allclose(got, want, **OUTPUT_TOLERANCE):
+            return
+    # Name the likely cause without showing the hidden arguments' values.
+    if graphs.compare(
+        judge.graph(spec.function, "seeded"),
+        judge.reference_graph(spec.function, "seeded"),
+    ):
+        raise Failure(HIDDEN_AFTER_EXAMPLE)
+    differs = graphs.compare(
+        judge.graph(spec.function, spec.key),
+        judge.reference_graph(spec.function, spec.key),
+    )
+    if not same_shape:
+        what = "the output shape is wrong"
+    elif differs:
+        what = "the layers differ from the reference"
+    else:
+        what = f"the output differs by up to {np.max(np.abs(got - want)):.3g}"
+    arguments = ", ".join(spec.kwargs)
+    raise Failure(HIDDEN_HARDCODED.format(arguments=arguments, what=what))
 
 
 # --- ResNet50 ---------------------------------------------------------------
@@ -306,7 +317,7 @@ def _parameter_counts(judge: Judge) -> str:
     labels = ("total", "trainable", "non-trainable")
     wrong = [
         f"{label} {got:,}, expected {want:,}"
-        for label, got, want in zip(labels, counts, judge.expected.params)
+        for label, got, want in zip(labels, counts, judge.expected.params, strict=True)
         if got != want
     ]
     if wrong:
@@ -404,10 +415,18 @@ def _block_checks(function: str) -> list[Check]:
             _structure(function, "seeded", shapes=True),
         ),
         Check(
-            function, "hidden inputs, inference", 5, False, _hidden_outputs(function, False)
+            function,
+            "hidden inputs, inference",
+            5,
+            False,
+            _hidden_outputs(function, False),
         ),
         Check(
-            function, "hidden inputs, training", 5, False, _hidden_outputs(function, True)
+            function,
+            "hidden inputs, training",
+            5,
+            False,
+            _hidden_outputs(function, True),
         ),
     ]
 
@@ -440,7 +459,9 @@ def run_checks(judge: Judge, checks: tuple[Check, ...] = CHECKS) -> list[CheckRe
         except Failure as exc:
             message, points = str(exc), 0.0
         except Exception as exc:  # a grader bug must not hide the other checks
-            message = f"the grader could not run this check ({type(exc).__name__}: {exc})"
+            message = (
+                f"the grader could not run this check ({type(exc).__name__}: {exc})"
+            )
             points = 0.0
         results.append(
             CheckResult(
@@ -453,4 +474,3 @@ def run_checks(judge: Judge, checks: tuple[Check, ...] = CHECKS) -> list[CheckRe
             )
         )
     return results
-

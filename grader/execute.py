@@ -70,8 +70,10 @@ class KernelRun:
 
 
 def _kernel_spec_dir(root: Path) -> Path:
-    """Write a kernelspec that runs this very interpreter, whatever else is
-    installed under the name ``python3``."""
+    """Write a kernelspec that runs this very interpreter.
+
+    Whatever else is installed under the name ``python3`` is not used.
+    """
     spec_dir = root / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True)
     spec = {

@@ -32,8 +32,10 @@ class Rejected(ValueError):
 
 
 def rebuild(config_json: str) -> keras.Model:
-    """Rebuild a functional model from untrusted JSON, refusing anything but
-    built-in layers."""
+    """Rebuild a functional model from untrusted JSON.
+
+    Anything but Keras' built-in layers is refused with ``Rejected``.
+    """
     if not isinstance(config_json, str) or len(config_json) > CONFIG_LIMIT:
         raise Rejected(BAD_CONFIG.format(reason="missing or too large"))
     try:

@@ -16,7 +16,7 @@ FUNCTIONS = ("identity_block", "convolutional_block", "ResNet50")
 
 @dataclass(frozen=True)
 class Probe:
-    """One call of a graded function: blocks get a ``keras.Input`` of ``input_shape``."""
+    """One call of a graded function; blocks get a ``keras.Input(input_shape)``."""
 
     function: str
     key: str

@@ -21,11 +21,14 @@ STAGES = (
 
 def _main_path(x, f, filters, stage, block, first_stride):
     conv, bn = f"res{stage}{block}_branch", f"bn{stage}{block}_branch"
-    specs = zip(filters, (1, f, 1), ("valid", "same", "valid"), ("2a", "2b", "2c"))
+    specs = zip(
+        filters, (1, f, 1), ("valid", "same", "valid"), ("2a", "2b", "2c"), strict=True
+    )
     for number, (size, kernel, padding, branch) in enumerate(specs):
         stride = first_stride if number == 0 else 1
-        x = layers.Conv2D(size, kernel, strides=stride, padding=padding,
-                          name=conv + branch)(x)
+        x = layers.Conv2D(
+            size, kernel, strides=stride, padding=padding, name=conv + branch
+        )(x)
         x = layers.BatchNormalization(axis=3, name=bn + branch)(x)
         if branch != "2c":
             x = layers.Activation("relu")(x)
@@ -41,8 +44,9 @@ def identity_block(x, f, filters, stage, block):
 def convolutional_block(x, f, filters, stage, block, s=2):
     """Main path with stride ``s`` plus a strided 1x1 convolution shortcut."""
     main = _main_path(x, f, filters, stage, block, s)
-    shortcut = layers.Conv2D(filters[2], 1, strides=s, padding="valid",
-                             name=f"res{stage}{block}_branch1")(x)
+    shortcut = layers.Conv2D(
+        filters[2], 1, strides=s, padding="valid", name=f"res{stage}{block}_branch1"
+    )(x)
     shortcut = layers.BatchNormalization(axis=3, name=f"bn{stage}{block}_branch1")(
         shortcut
     )

@@ -13,21 +13,32 @@ def _points(value: float) -> str:
 
 
 def render_text(report: GradeReport, *, show_hidden: bool = True) -> str:
-    """A report for the terminal: one line per check, reasons under failures."""
+    """A report for the terminal: one line per check, the reason under each.
+
+    When every check of a function fails for one reason (a stub, a crash),
+    the reason is printed once, under the function's name.
+    """
     lines = [f"Grading {report.notebook}", ""]
-    function = None
-    for check in report.checks:
-        if not (check.visible or show_hidden):
-            continue
-        if check.function != function:
-            function = check.function
-            lines.append(function)
-        mark = "PASS" if check.passed else "FAIL"
-        name = check.name.split(": ", 1)[-1]
-        hidden = "" if check.visible else " (hidden)"
-        score = f"{_points(check.points)}/{_points(check.max_points)}"
-        lines.append(f"  {mark}  {score:>7}  {name}{hidden}")
-        lines.append(f"                 {check.message}")
+    functions = dict.fromkeys(check.function for check in report.checks)
+    for function in functions:
+        checks = [
+            check
+            for check in report.for_function(function)
+            if check.visible or show_hidden
+        ]
+        reasons = {check.message for check in checks if not check.passed}
+        shared = len(reasons) == 1 and not any(check.passed for check in checks)
+        lines.append(function)
+        if shared:
+            lines.append(f"  every check fails: {reasons.pop()}")
+        for check in checks:
+            mark = "PASS" if check.passed else "FAIL"
+            name = check.name.split(": ", 1)[-1]
+            hidden = "" if check.visible else " (hidden)"
+            score = f"{_points(check.points)}/{_points(check.max_points)}"
+            lines.append(f"  {mark}  {score:>7}  {name}{hidden}")
+            if not shared:
+                lines.append(f"                 {check.message}")
     for note in report.notes:
         lines.append(f"note: {note}")
     lines.append("")

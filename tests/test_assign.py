@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-
 from conftest import SOLUTION, STUDENT
+
 from grader import AssignError
 from grader.assign import assign, stub_source, student_notebook
 from grader.cli import main
@@ -41,7 +41,9 @@ def test_assignments_become_stubs_and_comments_stay():
     ],
 )
 def test_regions_that_cannot_become_stubs_are_refused(body, message):
-    source = "def f(X):\n    ### START CODE HERE ###\n" + body + "    ### END CODE HERE ###"
+    source = (
+        "def f(X):\n    ### START CODE HERE ###\n" + body + "    ### END CODE HERE ###"
+    )
     with pytest.raises(AssignError, match=message):
         stub_source(source)
 
@@ -60,7 +62,9 @@ def test_committed_student_notebook_is_up_to_date_with_the_solution():
     )
     assert committed == expected
     for image in (SOLUTION.parent / "images").iterdir():
-        assert (STUDENT.parent / "images" / image.name).read_bytes() == image.read_bytes()
+        assert (
+            STUDENT.parent / "images" / image.name
+        ).read_bytes() == image.read_bytes()
 
 
 def test_assign_writes_notebook_and_helpers(tmp_path, capsys):

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import STUDENT
 
 
@@ -66,7 +65,13 @@ def test_grading_the_stub_exits_0_and_writes_gradescope_json(tmp_path):
     assert isinstance(data["execution_time"], float)
     for test in data["tests"]:
         assert set(test) == {
-            "name", "score", "max_score", "status", "output", "visibility", "tags"
+            "name",
+            "score",
+            "max_score",
+            "status",
+            "output",
+            "visibility",
+            "tags",
         }
         assert test["status"] == "failed" and test["score"] == 0
         assert test["visibility"] in {"visible", "after_published"}

@@ -50,6 +50,6 @@ def test_seeded_weights_depend_on_shape_only():
     b = _tiny(keras.layers.Conv2D(2, 3, name="y"), keras.layers.BatchNormalization())
     for model in (a, b):
         models.set_seeded_weights(model, batchnorm="varied")
-    for left, right in zip(a.get_weights(), b.get_weights()):
+    for left, right in zip(a.get_weights(), b.get_weights(), strict=True):
         assert (left == right).all()
     assert models.parameter_counts(a) == (2 * 27 + 2 + 4 * 2, 2 * 27 + 2 + 2 * 2, 4)

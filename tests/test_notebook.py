@@ -71,7 +71,9 @@ def test_a_marked_cell_wins_over_a_later_plain_def():
 )
 def test_stub_detection(region, stub):
     source = (
-        "def f(X):\n    ### START CODE HERE ###\n" + region + "    ### END CODE HERE ###\n"
+        "def f(X):\n    ### START CODE HERE ###\n"
+        + region
+        + "    ### END CODE HERE ###\n"
     )
     assert is_stub(source) is stub
 

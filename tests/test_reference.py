@@ -31,9 +31,14 @@ def test_reference_resnet50_matches_the_assignment_table(expected):
 
 def test_a_changed_layer_is_reported_against_the_table(expected):
     rows = [
-        dict(name=l.name, type=l.kind, output_shape=str(l.shape), params=str(l.params),
-             inputs=",".join(l.inputs))
-        for l in expected.table.layers.values()
+        dict(
+            name=layer.name,
+            type=layer.kind,
+            output_shape=str(layer.shape),
+            params=str(layer.params),
+            inputs=",".join(layer.inputs),
+        )
+        for layer in expected.table.layers.values()
     ]
     for row in rows:
         if row["name"] == "res3a_branch2b":

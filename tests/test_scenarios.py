@@ -7,7 +7,6 @@ checks it must fail, and words that the failure messages must contain.
 from __future__ import annotations
 
 import pytest
-
 from conftest import STUDENT, edited_solution
 
 ID_TAIL = "    X = Add()([X, X_shortcut])\n    X = Activation('relu')(X)\n    ### END"
@@ -34,13 +33,15 @@ STAGE4_BLOCK = 262_400 + 1_024 + 590_080 + 1_024 + 263_168 + 4_096
 SHORTCUT_BN = 4 * (256 + 512 + 1024 + 2048)
 
 BLOCK_NUMERIC = ("seeded output", "hidden inputs, inference", "hidden inputs, training")
+AFTER_EXAMPLE = "fix what 'layers and settings' reports first"
 RESNET_SHAPE = ("layer table", "layers and settings")
 
 SCENARIOS = {
     "no-final-relu": (
         [("identity_block", ID_TAIL, "    X = Add()([X, X_shortcut])\n    ### END")],
         {
-            **{f"identity_block: {c}": "" for c in BLOCK_NUMERIC},
+            **{f"identity_block: {c}": AFTER_EXAMPLE for c in BLOCK_NUMERIC[1:]},
+            "identity_block: seeded output": "first difference from the reference",
             "identity_block: layers and settings": "the ReLU after the Add of "
             "bn1a_branch2c and the input is missing",
             **{f"ResNet50: {c}": "ReLU" for c in RESNET_SHAPE},
@@ -49,7 +50,8 @@ SCENARIOS = {
     "shortcut-without-batchnorm": (
         [("convolutional_block", BN_SHORTCUT, "")],
         {
-            **{f"convolutional_block: {c}": "" for c in BLOCK_NUMERIC},
+            **{f"convolutional_block: {c}": AFTER_EXAMPLE for c in BLOCK_NUMERIC[1:]},
+            "convolutional_block: seeded output": "first difference from the reference",
             "convolutional_block: layer names": "no layer named bn1a_branch1",
             "convolutional_block: layers and settings": "no layer named bn1a_branch1",
             "ResNet50: parameter counts": f"total {23_600_006 - SHORTCUT_BN:,}, "
@@ -60,13 +62,20 @@ SCENARIOS = {
     ),
     "stride-on-3x3": (
         [
-            ("convolutional_block", "X = Conv2D(F1, (1, 1), strides=(s, s)",
-             "X = Conv2D(F1, (1, 1), strides=(1, 1)"),
-            ("convolutional_block", "X = Conv2D(F2, (f, f), strides=(1, 1)",
-             "X = Conv2D(F2, (f, f), strides=(s, s)"),
+            (
+                "convolutional_block",
+                "X = Conv2D(F1, (1, 1), strides=(s, s)",
+                "X = Conv2D(F1, (1, 1), strides=(1, 1)",
+            ),
+            (
+                "convolutional_block",
+                "X = Conv2D(F2, (f, f), strides=(1, 1)",
+                "X = Conv2D(F2, (f, f), strides=(s, s)",
+            ),
         ],
         {
-            **{f"convolutional_block: {c}": "" for c in BLOCK_NUMERIC},
+            **{f"convolutional_block: {c}": AFTER_EXAMPLE for c in BLOCK_NUMERIC[1:]},
+            "convolutional_block: seeded output": "first difference from the reference",
             "convolutional_block: layers and settings": "res1a_branch2a: "
             "output shape (None, 4, 4, 2), expected (None, 2, 2, 2); "
             "res1a_branch2a: strides (1, 1), expected (2, 2)",
@@ -77,8 +86,13 @@ SCENARIOS = {
         },
     ),
     "stage-4-with-four-identity-blocks": (
-        [("ResNet50",
-          "    X = identity_block(X, 3, [256, 256, 1024], stage=4, block='f')\n", "")],
+        [
+            (
+                "ResNet50",
+                "    X = identity_block(X, 3, [256, 256, 1024], stage=4, block='f')\n",
+                "",
+            )
+        ],
         {
             "ResNet50: parameter counts": f"total {23_600_006 - STAGE4_BLOCK:,}, "
             "expected 23,600,006",
@@ -88,7 +102,11 @@ SCENARIOS = {
     ),
     "rewrite-loop-and-swapped-add": (
         [
-            ("identity_block", "X = Add()([X, X_shortcut])", "X = Add()([X_shortcut, X])"),
+            (
+                "identity_block",
+                "X = Add()([X, X_shortcut])",
+                "X = Add()([X_shortcut, X])",
+            ),
             ("ResNet50", None, LOOPED_STAGES),
         ],
         {},
@@ -100,8 +118,8 @@ def _apply(edits):
     concrete = []
     for function, old, new in edits:
         if old is None:  # replace the whole START/END region of the cell
-            from conftest import SOLUTION
             import nbformat
+            from conftest import SOLUTION
 
             from grader.notebook import find_graded_cells
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import shutil
 
 import nbformat
+from conftest import SOLUTION
 from nbclient import NotebookClient
 
-from conftest import SOLUTION
 from grader.fixtures.make_signs import write_signs
 
 OVERRIDES = "epochs = 1\nbatch_size = 16\ntrain_subset = 32\ndata_dir = 'datasets'\n"
@@ -20,7 +20,9 @@ OVERRIDES = "epochs = 1\nbatch_size = 16\ntrain_subset = 32\ndata_dir = 'dataset
 
 def _text(cell):
     return "".join(
-        output.get("text", "") for output in cell.outputs if output.output_type == "stream"
+        output.get("text", "")
+        for output in cell.outputs
+        if output.output_type == "stream"
     )
 
 

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from grader.render import render_text, to_gradescope
+from grader.report import CheckResult, GradeReport
+
+REPORT = GradeReport(
+    notebook="sub.ipynb",
+    checks=(
+        CheckResult("f: one", "f", 3, 3, "fine"),
+        CheckResult("f: two", "f", 2, 0, "res1a_branch2a: strides (1, 1)", False),
+        CheckResult("g: one", "g", 4, 0, "g is still the stub"),
+        CheckResult("g: two", "g", 1, 0, "g is still the stub"),
+    ),
+    notes=("a note",),
+    seconds=1.25,
+)
+
+
+def test_text_report_lists_checks_and_total():
+    assert render_text(REPORT).splitlines() == [
+        "Grading sub.ipynb",
+        "",
+        "f",
+        "  PASS      3/3  one",
+        "                 fine",
+        "  FAIL      0/2  two (hidden)",
+        "                 res1a_branch2a: strides (1, 1)",
+        "g",
+        "  every check fails: g is still the stub",
+        "  FAIL      0/4  one",
+        "  FAIL      0/1  two",
+        "note: a note",
+        "",
+        "Total: 3/10  (1.2 s)",
+    ]
+
+
+def test_hidden_checks_can_be_left_out_of_the_text():
+    assert "two (hidden)" not in render_text(REPORT, show_hidden=False)
+
+
+def test_gradescope_totals_are_derived_from_the_checks():
+    data = to_gradescope(REPORT)
+    assert (data["score"], data["max_score"]) == (3, 10)
+    assert [t["status"] for t in data["tests"]] == [
+        "passed",
+        "failed",
+        "failed",
+        "failed",
+    ]
+    assert data["tests"][1]["visibility"] == "after_published"
+    assert data["output"] == "a note"
