@@ -25,9 +25,10 @@ from pathlib import Path
 
 import nbformat
 from jupyter_client.kernelspec import KernelSpecManager
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import run_sync
 
 from grader import errors
 from grader.kernel_side import PRELUDE
@@ -90,7 +91,11 @@ class KernelSession:
 
     def __init__(self, workdir: Path, *, startup_timeout: float) -> None:
         specs = KernelSpecManager(kernel_dirs=[str(_kernel_spec_dir(workdir))])
-        self._km = KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs)
+        # nbclient needs the asynchronous manager: with a blocking client its
+        # output polling would hold the event loop and no time limit would fire.
+        self._km = AsyncKernelManager(
+            kernel_name=KERNEL_NAME, kernel_spec_manager=specs
+        )
         self._nb = nbformat.v4.new_notebook()
         self._client = NotebookClient(
             self._nb,
@@ -106,7 +111,9 @@ class KernelSession:
             },
             resources={"metadata": {"path": str(workdir)}},
             log=_QUIET_LOG,
+            on_cell_executed=self._keep_reply,
         )
+        self._reply: dict = {}
         self._replay: list[str] = []
         self._env = {**os.environ, **QUIET_ENV}
 
@@ -136,8 +143,13 @@ class KernelSession:
             self._replay.append(source)
         return outcome
 
+    def _keep_reply(self, **hook: object) -> None:
+        reply = hook.get("execute_reply")
+        self._reply = reply.get("content", {}) if isinstance(reply, dict) else {}
+
     def _execute(self, source: str, timeout: float) -> CellOutcome:
         cell = nbformat.v4.new_code_cell(source)
+        self._reply = {}
         self._nb.cells.append(cell)
         self._client.timeout = int(max(1, timeout))
         try:
@@ -146,11 +158,17 @@ class KernelSession:
             return CellOutcome("died", "DeadKernelError", "the kernel died")
         except CellTimeoutError:
             return CellOutcome("timeout", TIMEOUT_ENAME, "time limit reached")
+        # On a time limit nbclient interrupts the kernel and hands back a made-up
+        # reply at once; the kernel may still be busy (code that swallows
+        # KeyboardInterrupt), so only the reply tells a timeout apart.
+        timed_out = self._reply.get("ename") == TIMEOUT_ENAME
         for output in cell.outputs:
             if output.get("output_type") == "error":
-                if output.get("ename") == TIMEOUT_ENAME:
-                    return CellOutcome("timeout", TIMEOUT_ENAME, "time limit reached")
-                return CellOutcome("error", output["ename"], output["evalue"])
+                timed_out = timed_out or output.get("ename") == "KeyboardInterrupt"
+                if not timed_out:
+                    return CellOutcome("error", output["ename"], output["evalue"])
+        if timed_out:
+            return CellOutcome("timeout", TIMEOUT_ENAME, "time limit reached")
         # Outputs are not kept: only errors matter, and output can be huge.
         cell.outputs = []
         return CellOutcome("ok")
@@ -160,8 +178,8 @@ class KernelSession:
 
     def _restart(self) -> None:
         # A restart keeps the connection, so the client carries on as it is.
-        self._km.restart_kernel(now=True)
-        self._client.kc.wait_for_ready(timeout=self._client.startup_timeout)
+        run_sync(self._km.restart_kernel)(now=True)
+        run_sync(self._client.kc.wait_for_ready)(timeout=self._client.startup_timeout)
         for source in self._replay:
             self._execute(source, 60)
 

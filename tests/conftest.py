@@ -31,19 +31,20 @@ def edited_solution(edits: list[tuple[str, str, str]]) -> nbformat.NotebookNode:
 
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
-    """Grade a scenario notebook once per session: ``graded(name, nb_or_path)``."""
+    """Grade a scenario notebook once per session: ``graded(name, nb_or_path)``;
+    keyword arguments go to ``grade``."""
     from grader.grade import grade
 
     cache = {}
 
-    def run(name: str, notebook: nbformat.NotebookNode | Path):
+    def run(name: str, notebook: nbformat.NotebookNode | Path, **options):
         if name not in cache:
             if isinstance(notebook, Path):
                 path = notebook
             else:
                 path = tmp_path_factory.mktemp("scenarios") / f"{name}.ipynb"
                 nbformat.write(notebook, path)
-            cache[name] = grade(path)
+            cache[name] = grade(path, **options)
         return cache[name]
 
     return run

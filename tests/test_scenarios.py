@@ -114,6 +114,55 @@ SCENARIOS = {
 }
 
 
+FAILURE_SCENARIOS = {
+    # A hanging function, and one whose marked cell defines another name,
+    # cost only their own checks.
+    "hanging-and-missing": (
+        [
+            (
+                "identity_block",
+                "    ### START CODE HERE ###\n",
+                "    ### START CODE HERE ###\n    while True:\n        pass\n",
+            ),
+            ("ResNet50", "def ResNet50(", "def ResNet_50("),
+        ],
+        {
+            "identity_block": "identity_block did not finish in time",
+            "ResNet50": "ResNet50 is not defined after running its cell",
+        },
+    ),
+    # An exception is shown with the student's own line, not grader internals.
+    "raising": (
+        [
+            (
+                "convolutional_block",
+                "X = BatchNormalization(axis=3, name=bn_name_base + '2c')(X)",
+                "X = BatchNormalization(axis=3, name=bn_name_base + '2c')(X_missing)",
+            )
+        ],
+        {
+            "convolutional_block": "convolutional_block raised NameError: name "
+            "'X_missing' is not defined (in convolutional_block, line 50: "
+            "`X = BatchNormalization(axis=3, name=bn_name_base + '2c')(X_missing)`)",
+            "ResNet50": "ResNet50 raised NameError: name 'X_missing' is not defined "
+            "(in convolutional_block, line 50:",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("scenario", sorted(FAILURE_SCENARIOS))
+def test_broken_functions_fail_alone_with_the_reason(graded, scenario):
+    edits, reasons = FAILURE_SCENARIOS[scenario]
+    report = graded(scenario, _apply(edits), probe_timeout=30)
+    for check in report.checks:
+        if check.function in reasons:
+            assert not check.passed and reasons[check.function] in check.message, check
+            assert "grader/" not in check.message and "Traceback" not in check.message
+        else:
+            assert check.passed, check
+
+
 def _apply(edits):
     concrete = []
     for function, old, new in edits:

@@ -60,3 +60,26 @@ def test_solution_notebook_runs_end_to_end(tmp_path):
         if output.output_type == "error"
     ]
     assert errors == []
+
+
+def test_public_check_under_a_stub_says_what_to_do(tmp_path):
+    from conftest import STUDENT
+
+    nb = nbformat.read(STUDENT, as_version=4)
+    wanted = ("imports", "identity-block", "identity-block-test")
+    nb.cells = [cell for cell in nb.cells if cell.get("id") in wanted]
+    NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
+    errors = [o for o in nb.cells[2].outputs if o.output_type == "error"]
+    assert [(e.ename, e.evalue) for e in errors] == [
+        (
+            "AssertionError",
+            "The function returned None: fill in the code between "
+            "### START CODE HERE ### and ### END CODE HERE ###.",
+        )
+    ]

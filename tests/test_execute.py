@@ -1,0 +1,49 @@
+"""The kernel session on a real kernel: time limits, dead kernels, replay."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from grader.execute import KernelSession
+
+SWALLOWS_INTERRUPTS = """\
+while True:
+    try:
+        while True:
+            pass
+    except BaseException:
+        pass
+"""
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    root = tmp_path_factory.mktemp("kernel")
+    (root / "work").mkdir()
+    kernel = KernelSession(root, startup_timeout=60)
+    with kernel.running():
+        assert kernel.run("kept = 41", 10, keep=True).ok
+        yield kernel
+
+
+@pytest.mark.parametrize(
+    ("source", "status", "bound"),
+    [
+        ("while True:\n    pass", "timeout", 15),
+        (SWALLOWS_INTERRUPTS, "timeout", 60),
+        ("import os\nos._exit(0)", "died", 60),
+        ("1 / 0", "error", 5),
+    ],
+    ids=["loop", "swallows-interrupts", "exits", "raises"],
+)
+def test_a_bad_cell_ends_in_time_and_the_kernel_carries_on(
+    session, source, status, bound
+):
+    started = time.monotonic()
+    outcome = session.run(source, 3)
+    assert outcome.status == status
+    assert time.monotonic() - started < bound
+    # Cells kept before are replayed after a restart, so the session goes on.
+    assert session.run("assert kept == 41", 10).ok
