@@ -162,15 +162,15 @@ class KernelSession:
         # reply at once; the kernel may still be busy (code that swallows
         # KeyboardInterrupt), so only the reply tells a timeout apart.
         timed_out = self._reply.get("ename") == TIMEOUT_ENAME
-        for output in cell.outputs:
-            if output.get("output_type") == "error":
-                timed_out = timed_out or output.get("ename") == "KeyboardInterrupt"
-                if not timed_out:
-                    return CellOutcome("error", output["ename"], output["evalue"])
-        if timed_out:
-            return CellOutcome("timeout", TIMEOUT_ENAME, "time limit reached")
+        errors_seen = [o for o in cell.outputs if o.get("output_type") == "error"]
         # Outputs are not kept: only errors matter, and output can be huge.
         cell.outputs = []
+        if timed_out or any(e.get("ename") == "KeyboardInterrupt" for e in errors_seen):
+            return CellOutcome("timeout", TIMEOUT_ENAME, "time limit reached")
+        if errors_seen:
+            return CellOutcome(
+                "error", errors_seen[0]["ename"], errors_seen[0]["evalue"]
+            )
         return CellOutcome("ok")
 
     def _answers(self) -> bool:
