@@ -106,11 +106,6 @@ class Graph:
         """Names the author gave, in graph order."""
         return [name for name, layer in self.layers.items() if layer.named]
 
-    @property
-    def output(self) -> Layer:
-        """The last layer."""
-        return self.layers[next(reversed(self.layers))]
-
 
 def compare(
     graph: Graph,
