@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from grader import errors
+from grader.grade import CELL_TIMEOUT, PROBE_TIMEOUT
 
 DESCRIPTION = """\
 Auto-grader for the ResNet-50 "Residual Networks" assignment.
@@ -45,14 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument(
         "--cell-timeout",
         type=float,
-        default=60.0,
+        default=CELL_TIMEOUT,
         metavar="S",
         help="seconds each graded cell may run (default: %(default)g)",
     )
     grade.add_argument(
         "--probe-timeout",
         type=float,
-        default=180.0,
+        default=PROBE_TIMEOUT,
         metavar="S",
         help="seconds the kernel may take to build one function's models "
         "(default: %(default)g)",

@@ -114,7 +114,7 @@ class KernelSession:
             on_cell_executed=self._keep_reply,
         )
         self._reply: dict = {}
-        self._replay: list[str] = []
+        self._replay: list[tuple[str, float]] = []
         self._env = {**os.environ, **QUIET_ENV}
 
     @contextmanager
@@ -140,7 +140,7 @@ class KernelSession:
         elif outcome.status == "died":
             self._restart()
         elif keep and outcome.ok:
-            self._replay.append(source)
+            self._replay.append((source, timeout))
         return outcome
 
     def _keep_reply(self, **hook: object) -> None:
@@ -180,8 +180,8 @@ class KernelSession:
         # A restart keeps the connection, so the client carries on as it is.
         run_sync(self._km.restart_kernel)(now=True)
         run_sync(self._client.kc.wait_for_ready)(timeout=self._client.startup_timeout)
-        for source in self._replay:
-            self._execute(source, 60)
+        for source, timeout in self._replay:
+            self._execute(source, timeout)
 
 
 def run_submission(
