@@ -10,7 +10,6 @@ never stops the others from being graded.
 from __future__ import annotations
 
 import csv
-import difflib
 import json
 import math
 from collections.abc import Callable
@@ -119,6 +118,8 @@ class Judge:
                 f"{function} is still the stub: write your code between "
                 "### START CODE HERE ### and ### END CODE HERE ###"
             )
+        if cell.signature_problem:
+            return cell.signature_problem
         outcome = self.run.cells.get(function)
         if outcome is not None and outcome.status == "timeout":
             return f"the cell defining {function} did not finish in time"
@@ -192,12 +193,18 @@ def _usable(function: str, answer: dict) -> dict:
         if answer.get("error") == "KeyboardInterrupt":
             raise Failure(f"{function} did not finish in time")
         text = f"{function} raised {answer.get('error')}: {answer.get('message')}"
-        where = answer.get("where")
-        if isinstance(where, dict) and where.get("text"):
-            text += f" (in {where.get('function')}, line {where.get('line')}: "
-            text += f"`{str(where['text']).strip()}`)"
+        frames = answer.get("where")
+        if isinstance(frames, list) and frames:
+            text += " (" + "; then ".join(_frame(f) for f in frames[:2]) + ")"
         raise Failure(text)
     raise Failure(f"the kernel gave no usable answer for {function}")
+
+
+def _frame(frame: object) -> str:
+    if not isinstance(frame, dict):
+        return "somewhere in your code"
+    text = str(frame.get("text") or "").strip()[:200]
+    return f"in {frame.get('function')}, line {frame.get('line')}: `{text}`"
 
 
 # --- the blocks -------------------------------------------------------------
@@ -238,17 +245,14 @@ def _block_seeded(function: str) -> Callable[[Judge], str]:
 
 def _names(function: str, key: str, expected: Callable[[Judge], graphs.Graph]):
     def check(judge: Judge) -> str:
-        wanted = expected(judge).named_layers()
-        have = judge.graph(function, key).named_layers()
-        missing = [name for name in wanted if name not in have]
-        if missing:
-            hints = []
-            for name in missing[:5]:
-                close = difflib.get_close_matches(name, have, n=1, cutoff=0.8)
-                hints.append(f"{name} (yours: {close[0]}?)" if close else name)
-            more = MORE.format(count=len(missing) - 5) if len(missing) > 5 else ""
-            raise Failure(f"no layer named {', '.join(hints)}{more}")
-        return f"all {len(wanted)} names as expected"
+        wanted = expected(judge)
+        problems = graphs.name_problems(judge.graph(function, key), wanted)
+        if problems:
+            shown = "; ".join(problems[:5])
+            if len(problems) > 5:
+                shown += MORE.format(count=len(problems) - 5)
+            raise Failure(shown)
+        return f"all {len(wanted.named_layers())} names as expected"
 
     return check
 

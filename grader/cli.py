@@ -11,11 +11,15 @@ from pathlib import Path
 
 from grader import errors
 from grader.grade import CELL_TIMEOUT, PROBE_TIMEOUT
+from grader.probes import FUNCTIONS
+from grader.report import GradeReport
 
 DESCRIPTION = """\
 Auto-grader for the ResNet-50 "Residual Networks" assignment.
 
   grader grade NOTEBOOK          run the graded functions in a kernel and check them
+  grader check NOTEBOOK          the checks students see, only (fast; for students)
+  grader points                  the points table: every check, its points, who sees it
   grader assign SOLUTION OUTDIR  make the student notebook from the solution
   grader signs OUTDIR            write a synthetic SIGNS-format data set
 """
@@ -43,20 +47,24 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="also write Gradescope's results.json format to PATH",
     )
-    grade.add_argument(
-        "--cell-timeout",
-        type=float,
-        default=CELL_TIMEOUT,
-        metavar="S",
-        help="seconds each graded cell may run (default: %(default)g)",
+    _common_options(grade)
+
+    check = commands.add_parser(
+        "check",
+        help="run the checks students see (for students)",
+        description="Run only the checks that students see, on the calls the "
+        "notebook itself shows: the same messages as `grader grade`, without the "
+        "hidden inputs and the training run. Exits 0 when every check passes, 1 "
+        "when some fail, 2 when the notebook cannot be checked.",
     )
-    grade.add_argument(
-        "--probe-timeout",
-        type=float,
-        default=PROBE_TIMEOUT,
-        metavar="S",
-        help="seconds the kernel may take to build one function's models "
-        "(default: %(default)g)",
+    check.add_argument("notebook", type=Path, help="the .ipynb file to check")
+    _common_options(check)
+
+    commands.add_parser(
+        "points",
+        help="print the points table",
+        description="Print every check with its function, points and whether "
+        "students see it before grades are published, as a Markdown table.",
     )
 
     assign = commands.add_parser(
@@ -81,6 +89,33 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _common_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--function",
+        action="append",
+        choices=FUNCTIONS,
+        metavar="NAME",
+        help="check only this graded function (repeatable; default: all of "
+        + ", ".join(FUNCTIONS)
+        + ")",
+    )
+    command.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=CELL_TIMEOUT,
+        metavar="S",
+        help="seconds each graded cell may run (default: %(default)g)",
+    )
+    command.add_argument(
+        "--probe-timeout",
+        type=float,
+        default=PROBE_TIMEOUT,
+        metavar="S",
+        help="seconds the kernel may take to build one function's models "
+        "(default: %(default)g)",
+    )
+
+
 @contextmanager
 def _quiet_stderr() -> Iterator[None]:
     """Silence file descriptor 2 while grading.
@@ -99,22 +134,45 @@ def _quiet_stderr() -> Iterator[None]:
         os.close(saved)
 
 
-def _grade(args: argparse.Namespace) -> int:
+def _run_grade(args: argparse.Namespace, *, visible_only: bool) -> GradeReport:
     from grader.grade import grade
-    from grader.render import render_gradescope, render_text
 
     with _quiet_stderr():
-        report = grade(
+        return grade(
             args.notebook,
+            functions=args.function,
+            visible_only=visible_only,
             cell_timeout=args.cell_timeout,
             probe_timeout=args.probe_timeout,
         )
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from grader.render import render_gradescope, render_text
+
+    report = _run_grade(args, visible_only=False)
     print(render_text(report))
     if args.json is not None:
         try:
             args.json.write_text(render_gradescope(report), encoding="utf-8")
         except OSError as exc:
             raise errors.GraderError(f"{args.json}: cannot write ({exc})") from None
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from grader.render import render_text
+
+    report = _run_grade(args, visible_only=True)
+    print(render_text(report))
+    return 0 if all(check.passed for check in report.checks) else 1
+
+
+def _points(args: argparse.Namespace) -> int:
+    from grader.checks import CHECKS
+    from grader.render import render_points
+
+    print(render_points(CHECKS))
     return 0
 
 
@@ -141,7 +199,13 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     parser = _parser()
     args = parser.parse_args(argv)
-    handlers = {"grade": _grade, "assign": _assign, "signs": _signs}
+    handlers = {
+        "grade": _grade,
+        "check": _check,
+        "points": _points,
+        "assign": _assign,
+        "signs": _signs,
+    }
     if args.command is None:
         parser.print_help()
         return 2

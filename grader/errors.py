@@ -5,6 +5,7 @@ failed checks. These are for the cases where no report can be made::
 
     GraderError
     ├── NotebookError(GraderError, ValueError)    the file is not a readable notebook
+    │   └── NotAssignmentError                    a notebook, but of another assignment
     ├── AssignError(GraderError, ValueError)      a solution cannot be turned into stubs
     └── KernelError(GraderError, RuntimeError)    the Jupyter kernel would not start
 """
@@ -16,6 +17,14 @@ IS_A_DIRECTORY = "{path}: is a directory, not a notebook file"
 UNREADABLE = "{path}: cannot be read ({reason})"
 NOT_JSON = "{path}: not a Jupyter notebook (not valid JSON: {reason})"
 NOT_A_NOTEBOOK = "{path}: not a Jupyter notebook ({reason})"
+NO_GRADED_FUNCTIONS = (
+    "{path}: this is not the Residual Networks assignment: no cell defines "
+    "identity_block, convolutional_block or ResNet50"
+)
+OTHER_SIGNATURES = (
+    "{path}: this is not the version of the Residual Networks assignment that "
+    "this grader grades: {details}"
+)
 KERNEL_WOULD_NOT_START = "the Python kernel would not start: {reason}"
 REGION_NOT_ASSIGNMENTS = (
     "{cell}: line {line} inside START/END is not an assignment; "
@@ -34,6 +43,10 @@ class NotebookError(GraderError, ValueError):
     def __init__(self, message: str, *, path: str) -> None:
         super().__init__(message)
         self.path = path
+
+
+class NotAssignmentError(NotebookError):
+    """The notebook is readable but holds another assignment (or version)."""
 
 
 class AssignError(GraderError, ValueError):

@@ -17,7 +17,7 @@ import secrets
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -190,8 +190,15 @@ def run_submission(
     cell_timeout: float,
     probe_timeout: float,
     startup_timeout: float = 60,
+    probed: Collection[str] | None = None,
+    visible_only: bool = False,
 ) -> KernelRun:
-    """Run the prelude, the graded cells, then every probe, in one kernel."""
+    """Run the prelude, the graded cells, then the probes, in one kernel.
+
+    ``probed`` limits which functions are probed (all graded ones by default;
+    every graded cell still runs, as ``ResNet50`` calls the blocks), and
+    ``visible_only`` keeps to the calls the notebook itself shows.
+    """
     kernel_side = resources.files("grader").joinpath("kernel_side.py").read_text()
     with tempfile.TemporaryDirectory(prefix="grader-") as tmp:
         root = Path(tmp)
@@ -209,17 +216,19 @@ def run_submission(
                 cells[name] = session.run(cell.source, cell_timeout, keep=True)
             session.run(kernel_side, cell_timeout, keep=True)
             for name in graded:
+                if probed is not None and name not in probed:
+                    continue
                 path = outbox / f"{name}-{secrets.token_hex(8)}.json"
-                call = _probe_call(name, path)
+                call = _probe_call(name, path, visible_only)
                 probe_cells[name] = session.run(call, probe_timeout)
                 probes[name] = _read_results(path)
         return KernelRun(cells=cells, probes=probes, probe_cells=probe_cells)
 
 
-def _probe_call(name: str, path: Path) -> str:
+def _probe_call(name: str, path: Path, visible_only: bool) -> str:
     probes = [
         {"key": p.key, "kwargs": p.kwargs, "input_shape": p.input_shape}
-        for p in probes_for(name)
+        for p in probes_for(name, visible_only=visible_only)
     ]
     return f"_grader_run_probes({name!r}, {json.dumps(probes)!r}, {str(path)!r})"
 

@@ -2,10 +2,12 @@
 
 A graph is the model reduced to what grading cares about: for each layer its
 kind, inputs, output shape, parameter count and the settings that decide what
-it computes. Layers are matched between two graphs by a key that uses the
-layer's name where the author gave one and, for layers Keras named itself
-(``activation_4``, ``add_2``), the kinds and keys of their inputs. So a
-student's graph lines up with the reference's however the code was written.
+it computes. Two graphs are lined up by structure, walking from the input:
+a layer of the reference is matched with the layer of the same kind that the
+student applies to the same tensors. Names only break ties, so a misnamed
+layer costs the names check and nothing else, and ``Add()`` inputs in either
+order, ``ReLU()`` for ``Activation('relu')`` or stages built in a loop all
+line up.
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ SETTINGS = {
     "Dense": ("units", "activation"),
 }
 COMMUTATIVE = {"Add"}
+ACTIONS = {
+    "Add": "adds the shortcut",
+    "ReLU": "applies a ReLU",
+    "Flatten": "flattens",
+}
 
 
 @dataclass(frozen=True)
@@ -51,42 +58,21 @@ class Layer:
 
 @dataclass(frozen=True)
 class Difference:
-    """One place where a graph differs from the one it is compared with.
-
-    ``named`` differences concern a layer the author named; they come first,
-    because a misplaced unnamed layer (a ReLU, an Add) is usually the echo of
-    a named one that is missing or wired elsewhere.
-    """
+    """One place where a graph differs from the one it is compared with."""
 
     position: float
     text: str
-    named: bool = True
 
 
 class Graph:
-    """Layers in topological order, with structural keys and readable labels."""
+    """Layers in topological order, with the layers that consume each one."""
 
     def __init__(self, layers: Iterable[Layer]) -> None:
         self.layers = {layer.name: layer for layer in layers}
-        self._keys: dict[str, str] = {}
-        for name in self.layers:
-            self._keys[name] = self._key(name)
-        self.by_key = {key: name for name, key in self._keys.items()}
-
-    def key(self, name: str) -> str:
-        """Structural key of the layer called ``name``."""
-        return self._keys[name]
-
-    def _key(self, name: str) -> str:
-        layer = self.layers[name]
-        if layer.kind == "Input":
-            return "Input"
-        if layer.named:
-            return name
-        inputs = [self._keys[i] for i in layer.inputs]
-        if layer.kind in COMMUTATIVE:
-            inputs.sort()
-        return f"{layer.kind}({', '.join(inputs)})"
+        self.consumers: dict[str, list[str]] = {name: [] for name in self.layers}
+        for name, layer in self.layers.items():
+            for source in layer.inputs:
+                self.consumers.setdefault(source, []).append(name)
 
     def label(self, name: str, *, depth: int = 2) -> str:
         """Describe a layer for a student: its name, or where it sits."""
@@ -107,6 +93,72 @@ class Graph:
         return [name for name, layer in self.layers.items() if layer.named]
 
 
+def align(graph: Graph, reference: Graph) -> dict[str, str]:
+    """Match reference layers with the student's, by structure.
+
+    Returns ``{reference name: student name}`` for every reference layer that
+    has a counterpart: the first (graph-order) layer of the same kind that
+    consumes the counterparts of its inputs, preferring the same name, then
+    the same settings. A layer whose inputs have no counterparts is matched by
+    name alone.
+    """
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    order = {name: i for i, name in enumerate(graph.layers)}
+    for name, expected in reference.layers.items():
+        if expected.kind == "Input":
+            pool = [n for n, layer in graph.layers.items() if layer.kind == "Input"]
+        else:
+            known = [mapping[i] for i in expected.inputs if i in mapping]
+            pool = sorted(
+                {c for k in known for c in graph.consumers.get(k, [])},
+                key=order.__getitem__,
+            )
+            # Consumers of every matched input first: they sit in the same place.
+            pool.sort(key=lambda c: -sum(k in graph.layers[c].inputs for k in known))
+        candidates = [
+            c for c in pool if c not in used and graph.layers[c].kind == expected.kind
+        ]
+        if not candidates and name in graph.layers and name not in used:
+            if graph.layers[name].kind == expected.kind or not pool:
+                candidates = [name]
+        if not candidates:
+            continue
+        best = min(
+            candidates,
+            key=lambda c: (
+                c != name,
+                _setting_mismatches(graph.layers[c], expected),
+                order[c],
+            ),
+        )
+        mapping[name] = best
+        used.add(best)
+    return mapping
+
+
+def name_problems(graph: Graph, reference: Graph) -> list[str]:
+    """Each name the reference gives that the student's counterpart lacks."""
+    mapping = align(graph, reference)
+    problems = []
+    for name in reference.named_layers():
+        theirs = mapping.get(name)
+        if theirs == name or (theirs is None and name in graph.layers):
+            continue
+        if theirs is None:
+            problems.append(f"no layer named {name}")
+        elif graph.layers[theirs].named:
+            problems.append(f"the layer in {name}'s place is named {theirs}")
+        else:
+            kind = reference.layers[name].kind
+            problems.append(f"the {kind} in {name}'s place has no name")
+    return problems
+
+
+def _setting_mismatches(actual: Layer, expected: Layer) -> int:
+    return sum(actual.settings.get(k) != v for k, v in expected.settings.items())
+
+
 def compare(
     graph: Graph,
     reference: Graph,
@@ -115,79 +167,132 @@ def compare(
     params: bool = False,
     settings: bool = True,
 ) -> list[Difference]:
-    """List where ``graph`` parts from ``reference``, earliest first."""
+    """List where ``graph`` parts from ``reference``, earliest first.
+
+    Shapes and parameter counts are reported only where they first go wrong
+    (the layer's inputs still agreed), so one mistake is one difference.
+    """
+    mapping = align(graph, reference)
+    matched = set(mapping.values())
     found: list[Difference] = []
     for position, (name, expected) in enumerate(reference.layers.items()):
-        actual_name = graph.by_key.get(reference.key(name))
-        if actual_name is None:
-            text = _missing(reference, name)
-            found.append(Difference(position, text, expected.named))
+        if name not in mapping:
+            text = _missing(graph, reference, name, mapping)
+            found.append(Difference(position, text))
             continue
-        actual = graph.layers[actual_name]
-        texts = _layer_differences(
-            graph, reference, actual, expected, shapes, params, settings
-        )
+        actual = graph.layers[mapping[name]]
         label = reference.label(name)
+        if actual.kind != expected.kind:
+            text = f"{label}: a {actual.kind} layer, expected {expected.kind}"
+            found.append(Difference(position, text))
+            continue
+        inputs_known = all(i in mapping for i in expected.inputs)
+        texts = []
+        if inputs_known and not _same_inputs(actual, expected, mapping):
+            got = " and ".join(graph.label(i) for i in actual.inputs) or "nothing"
+            want = " and ".join(reference.label(i) for i in expected.inputs)
+            texts.append(f"takes {got}, expected {want}")
+        root = inputs_known and all(
+            graph.layers[mapping[i]].shape == reference.layers[i].shape
+            for i in expected.inputs
+        )
+        same_shape = actual.shape == expected.shape or expected.shape is None
+        if shapes and root and not same_shape:
+            texts.append(f"output shape {actual.shape}, expected {expected.shape}")
+        if params and root and expected.params not in (None, actual.params):
+            texts.append(f"{actual.params:,} parameters, expected {expected.params:,}")
+        if settings:
+            texts.extend(_setting_differences(actual, expected, same_shape, label))
         found.extend(
-            Difference(position, f"{label}: {text}", expected.named) for text in texts
+            Difference(position, t if t.startswith(label) else f"{label}: {t}")
+            for t in texts
         )
     # A layer only the student has sits just after the latest of its inputs.
+    back = {student: ref for ref, student in mapping.items()}
     order = {name: float(i) for i, name in enumerate(reference.layers)}
     positions: dict[str, float] = {}
     for name, actual in graph.layers.items():
-        matched = reference.by_key.get(graph.key(name))
-        if matched is not None:
-            positions[name] = order[matched]
+        if name in matched:
+            positions[name] = order[back[name]]
             continue
         positions[name] = max((positions[i] for i in actual.inputs), default=-1) + 0.5
-        found.append(Difference(positions[name], _extra(graph, actual), actual.named))
-    return sorted(found, key=lambda d: (not d.named, d.position))
+        found.append(Difference(positions[name], _extra(graph, reference, name, back)))
+    return sorted(found, key=lambda d: d.position)
 
 
-def _missing(reference: Graph, name: str) -> str:
-    expected = reference.layers[name]
-    label = reference.label(name)
-    if expected.named:
-        return f"no layer named {name} ({expected.kind})"
-    return f"{label} is missing ({expected.kind} expected)"
-
-
-def _extra(graph: Graph, layer: Layer) -> str:
-    if layer.named:
-        return f"{layer.name} ({layer.kind}) is not in the reference"
-    return f"{graph.label(layer.name)} is not in the reference"
-
-
-def _layer_differences(
-    graph: Graph,
-    reference: Graph,
-    actual: Layer,
-    expected: Layer,
-    shapes: bool,
-    params: bool,
-    settings: bool,
-) -> list[str]:
-    if actual.kind != expected.kind:
-        return [f"a {actual.kind} layer, expected {expected.kind}"]
-    texts = []
-    got_inputs = [graph.key(i) for i in actual.inputs]
-    want_inputs = [reference.key(i) for i in expected.inputs]
+def _same_inputs(actual: Layer, expected: Layer, mapping: dict[str, str]) -> bool:
+    want = [mapping[i] for i in expected.inputs]
+    got = list(actual.inputs)
     if expected.kind in COMMUTATIVE:
-        got_inputs.sort()
-        want_inputs.sort()
-    if got_inputs != want_inputs:
-        got = " and ".join(graph.label(i) for i in actual.inputs) or "nothing"
-        want = " and ".join(reference.label(i) for i in expected.inputs)
-        texts.append(f"takes {got}, expected {want}")
-    if shapes and expected.shape is not None and actual.shape != expected.shape:
-        texts.append(f"output shape {actual.shape}, expected {expected.shape}")
-    if params and expected.params is not None and actual.params != expected.params:
-        texts.append(f"{actual.params:,} parameters, expected {expected.params:,}")
-    if settings:
-        for setting, want in expected.settings.items():
-            got = actual.settings.get(setting)
-            if got != want:
-                texts.append(f"{setting} {_show(got)}, expected {_show(want)}")
+        return sorted(got) == sorted(want)
+    return got == want
+
+
+def _action(layer: Layer, graph: Graph) -> str:
+    action = ACTIONS.get(layer.kind, f"applies {layer.kind}")
+    return f"{action} ({layer.name})" if layer.named else action
+
+
+def _missing(graph: Graph, reference: Graph, name: str, mapping: dict[str, str]) -> str:
+    expected = reference.layers[name]
+    what = f" ({name})" if expected.named else ""
+    source = next((i for i in expected.inputs if i in mapping), None)
+    if source is None:
+        if expected.named:
+            return f"no layer named {name} ({expected.kind})"
+        return f"{reference.label(name)} is missing ({expected.kind} expected)"
+    theirs = [
+        graph.layers[c]
+        for c in graph.consumers.get(mapping[source], [])
+        if c not in mapping.values()
+    ]
+    yours = (
+        "yours " + " and ".join(_action(layer, graph) for layer in theirs)
+        if theirs
+        else "yours has nothing there"
+    )
+    ours = ACTIONS.get(expected.kind, f"applies {expected.kind}")
+    return f"after {reference.label(source)} the reference {ours}{what}; {yours}"
+
+
+def _extra(graph: Graph, reference: Graph, name: str, back: dict[str, str]) -> str:
+    layer = graph.layers[name]
+    source = next((i for i in layer.inputs if i in back), None)
+    if source is None:
+        return f"{graph.label(name)} ({layer.kind}) is not in the reference"
+    theirs = [
+        reference.layers[c]
+        for c in reference.consumers.get(back[source], [])
+        if c not in back.values()
+    ]
+    ours = [reference.layers[c] for c in reference.consumers.get(back[source], [])]
+    ours = theirs or ours
+    reference_does = (
+        "the reference " + " and ".join(_action(r, reference) for r in ours)
+        if ours
+        else "the reference ends there"
+    )
+    yours = f"after {graph.label(source)} yours {_action(layer, graph)}"
+    return f"{yours}; {reference_does}"
+
+
+def _setting_differences(
+    actual: Layer, expected: Layer, same_shape: bool, label: str
+) -> list[str]:
+    texts = []
+    for setting, want in expected.settings.items():
+        got = actual.settings.get(setting)
+        if got == want:
+            continue
+        if setting == "padding" and same_shape:
+            continue  # 'same' pads nothing where it gives 'valid''s shape
+        if setting == "axis" and expected.kind == "BatchNormalization":
+            texts.append(
+                f"{label} normalizes axis {_show(got)}, "
+                f"expected the channels axis ({_show(want)})"
+            )
+            continue
+        texts.append(f"{setting} {_show(got)}, expected {_show(want)}")
     return texts
 
 

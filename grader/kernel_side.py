@@ -25,13 +25,24 @@ from resnets_utils import glorot_uniform
 MESSAGE_LIMIT = 2000
 
 
-def _student_frame(exc):
-    """Return (function, line number, source line) of the deepest cell frame."""
-    found = None
+def _student_frames(exc):
+    """Return the outermost and the deepest frame of the notebook's own code.
+
+    Each is a dict of function, line number and source line; frames of
+    Keras, TensorFlow and this file are left out.
+    """
+    found = []
+    own = _run_probe.__code__.co_filename
     for frame in traceback.extract_tb(exc.__traceback__):
         name = frame.filename
+        if name == own:
+            continue
         if "ipykernel_" in name or name.startswith("<ipython-input"):
-            found = {"function": frame.name, "line": frame.lineno, "text": frame.line}
+            found.append(
+                {"function": frame.name, "line": frame.lineno, "text": frame.line}
+            )
+    if len(found) > 2:
+        found = [found[0], found[-1]]
     return found
 
 
@@ -69,7 +80,7 @@ def _grader_run_probes(name, probes_json, out_path):
                 "status": "error",
                 "error": type(exc).__name__,
                 "message": str(exc)[:MESSAGE_LIMIT],
-                "where": _student_frame(exc),
+                "where": _student_frames(exc),
             }
         result["key"] = probe["key"]
         results.append(result)

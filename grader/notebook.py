@@ -17,6 +17,12 @@ MARKER = re.compile(r"^\s*#\s*GRADED FUNCTION:\s*(\w+)", re.MULTILINE)
 START = "### START CODE HERE ###"
 END = "### END CODE HERE ###"
 MAGIC = re.compile(r"^\s*[%!]")
+SIGNATURES = {
+    "identity_block": "identity_block(X, f, filters, stage, block)",
+    "convolutional_block": "convolutional_block(X, f, filters, stage, block, s=2)",
+    "ResNet50": "ResNet50(input_shape=(64, 64, 3), classes=6)",
+}
+"""The signatures of the assignment's graded functions, as students see them."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,11 @@ class GradedCell:
     def is_stub(self) -> bool:
         """Whether every statement between START and END is still ``name = None``."""
         return is_stub(self.source)
+
+    @property
+    def signature_problem(self) -> str | None:
+        """Why the grader's calls cannot work with this ``def``, or None."""
+        return signature_problem(self.function, self.source)
 
 
 def read_notebook(path: str | Path) -> nbformat.NotebookNode:
@@ -127,3 +138,70 @@ def is_stub(source: str) -> bool:
         if any(not re.fullmatch(r"\w+\s*=\s*None", line) for line in code):
             return False
     return True
+
+
+def signature_problem(function: str, source: str) -> str | None:
+    """Say how ``function``'s ``def`` in ``source`` differs from the assignment's.
+
+    The grader calls blocks as ``f(X, f=..., filters=..., stage=..., block=...)``
+    (plus ``s=...``) and ``ResNet50(input_shape=..., classes=...)``; a ``def``
+    that cannot take those calls is another version of the assignment.
+    """
+    from grader.probes import probes_for
+
+    node = _function_def(function, source)
+    if node is None:
+        return None
+    args = node.args
+    positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+    blocks = function != "ResNet50"
+    if blocks and not positional:
+        return _other_signature(function, node)
+    keywords = positional[1:] if blocks else positional
+    accepted = {*keywords, *(a.arg for a in args.kwonlyargs)}
+    given = {name for spec in probes_for(function) for name in spec.kwargs}
+    if args.kwarg is None and not given <= accepted:
+        return _other_signature(function, node)
+    defaults = len(args.defaults)
+    required = positional[1 if blocks else 0 : len(positional) - defaults]
+    required += [
+        a.arg
+        for a, default in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+        if default is None
+    ]
+    if any(name not in given for name in required):
+        return _other_signature(function, node)
+    return None
+
+
+def _other_signature(function: str, node: ast.FunctionDef) -> str:
+    theirs = f"{function}({ast.unparse(node.args)})"
+    return f"{theirs} does not take the arguments of {SIGNATURES[function]}"
+
+
+def _function_def(function: str, source: str) -> ast.FunctionDef | None:
+    code = "\n".join("" if MAGIC.match(line) else line for line in source.splitlines())
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    defs = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name == function
+    ]
+    return defs[-1] if defs else None
+
+
+def check_assignment(graded: dict[str, GradedCell], path: str) -> None:
+    """Raise ``NotAssignmentError`` unless some graded function is gradable."""
+    if not graded:
+        raise errors.NotAssignmentError(
+            errors.NO_GRADED_FUNCTIONS.format(path=path), path=path
+        )
+    problems = [cell.signature_problem for cell in graded.values()]
+    if all(problems):
+        details = "; ".join(p for p in problems if p)
+        raise errors.NotAssignmentError(
+            errors.OTHER_SIGNATURES.format(path=path, details=details), path=path
+        )

@@ -23,7 +23,13 @@ class Probe:
     kwargs: dict[str, Any] = field(hash=False)
     input_shape: tuple[int, ...] | None = None
 
+    @property
+    def visible(self) -> bool:
+        """Whether the notebook shows this call (students can run it themselves)."""
+        return self.key in VISIBLE_KEYS
 
+
+VISIBLE_KEYS = ("seeded", "default")
 SEEDED_BLOCK_ARGS = {"f": 2, "filters": [2, 4, 6], "stage": 1, "block": "a"}
 
 PROBES = (
@@ -52,9 +58,13 @@ PROBES = (
 )
 
 
-def probes_for(function: str) -> tuple[Probe, ...]:
+def probes_for(function: str, *, visible_only: bool = False) -> tuple[Probe, ...]:
     """Return the probes of one graded function, in table order."""
-    return tuple(probe for probe in PROBES if probe.function == function)
+    return tuple(
+        probe
+        for probe in PROBES
+        if probe.function == function and (probe.visible or not visible_only)
+    )
 
 
 def probe(function: str, key: str) -> Probe:

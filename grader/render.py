@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from grader.report import GradeReport
@@ -74,3 +75,23 @@ def to_gradescope(report: GradeReport) -> dict[str, Any]:
 def render_gradescope(report: GradeReport) -> str:
     """``to_gradescope`` as JSON text."""
     return json.dumps(to_gradescope(report), indent=2) + "\n"
+
+
+def render_points(checks: Iterable[Any]) -> str:
+    """The points table as Markdown: function, check, points, who sees it.
+
+    ``checks`` are rows of the checks table (``grader.checks.CHECKS``).
+    """
+    rows = [
+        "| function | check | points | seen by students |",
+        "|---|---|---:|---|",
+    ]
+    total = 0.0
+    for check in checks:
+        seen = "yes" if check.visible else "after grades are published"
+        rows.append(
+            f"| `{check.function}` | {check.name} | {_points(check.points)} | {seen} |"
+        )
+        total += check.points
+    rows.append(f"| | **total** | **{_points(total)}** | |")
+    return "\n".join(rows)

@@ -1,0 +1,78 @@
+"""The verdict corpus: every wrong solution loses points on the function it
+breaks, with a message that names the fault; every correct rewrite earns full
+marks. Each scenario is graded once, in its own kernel."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import SOLUTION, edited_solution
+from corpus.wrong import WRONG
+
+from grader.notebook import MARKER, find_graded_cells
+
+CORRECT = sorted((Path(__file__).parent / "corpus" / "correct").glob("*.py"))
+
+
+def rewritten_solution(path: Path) -> nbformat.NotebookNode:
+    """The solution with the graded cells found in ``path`` swapped in.
+
+    The file holds one or more cells, each starting at its
+    ``# GRADED FUNCTION: name`` line; anything before the first is a comment.
+    """
+    text = path.read_text(encoding="utf-8")
+    starts = [m.start() for m in MARKER.finditer(text)]
+    assert starts, f"{path.name} holds no graded cell"
+    nb = nbformat.read(SOLUTION, as_version=4)
+    cells = find_graded_cells(nb)
+    for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
+        source = text[start:end].strip() + "\n"
+        function = MARKER.match(source).group(1)
+        nb.cells[cells[function].index].source = source
+    return nb
+
+
+def _checks(report):
+    return {check.name.split(": ", 1)[1]: check for check in report.checks}
+
+
+def test_the_corpus_is_as_large_as_promised():
+    functions = {case.function for case in WRONG}
+    assert len(WRONG) >= 30 and functions == {
+        "identity_block",
+        "convolutional_block",
+        "ResNet50",
+    }
+    assert len(CORRECT) >= 10
+    assert len({case.name for case in WRONG}) == len(WRONG)
+
+
+@pytest.mark.parametrize("case", WRONG, ids=lambda case: case.name)
+def test_wrong_solution_loses_points_on_its_function(graded, case):
+    report = graded(
+        case.name,
+        edited_solution(list(case.edits)),
+        functions=[case.function],
+        visible_only=not case.hidden,
+    )
+    checks = _checks(report)
+    assert {check.function for check in report.checks} == {case.function}
+    failed = {name: check.message for name, check in checks.items() if not check.passed}
+    assert sorted(failed) == sorted(case.fails), failed
+    for name, words in case.fails.items():
+        assert words in failed[name], (name, failed[name])
+        assert "Traceback" not in failed[name] and "grader/" not in failed[name]
+    assert report.score == sum(c.max_points for c in report.checks if c.passed)
+    assert report.score < report.max_score
+
+
+@pytest.mark.parametrize("path", CORRECT, ids=lambda path: path.stem)
+def test_correct_rewrite_earns_full_marks(graded, path):
+    report = graded(f"correct-{path.stem}", rewritten_solution(path))
+    failed = {check.name: check.message for check in report.checks if not check.passed}
+    assert failed == {}
+    assert report.score == report.max_score == 100
+    assert not re.search(r"GRADED FUNCTION", " ".join(report.notes))
