@@ -117,9 +117,22 @@ def align(graph: Graph, reference: Graph) -> dict[str, str]:
             # Consumers of every matched input first: they sit in the same place.
             pool.sort(key=lambda c: -sum(k in graph.layers[c].inputs for k in known))
         candidates = [
-            c for c in pool if c not in used and graph.layers[c].kind == expected.kind
+            c
+            for c in pool
+            if c not in used
+            and graph.layers[c].kind == expected.kind
+            and (
+                c == name
+                or not graph.layers[c].named
+                or _agrees(graph.layers[c], expected)
+            )
         ]
-        if not candidates and name in graph.layers and name not in used:
+        if (
+            not candidates
+            and expected.named
+            and name in graph.layers
+            and name not in used
+        ):
             if graph.layers[name].kind == expected.kind or not pool:
                 candidates = [name]
         if not candidates:
@@ -155,6 +168,15 @@ def name_problems(graph: Graph, reference: Graph) -> list[str]:
     return problems
 
 
+def _agrees(actual: Layer, expected: Layer) -> bool:
+    """Whether a layer the author named otherwise may stand in for ``expected``."""
+    return (
+        _setting_mismatches(actual, expected) == 0
+        and expected.shape in (None, actual.shape)
+        and expected.params in (None, actual.params)
+    )
+
+
 def _setting_mismatches(actual: Layer, expected: Layer) -> int:
     return sum(actual.settings.get(k) != v for k, v in expected.settings.items())
 
@@ -175,10 +197,17 @@ def compare(
     mapping = align(graph, reference)
     matched = set(mapping.values())
     found: list[Difference] = []
+    told: set[str] = set()  # student layers a "missing" message already names
     for position, (name, expected) in enumerate(reference.layers.items()):
         if name not in mapping:
+            echo = expected.inputs and not any(i in mapping for i in expected.inputs)
+            if echo and not expected.named:
+                continue  # follows from a missing input, already reported
             text = _missing(graph, reference, name, mapping)
             found.append(Difference(position, text))
+            source = next((i for i in expected.inputs if i in mapping), None)
+            if source is not None:
+                told.update(graph.consumers.get(mapping[source], []))
             continue
         actual = graph.layers[mapping[name]]
         label = reference.label(name)
@@ -216,7 +245,9 @@ def compare(
             positions[name] = order[back[name]]
             continue
         positions[name] = max((positions[i] for i in actual.inputs), default=-1) + 0.5
-        found.append(Difference(positions[name], _extra(graph, reference, name, back)))
+        if name not in told:
+            text = _extra(graph, reference, name, back)
+            found.append(Difference(positions[name], text))
     return sorted(found, key=lambda d: d.position)
 
 
@@ -233,6 +264,12 @@ def _action(layer: Layer, graph: Graph) -> str:
     return f"{action} ({layer.name})" if layer.named else action
 
 
+def _joined(actions: Iterable[str]) -> str:
+    """Join actions, saying "applies" once: "applies Conv2D (a) and Conv2D (b)"."""
+    text = " and ".join(actions)
+    return text.replace(" and applies ", " and ")
+
+
 def _missing(graph: Graph, reference: Graph, name: str, mapping: dict[str, str]) -> str:
     expected = reference.layers[name]
     what = f" ({name})" if expected.named else ""
@@ -241,13 +278,15 @@ def _missing(graph: Graph, reference: Graph, name: str, mapping: dict[str, str])
         if expected.named:
             return f"no layer named {name} ({expected.kind})"
         return f"{reference.label(name)} is missing ({expected.kind} expected)"
+    back = {student: ref for ref, student in mapping.items()}
+    ours_after = set(reference.consumers.get(source, []))
     theirs = [
         graph.layers[c]
         for c in graph.consumers.get(mapping[source], [])
-        if c not in mapping.values()
+        if back.get(c) not in ours_after
     ]
     yours = (
-        "yours " + " and ".join(_action(layer, graph) for layer in theirs)
+        "yours " + _joined(_action(layer, graph) for layer in theirs)
         if theirs
         else "yours has nothing there"
     )
@@ -268,7 +307,7 @@ def _extra(graph: Graph, reference: Graph, name: str, back: dict[str, str]) -> s
     ours = [reference.layers[c] for c in reference.consumers.get(back[source], [])]
     ours = theirs or ours
     reference_does = (
-        "the reference " + " and ".join(_action(r, reference) for r in ours)
+        "the reference " + _joined(_action(r, reference) for r in ours)
         if ours
         else "the reference ends there"
     )
