@@ -9,7 +9,12 @@ from collections.abc import Collection
 from pathlib import Path
 
 from grader.execute import run_submission
-from grader.notebook import check_assignment, find_graded_cells, read_notebook
+from grader.notebook import (
+    check_assignment,
+    find_graded_cells,
+    notebook_notes,
+    read_notebook,
+)
 from grader.probes import FUNCTIONS
 from grader.report import GradeReport
 
@@ -78,6 +83,7 @@ def grade(
         for cell in graded.values()
         if not cell.marked
     ]
+    notes += notebook_notes(nb, graded)
     return GradeReport(
         notebook=str(path),
         checks=tuple(results),

@@ -19,8 +19,18 @@ from keras.layers import (Input, Add, Dense, Activation, ZeroPadding2D,
     GlobalMaxPooling2D, GlobalAveragePooling2D, ReLU)
 from keras.models import Model, load_model
 from resnets_utils import glorot_uniform
+
+
+def AveragePooling2D(pool_size=(2, 2), strides=None, padding="valid", **kwargs):
+    # Keras 2 defaulted pool_size to (2, 2); notebooks written then rely on it.
+    return keras.layers.AveragePooling2D(pool_size, strides, padding, **kwargs)
 """
-"""Names the assignment's import cell provides, so that graded cells run alone."""
+"""Names the assignment's import cell provides, so that graded cells run alone.
+
+``AveragePooling2D`` keeps Keras 2's default ``pool_size`` of (2, 2), which
+Keras 3 dropped, so that notebooks of the 2020 edition build as they did; the
+layer it makes is Keras' own.
+"""
 
 MESSAGE_LIMIT = 2000
 

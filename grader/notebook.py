@@ -17,6 +17,18 @@ MARKER = re.compile(r"^\s*#\s*GRADED FUNCTION:\s*(\w+)", re.MULTILINE)
 START = "### START CODE HERE ###"
 END = "### END CODE HERE ###"
 MAGIC = re.compile(r"^\s*[%!]")
+LEGACY_APIS = {
+    r"\bset_learning_phase\b": "K.set_learning_phase",
+    r"\breset_default_graph\b": "tf.reset_default_graph",
+    r"\btf\.Session\b": "tf.Session",
+    r"\btf\.placeholder\b": "tf.placeholder",
+    r"\bglobal_variables_initializer\b": "tf.global_variables_initializer",
+    r"\bvis_utils\b": "keras.utils.vis_utils",
+    r"\bscipy\.misc\.imread\b": "scipy.misc.imread",
+    r"\bscipy\.misc\.imresize\b": "scipy.misc.imresize",
+    r"\bkeras\.utils\.data_utils\b": "keras.utils.data_utils",
+}
+"""Names from TensorFlow 1, Keras 2 and old SciPy that older editions use."""
 SIGNATURES = {
     "identity_block": "identity_block(X, f, filters, stage, block)",
     "convolutional_block": "convolutional_block(X, f, filters, stage, block, s=2)",
@@ -205,3 +217,43 @@ def check_assignment(graded: dict[str, GradedCell], path: str) -> None:
         raise errors.NotAssignmentError(
             errors.OTHER_SIGNATURES.format(path=path, details=details), path=path
         )
+
+
+def notebook_notes(
+    nb: nbformat.NotebookNode, graded: dict[str, GradedCell]
+) -> list[str]:
+    """Information about the parts of a notebook that are not graded.
+
+    Cells that only run under TensorFlow 1 or Keras 2, and cells saved with an
+    error, are listed so that a student knows they cost nothing: the grader
+    runs the graded cells only.
+    """
+    notes = []
+    if nb.get("nbformat_minor", 5) < 5:
+        notes.append(
+            f"saved in notebook format 4.{nb.get('nbformat_minor')} "
+            "(an older Jupyter); read as it is"
+        )
+    graded_cells = {cell.index for cell in graded.values()}
+    for index, cell in enumerate(nb.cells):
+        if cell.get("cell_type") != "code" or index in graded_cells:
+            continue
+        legacy = [
+            name
+            for pattern, name in LEGACY_APIS.items()
+            if re.search(pattern, cell.source)
+        ]
+        if legacy:
+            notes.append(
+                f"cell {index + 1} (not graded) uses {', '.join(legacy)}, gone "
+                "from today's TensorFlow, Keras or SciPy; it is not run and costs "
+                "no points"
+            )
+        saved = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if saved:
+            notes.append(
+                f"cell {index + 1} (not graded) was saved with an error "
+                f"({saved[0].get('ename')}: {str(saved[0].get('evalue'))[:120]}); "
+                "it is not run and costs no points"
+            )
+    return notes
