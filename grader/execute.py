@@ -33,7 +33,7 @@ from nbclient.util import run_sync
 from grader import errors
 from grader.kernel_side import PRELUDE
 from grader.notebook import GradedCell
-from grader.probes import probes_for
+from grader.probes import payload
 
 KERNEL_NAME = "grader-python"
 TIMEOUT_ENAME = "CellTimeout"
@@ -226,10 +226,7 @@ def run_submission(
 
 
 def _probe_call(name: str, path: Path, visible_only: bool) -> str:
-    probes = [
-        {"key": p.key, "kwargs": p.kwargs, "input_shape": p.input_shape}
-        for p in probes_for(name, visible_only=visible_only)
-    ]
+    probes = payload(name, visible_only=visible_only)
     return f"_grader_run_probes({name!r}, {json.dumps(probes)!r}, {str(path)!r})"
 
 

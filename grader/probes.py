@@ -73,3 +73,11 @@ def probe(function: str, key: str) -> Probe:
         if candidate.function == function and candidate.key == key:
             return candidate
     raise KeyError((function, key))
+
+
+def payload(function: str, *, visible_only: bool = False) -> list[dict[str, Any]]:
+    """The probes of ``function`` as plain data, as the kernel side reads them."""
+    return [
+        {"key": p.key, "kwargs": p.kwargs, "input_shape": p.input_shape}
+        for p in probes_for(function, visible_only=visible_only)
+    ]

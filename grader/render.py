@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from grader.report import GradeReport
+from grader.report import CheckResult, GradeReport
 
 
 def _points(value: float) -> str:
@@ -27,19 +27,8 @@ def render_text(report: GradeReport, *, show_hidden: bool = True) -> str:
             for check in report.for_function(function)
             if check.visible or show_hidden
         ]
-        reasons = {check.message for check in checks if not check.passed}
-        shared = len(reasons) == 1 and not any(check.passed for check in checks)
         lines.append(function)
-        if shared:
-            lines.append(f"  every check fails: {reasons.pop()}")
-        for check in checks:
-            mark = "PASS" if check.passed else "FAIL"
-            name = check.name.split(": ", 1)[-1]
-            hidden = "" if check.visible else " (hidden)"
-            score = f"{_points(check.points)}/{_points(check.max_points)}"
-            lines.append(f"  {mark}  {score:>7}  {name}{hidden}")
-            if not shared:
-                lines.append(f"                 {check.message}")
+        lines.extend(render_checks(checks))
     for note in report.notes:
         lines.append(f"note: {note}")
     lines.append("")
@@ -48,6 +37,26 @@ def render_text(report: GradeReport, *, show_hidden: bool = True) -> str:
         f"  ({report.seconds:.1f} s)"
     )
     return "\n".join(lines)
+
+
+def render_checks(checks: Iterable[CheckResult]) -> list[str]:
+    """Lines for the checks of one function: mark, points, name, then the reason.
+
+    The grader's report and the notebook's public checks both print these.
+    """
+    checks = list(checks)
+    reasons = {check.message for check in checks if not check.passed}
+    shared = len(reasons) == 1 and not any(check.passed for check in checks)
+    lines = [f"  every check fails: {reasons.pop()}"] if shared else []
+    for check in checks:
+        mark = "PASS" if check.passed else "FAIL"
+        name = check.name.split(": ", 1)[-1]
+        hidden = "" if check.visible else " (hidden)"
+        score = f"{_points(check.points)}/{_points(check.max_points)}"
+        lines.append(f"  {mark}  {score:>7}  {name}{hidden}")
+        if not shared:
+            lines.append(f"                 {check.message}")
+    return lines
 
 
 def to_gradescope(report: GradeReport) -> dict[str, Any]:

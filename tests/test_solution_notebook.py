@@ -62,11 +62,7 @@ def test_solution_notebook_runs_end_to_end(tmp_path):
     assert errors == []
 
 
-def test_public_check_under_a_stub_says_what_to_do(tmp_path):
-    from conftest import STUDENT
-
-    nb = nbformat.read(STUDENT, as_version=4)
-    wanted = ("imports", "identity-block", "identity-block-test")
+def _run_cells(nb, tmp_path, wanted):
     nb.cells = [cell for cell in nb.cells if cell.get("id") in wanted]
     NotebookClient(
         nb,
@@ -75,11 +71,59 @@ def test_public_check_under_a_stub_says_what_to_do(tmp_path):
         allow_errors=True,
         resources={"metadata": {"path": str(tmp_path)}},
     ).execute()
-    errors = [o for o in nb.cells[2].outputs if o.output_type == "error"]
+    return {cell.get("id"): cell for cell in nb.cells}
+
+
+def test_public_check_under_a_stub_says_what_to_do(tmp_path):
+    from conftest import STUDENT
+
+    nb = nbformat.read(STUDENT, as_version=4)
+    cells = _run_cells(
+        nb, tmp_path, ("imports", "identity-block", "identity-block-test")
+    )
+    errors = [
+        o for o in cells["identity-block-test"].outputs if o.output_type == "error"
+    ]
     assert [(e.ename, e.evalue) for e in errors] == [
         (
             "AssertionError",
-            "The function returned None: fill in the code between "
-            "### START CODE HERE ### and ### END CODE HERE ###.",
+            "identity_block: seeded output: identity_block is still the stub: write "
+            "your code between ### START CODE HERE ### and ### END CODE HERE ###",
         )
     ]
+
+
+TEST_CELLS = {
+    "identity_block": "identity-block-test",
+    "convolutional_block": "convolutional-block-test",
+    "ResNet50": "build-model",
+}
+
+
+def test_the_notebook_and_grader_check_say_the_same(tmp_path, graded):
+    """One mistake per function: the public checks print, line for line, what
+    `grader check` reports for the same notebook."""
+    from conftest import edited_solution
+    from corpus.wrong import WRONG
+
+    from grader.render import render_checks
+
+    names = (
+        "identity-batchnorm-on-wrong-axis",
+        "convolutional-stride-on-the-fxf-conv",
+        "resnet-dense-without-softmax",
+    )
+    edits = [edit for case in WRONG if case.name in names for edit in case.edits]
+    nb = edited_solution(edits)
+    path = tmp_path / "three-mistakes.ipynb"
+    nbformat.write(nb, path)
+    report = graded("three-mistakes-checked", path, visible_only=True)
+
+    wanted = ("imports", "identity-block", "convolutional-block", "resnet50")
+    cells = _run_cells(nb, tmp_path, (*wanted, *TEST_CELLS.values()))
+    for function, cell_id in TEST_CELLS.items():
+        printed = _text(cells[cell_id]).splitlines()
+        assert printed[0] == function
+        lines = render_checks(report.for_function(function))
+        assert printed[1 : 1 + len(lines)] == lines
+        assert any(not check.passed for check in report.for_function(function))

@@ -1,0 +1,40 @@
+"""The public checks, as students run them from their own notebook.
+
+``assignment/public_tests.py`` calls ``check_function`` with the function the
+student just defined. It builds the same models the grader's kernel builds
+for the calls the notebook shows, and runs the grader's own visible checks on
+them, so the notebook, ``grader check`` and ``grader grade`` give the same
+message for the same mistake. This runs in the student's kernel, on the
+student's own code; grading never imports this module.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+
+from grader.report import CheckResult
+
+
+def check_function(function: str, target: Callable | None) -> list[CheckResult]:
+    """Run the visible checks of the graded ``function`` on ``target``."""
+    from grader.checks import CHECKS, Expected, Judge, run_checks
+    from grader.execute import KernelRun
+    from grader.kernel_side import probe_answers
+    from grader.notebook import GradedCell
+    from grader.probes import payload
+
+    try:
+        source = inspect.getsource(target) if target is not None else ""
+    except (OSError, TypeError):
+        source = ""  # defined where Python keeps no source: judge by behaviour
+    cell = GradedCell(function, 0, source, True)
+    answers = (
+        []
+        if cell.is_stub
+        else probe_answers(target, payload(function, visible_only=True))
+    )
+    run = KernelRun(cells={}, probes={function: answers}, probe_cells={})
+    judge = Judge(run, {function: cell}, Expected.load())
+    checks = tuple(c for c in CHECKS if c.function == function and c.visible)
+    return run_checks(judge, checks)
