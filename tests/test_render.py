@@ -50,3 +50,14 @@ def test_gradescope_totals_are_derived_from_the_checks():
     ]
     assert data["tests"][1]["visibility"] == "after_published"
     assert data["output"] == "a note"
+
+
+def test_readme_points_table_is_the_checks_table():
+    from pathlib import Path
+
+    from grader.checks import CHECKS
+    from grader.render import render_points
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert render_points(CHECKS) in readme
+    assert sum(check.points for check in CHECKS) == 100
