@@ -23,7 +23,7 @@ def _grader(*args, cwd=None):
 def test_help_lists_the_commands():
     result = _grader("--help")
     assert result.returncode == 0
-    for command in ("grade", "assign", "signs"):
+    for command in ("grade", "check", "points", "assign", "signs"):
         assert f"grader {command}" in result.stdout
 
 
@@ -93,3 +93,30 @@ def test_signs_writes_both_files(tmp_path):
         "test_signs.h5",
         "train_signs.h5",
     ]
+
+
+def test_check_runs_the_visible_checks_and_fails_with_status_1(tmp_path):
+    import nbformat
+    from conftest import edited_solution
+    from corpus.wrong import WRONG
+
+    case = next(c for c in WRONG if c.name == "identity-batchnorm-on-wrong-axis")
+    path = tmp_path / "axis.ipynb"
+    nbformat.write(edited_solution(list(case.edits)), path)
+    result = _grader("check", path, "--function", "identity_block")
+    assert result.returncode == 1, result.stderr
+    assert "FAIL      0/8  layers and settings" in result.stdout
+    assert "bn1a_branch2b normalizes axis 1, expected the channels axis (3)" in (
+        result.stdout
+    )
+    assert "(hidden)" not in result.stdout and "ResNet50" not in result.stdout
+    assert "Total: 12/20" in result.stdout
+
+
+def test_points_prints_the_table():
+    result = _grader("points")
+    assert result.returncode == 0
+    assert "| `ResNet50` | short training run | 5 | after grades are published |" in (
+        result.stdout
+    )
+    assert "| | **total** | **100** | |" in result.stdout
