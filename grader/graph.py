@@ -195,7 +195,7 @@ def compare(
     (the layer's inputs still agreed), so one mistake is one difference.
     """
     mapping = align(graph, reference)
-    matched = set(mapping.values())
+    back = {student: ref for ref, student in mapping.items()}
     found: list[Difference] = []
     told: set[str] = set()  # student layers a "missing" message already names
     for position, (name, expected) in enumerate(reference.layers.items()):
@@ -203,9 +203,9 @@ def compare(
             echo = expected.inputs and not any(i in mapping for i in expected.inputs)
             if echo and not expected.named:
                 continue  # follows from a missing input, already reported
-            text = _missing(graph, reference, name, mapping)
-            found.append(Difference(position, text))
             source = next((i for i in expected.inputs if i in mapping), None)
+            text = _missing(graph, reference, name, source, mapping, back)
+            found.append(Difference(position, text))
             if source is not None:
                 told.update(graph.consumers.get(mapping[source], []))
             continue
@@ -237,16 +237,15 @@ def compare(
             for t in texts
         )
     # A layer only the student has sits just after the latest of its inputs.
-    back = {student: ref for ref, student in mapping.items()}
     order = {name: float(i) for i, name in enumerate(reference.layers)}
     positions: dict[str, float] = {}
     for name, actual in graph.layers.items():
-        if name in matched:
+        if name in back:
             positions[name] = order[back[name]]
             continue
         positions[name] = max((positions[i] for i in actual.inputs), default=-1) + 0.5
         if name not in told:
-            text = _extra(graph, reference, name, back)
+            text = _extra(graph, reference, name, mapping, back)
             found.append(Difference(positions[name], text))
     return sorted(found, key=lambda d: d.position)
 
@@ -270,15 +269,21 @@ def _joined(actions: Iterable[str]) -> str:
     return text.replace(" and applies ", " and ")
 
 
-def _missing(graph: Graph, reference: Graph, name: str, mapping: dict[str, str]) -> str:
+def _missing(
+    graph: Graph,
+    reference: Graph,
+    name: str,
+    source: str | None,
+    mapping: dict[str, str],
+    back: dict[str, str],
+) -> str:
+    """Describe a reference layer with no counterpart, after its matched input."""
     expected = reference.layers[name]
     what = f" ({name})" if expected.named else ""
-    source = next((i for i in expected.inputs if i in mapping), None)
     if source is None:
         if expected.named:
             return f"no layer named {name} ({expected.kind})"
         return f"{reference.label(name)} is missing ({expected.kind} expected)"
-    back = {student: ref for ref, student in mapping.items()}
     ours_after = set(reference.consumers.get(source, []))
     theirs = [
         graph.layers[c]
@@ -294,21 +299,26 @@ def _missing(graph: Graph, reference: Graph, name: str, mapping: dict[str, str])
     return f"after {reference.label(source)} the reference {ours}{what}; {yours}"
 
 
-def _extra(graph: Graph, reference: Graph, name: str, back: dict[str, str]) -> str:
+def _extra(
+    graph: Graph,
+    reference: Graph,
+    name: str,
+    mapping: dict[str, str],
+    back: dict[str, str],
+) -> str:
+    """Describe a student layer with no counterpart, after its matched input."""
     layer = graph.layers[name]
     source = next((i for i in layer.inputs if i in back), None)
     if source is None:
         return f"{graph.label(name)} ({layer.kind}) is not in the reference"
-    theirs = [
-        reference.layers[c]
-        for c in reference.consumers.get(back[source], [])
-        if c not in back.values()
+    after = reference.consumers.get(back[source], [])
+    # What the reference does there instead: its unmatched layers if any.
+    instead = [reference.layers[c] for c in after if c not in mapping] or [
+        reference.layers[c] for c in after
     ]
-    ours = [reference.layers[c] for c in reference.consumers.get(back[source], [])]
-    ours = theirs or ours
     reference_does = (
-        "the reference " + _joined(_action(r, reference) for r in ours)
-        if ours
+        "the reference " + _joined(_action(r, reference) for r in instead)
+        if instead
         else "the reference ends there"
     )
     yours = f"after {graph.label(source)} yours {_action(layer, graph)}"

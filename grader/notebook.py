@@ -112,12 +112,19 @@ def find_graded_cells(nb: nbformat.NotebookNode) -> dict[str, GradedCell]:
     return found
 
 
-def defined_functions(source: str) -> set[str]:
-    """Names of the functions a cell defines at top level (magics ignored)."""
+def _parse(source: str) -> ast.Module | None:
+    """Parse a cell's code with IPython magics blanked out; None if it won't parse."""
     code = "\n".join("" if MAGIC.match(line) else line for line in source.splitlines())
     try:
-        tree = ast.parse(code)
+        return ast.parse(code)
     except SyntaxError:
+        return None
+
+
+def defined_functions(source: str) -> set[str]:
+    """Names of the functions a cell defines at top level (magics ignored)."""
+    tree = _parse(source)
+    if tree is None:
         return set(re.findall(r"^def\s+(\w+)\s*\(", source, re.MULTILINE))
     return {
         node.name
@@ -192,10 +199,8 @@ def _other_signature(function: str, node: ast.FunctionDef) -> str:
 
 
 def _function_def(function: str, source: str) -> ast.FunctionDef | None:
-    code = "\n".join("" if MAGIC.match(line) else line for line in source.splitlines())
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
+    tree = _parse(source)
+    if tree is None:
         return None
     defs = [
         node
