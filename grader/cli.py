@@ -10,9 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from grader import errors
-from grader.grade import CELL_TIMEOUT, PROBE_TIMEOUT
 from grader.probes import FUNCTIONS
 from grader.report import GradeReport
+from grader.sandbox import Limits
+
+DEFAULTS = Limits()
 
 DESCRIPTION = """\
 Auto-grader for the ResNet-50 "Residual Networks" assignment.
@@ -99,20 +101,62 @@ def _common_options(command: argparse.ArgumentParser) -> None:
         + ", ".join(FUNCTIONS)
         + ")",
     )
-    command.add_argument(
+    limits = command.add_argument_group(
+        "sandbox and limits",
+        "Student code runs in a sandbox: on Linux with user namespaces, no "
+        "network, its own process IDs, and a file system that holds Python, the "
+        "assignment's helpers and a scratch folder, but not the grader, its "
+        "expected values or the reference solution. Elsewhere the limits below "
+        "still hold and the report says which protections are off.",
+    )
+    limits.add_argument(
         "--cell-timeout",
         type=float,
-        default=CELL_TIMEOUT,
+        default=DEFAULTS.cell_seconds,
         metavar="S",
         help="seconds each graded cell may run (default: %(default)g)",
     )
-    command.add_argument(
+    limits.add_argument(
         "--probe-timeout",
         type=float,
-        default=PROBE_TIMEOUT,
+        default=DEFAULTS.probe_seconds,
         metavar="S",
         help="seconds the kernel may take to build one function's models "
         "(default: %(default)g)",
+    )
+    limits.add_argument(
+        "--submission-timeout",
+        type=float,
+        default=DEFAULTS.submission_seconds,
+        metavar="S",
+        help="seconds for the whole submission; nothing runs after "
+        "(default: %(default)g)",
+    )
+    limits.add_argument(
+        "--memory",
+        type=int,
+        default=DEFAULTS.memory_mb,
+        metavar="MB",
+        help="memory for the kernel's whole process tree (default: %(default)s)",
+    )
+    limits.add_argument(
+        "--cpu",
+        type=int,
+        default=DEFAULTS.cpu_seconds,
+        metavar="S",
+        help="CPU seconds for the kernel's process tree (default: %(default)s)",
+    )
+    limits.add_argument(
+        "--require-sandbox",
+        action="store_true",
+        help="refuse to grade (exit 2) where the sandbox cannot be built, "
+        "instead of grading with limits only",
+    )
+    limits.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run the kernel without namespaces (limits still hold); "
+        "for systems where they misbehave",
     )
 
 
@@ -136,14 +180,30 @@ def _quiet_stderr() -> Iterator[None]:
 
 def _run_grade(args: argparse.Namespace, *, visible_only: bool) -> GradeReport:
     from grader.grade import grade
+    from grader.sandbox import choose
 
+    for option in ("cell_timeout", "probe_timeout", "submission_timeout"):
+        if getattr(args, option) <= 0:
+            flag = "--" + option.replace("_", "-")
+            raise errors.GraderError(f"{flag} must be more than 0 seconds")
+    if args.memory < 512 or args.cpu < 10:
+        raise errors.GraderError("--memory must be at least 512, --cpu at least 10")
+    limits = Limits(
+        cell_seconds=args.cell_timeout,
+        probe_seconds=args.probe_timeout,
+        submission_seconds=args.submission_timeout,
+        memory_mb=args.memory,
+        cpu_seconds=args.cpu,
+    )
+    sandbox = choose(
+        require=args.require_sandbox, disable=args.no_sandbox, limits=limits
+    )
     with _quiet_stderr():
         return grade(
             args.notebook,
             functions=args.function,
             visible_only=visible_only,
-            cell_timeout=args.cell_timeout,
-            probe_timeout=args.probe_timeout,
+            sandbox=sandbox,
         )
 
 

@@ -7,7 +7,8 @@ failed checks. These are for the cases where no report can be made::
     ├── NotebookError(GraderError, ValueError)    the file is not a readable notebook
     │   └── NotAssignmentError                    a notebook, but of another assignment
     ├── AssignError(GraderError, ValueError)      a solution cannot be turned into stubs
-    └── KernelError(GraderError, RuntimeError)    the Jupyter kernel would not start
+    ├── KernelError(GraderError, RuntimeError)    the Jupyter kernel would not start
+    └── SandboxError(GraderError, RuntimeError)   a required sandbox is unavailable
 """
 
 from __future__ import annotations
@@ -59,3 +60,7 @@ class AssignError(GraderError, ValueError):
 
 class KernelError(GraderError, RuntimeError):
     """The Jupyter kernel that runs student code could not be started."""
+
+
+class SandboxError(GraderError, RuntimeError):
+    """The sandbox was required (``--require-sandbox``) but cannot be built."""

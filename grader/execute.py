@@ -4,8 +4,9 @@ Only the graded cells run, after a prelude with the assignment's imports; the
 rest of the notebook (training, the own-image cell) never does. Each cell has
 a time limit: on expiry the kernel is interrupted, and if it does not answer a
 trivial cell afterwards it is restarted and the cells that worked are replayed.
-Probe results come back through files in a fresh scratch directory, never
-through the kernel's printed output.
+Probe results come back through files in a fresh folder, never through the
+kernel's printed output, and are read as untrusted data. The kernel runs in
+the sandbox of ``grader.sandbox``.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import logging
 import os
 import secrets
 import subprocess
-import sys
 import tempfile
+import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,11 +35,28 @@ from grader import errors
 from grader.kernel_side import PRELUDE
 from grader.notebook import GradedCell
 from grader.probes import payload
+from grader.sandbox import Sandbox, Watchdog, plan_kernel
+
+SUBMISSION_TIME_UP = "the submission's time ran out before this cell"
 
 KERNEL_NAME = "grader-python"
 TIMEOUT_ENAME = "CellTimeout"
+DIED_ENAME = "KernelDied"
 RESULT_LIMIT = 32 * 1024 * 1024
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
+STDERR_TAIL = 2000
+ANSWER_STATUSES = {
+    "ok",
+    "missing",
+    "returned-none",
+    "not-a-tensor",
+    "not-a-model",
+    "error",
+}
+SIGNAL_REASONS = {
+    24: "it used more than {cpu} s of CPU time",
+    25: "it wrote a file larger than {scratch} MB",
+}
 
 
 # nbclient logs timeouts and interrupts as errors; they are results here.
@@ -49,7 +67,11 @@ _QUIET_LOG.propagate = False
 
 @dataclass(frozen=True)
 class CellOutcome:
-    """How one cell ended: ``ok``, ``error``, ``timeout`` or ``died``."""
+    """How one cell ended: ``ok``, ``error``, ``timeout`` or ``died``.
+
+    For ``died``, ``evalue`` says why when the grader knows (a limit it
+    enforced, or a signal).
+    """
 
     status: str
     ename: str = ""
@@ -68,17 +90,19 @@ class KernelRun:
     cells: dict[str, CellOutcome]
     probes: dict[str, list[dict]]
     probe_cells: dict[str, CellOutcome]
+    output_cut: tuple[str, ...] = ()
+    peak_rss_mb: float = 0.0
 
 
-def _kernel_spec_dir(root: Path) -> Path:
-    """Write a kernelspec that runs this very interpreter.
+def _kernel_spec_dir(root: Path, argv: list[str]) -> Path:
+    """Write a kernelspec that starts the kernel through the sandbox.
 
     Whatever else is installed under the name ``python3`` is not used.
     """
     spec_dir = root / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True)
     spec = {
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "argv": [*argv, "{connection_file}"],
         "display_name": "grader",
         "language": "python",
     }
@@ -86,18 +110,60 @@ def _kernel_spec_dir(root: Path) -> Path:
     return spec_dir.parent
 
 
-class KernelSession:
-    """One kernel, fed one cell at a time, restarted if it stops answering."""
+class _CappedClient(NotebookClient):
+    """A notebook client that keeps at most ``output_limit`` bytes per cell.
 
-    def __init__(self, workdir: Path, *, startup_timeout: float) -> None:
-        specs = KernelSpecManager(kernel_dirs=[str(_kernel_spec_dir(workdir))])
+    Errors are always kept (shortened): they are what grading reads.
+    """
+
+    output_limit = 1024 * 1024
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.output_seen = 0
+        self.output_cut = False
+
+    def output(self, outs, msg, display_id, cell_index):  # noqa: D102
+        content = msg.get("content", {})
+        if msg.get("msg_type") == "error":
+            content["evalue"] = str(content.get("evalue", ""))[:STDERR_TAIL]
+            content["traceback"] = []
+            return super().output(outs, msg, display_id, cell_index)
+        size = len(json.dumps(content, default=str))
+        self.output_seen += size
+        if self.output_seen > self.output_limit:
+            self.output_cut = True
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+class KernelSession:
+    """One sandboxed kernel, fed one cell at a time, restarted if it stops."""
+
+    def __init__(self, root: Path, sandbox: Sandbox, *, startup_timeout: float) -> None:
+        ipc = root / "ipc"
+        ipc.mkdir()
+        self.outbox = root / f"results-{secrets.token_hex(8)}"
+        self.outbox.mkdir()
+        self._limits = sandbox.limits
+        env = dict(QUIET_ENV)
+        launch = plan_kernel(sandbox, root, writable=[ipc, self.outbox], base_env=env)
+        specs = KernelSpecManager(
+            kernel_dirs=[str(_kernel_spec_dir(root, launch.argv))]
+        )
         # nbclient needs the asynchronous manager: with a blocking client its
         # output polling would hold the event loop and no time limit would fire.
+        # Unix sockets (``ipc``) cross into the kernel's network namespace, and
+        # no TCP port is shared between gradings running side by side.
         self._km = AsyncKernelManager(
-            kernel_name=KERNEL_NAME, kernel_spec_manager=specs
+            kernel_name=KERNEL_NAME,
+            kernel_spec_manager=specs,
+            transport="ipc",
+            ip=str(ipc / "k"),
+            connection_file=str(ipc / "connection.json"),
         )
         self._nb = nbformat.v4.new_notebook()
-        self._client = NotebookClient(
+        self._client = _CappedClient(
             self._nb,
             km=self._km,
             kernel_name=KERNEL_NAME,
@@ -109,28 +175,65 @@ class KernelSession:
                 "evalue": "time limit reached",
                 "traceback": [],
             },
-            resources={"metadata": {"path": str(workdir)}},
+            resources={"metadata": {"path": str(launch.workdir)}},
             log=_QUIET_LOG,
             on_cell_executed=self._keep_reply,
         )
+        self._client.output_limit = sandbox.limits.output_kb * 1024
         self._reply: dict = {}
         self._replay: list[tuple[str, float]] = []
-        self._env = {**os.environ, **QUIET_ENV}
+        self._env = launch.env
+        self._stderr_path = root / "kernel-stderr.txt"
+        self._watchdog = Watchdog(sandbox.limits, self._kernel_pid)
+        self.last_cut = False
+
+    def _kernel_pid(self) -> int | None:
+        provisioner = self._km.provisioner
+        process = getattr(provisioner, "process", None) if provisioner else None
+        return process.pid if process is not None else None
+
+    @property
+    def peak_rss_mb(self) -> float:
+        """The largest resident set the kernel's process tree was seen using."""
+        return self._watchdog.peak_rss_mb
 
     @contextmanager
     def running(self) -> Iterator[KernelSession]:
         """Start the kernel for the duration of the ``with`` block."""
+        with open(self._stderr_path, "wb") as stderr:
+            try:
+                # The kernel's own output (TensorFlow's start-up chatter, and
+                # whatever a student writes to file descriptor 1 or 2) never
+                # reaches the grader's terminal.
+                with self._client.setup_kernel(
+                    env=self._env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=stderr,
+                ):
+                    self._watchdog.start()
+                    try:
+                        yield self
+                    finally:
+                        self._watchdog.stop()
+            except (RuntimeError, TimeoutError, OSError) as exc:
+                if self._client.kc is None:
+                    raise errors.KernelError(
+                        errors.KERNEL_WOULD_NOT_START.format(
+                            reason=self._stderr_tail() or exc
+                        )
+                    ) from None
+                raise
+
+    def _stderr_tail(self) -> str:
         try:
-            # The kernel's own stderr carries TensorFlow's start-up chatter and
-            # jupyter's transport warnings, nothing a report needs.
-            with self._client.setup_kernel(env=self._env, stderr=subprocess.DEVNULL):
-                yield self
-        except (RuntimeError, TimeoutError, OSError) as exc:
-            if self._client.kc is None:
-                raise errors.KernelError(
-                    errors.KERNEL_WOULD_NOT_START.format(reason=exc)
-                ) from None
-            raise
+            with open(self._stderr_path, "rb") as handle:
+                handle.seek(0, os.SEEK_END)
+                handle.seek(max(0, handle.tell() - STDERR_TAIL))
+                lines = handle.read().decode("utf-8", "replace").strip().splitlines()
+        except OSError:
+            return ""
+        return lines[-1] if lines else ""
 
     def run(self, source: str, timeout: float, *, keep: bool = False) -> CellOutcome:
         """Execute ``source`` as one cell; with ``keep``, replay it after a restart."""
@@ -152,12 +255,16 @@ class KernelSession:
         self._reply = {}
         self._nb.cells.append(cell)
         self._client.timeout = int(max(1, timeout))
+        self._client.output_seen = 0
+        self._client.output_cut = False
         try:
             self._client.execute_cell(cell, len(self._nb.cells) - 1)
         except DeadKernelError:
-            return CellOutcome("died", "DeadKernelError", "the kernel died")
+            return CellOutcome("died", DIED_ENAME, self._death_reason())
         except CellTimeoutError:
             return CellOutcome("timeout", TIMEOUT_ENAME, "time limit reached")
+        finally:
+            self.last_cut = self._client.output_cut
         # On a time limit nbclient interrupts the kernel and hands back a made-up
         # reply at once; the kernel may still be busy (code that swallows
         # KeyboardInterrupt), so only the reply tells a timeout apart.
@@ -173,6 +280,19 @@ class KernelSession:
             )
         return CellOutcome("ok")
 
+    def _death_reason(self) -> str:
+        reason = self._watchdog.take_reason()
+        if reason:
+            return reason
+        provisioner = self._km.provisioner
+        process = getattr(provisioner, "process", None) if provisioner else None
+        code = process.poll() if process is not None else None
+        if code is not None and code - 128 in SIGNAL_REASONS:
+            return SIGNAL_REASONS[code - 128].format(
+                cpu=self._limits.cpu_seconds, scratch=self._limits.scratch_mb
+            )
+        return "the kernel died"
+
     def _answers(self) -> bool:
         return self._execute("pass", 10).ok
 
@@ -187,8 +307,7 @@ class KernelSession:
 def run_submission(
     graded: dict[str, GradedCell],
     *,
-    cell_timeout: float,
-    probe_timeout: float,
+    sandbox: Sandbox,
     startup_timeout: float = 60,
     probed: Collection[str] | None = None,
     visible_only: bool = False,
@@ -197,47 +316,82 @@ def run_submission(
 
     ``probed`` limits which functions are probed (all graded ones by default;
     every graded cell still runs, as ``ResNet50`` calls the blocks), and
-    ``visible_only`` keeps to the calls the notebook itself shows.
+    ``visible_only`` keeps to the calls the notebook itself shows. The time
+    limits are the sandbox's: per cell, per function's probes, and for the
+    whole submission, after which nothing more runs.
     """
+    limits = sandbox.limits
+    deadline = time.monotonic() + limits.submission_seconds
     kernel_side = resources.files("grader").joinpath("kernel_side.py").read_text()
     with tempfile.TemporaryDirectory(prefix="grader-") as tmp:
-        root = Path(tmp)
-        workdir = root / "work"
-        workdir.mkdir()
-        outbox = root / f"results-{secrets.token_hex(8)}"
-        outbox.mkdir()
-        session = KernelSession(root, startup_timeout=startup_timeout)
+        session = KernelSession(Path(tmp), sandbox, startup_timeout=startup_timeout)
         cells: dict[str, CellOutcome] = {}
         probes: dict[str, list[dict]] = {}
         probe_cells: dict[str, CellOutcome] = {}
+
+        def run(source: str, limit: float, *, keep: bool = False) -> CellOutcome:
+            left = deadline - time.monotonic()
+            if left <= 1:
+                return CellOutcome("timeout", TIMEOUT_ENAME, SUBMISSION_TIME_UP)
+            return session.run(source, min(limit, left), keep=keep)
+
+        cut = []
         with session.running():
-            session.run(PRELUDE, cell_timeout, keep=True)
+            run(PRELUDE, limits.cell_seconds, keep=True)
             for name, cell in graded.items():
-                cells[name] = session.run(cell.source, cell_timeout, keep=True)
-            session.run(kernel_side, cell_timeout, keep=True)
+                cells[name] = run(cell.source, limits.cell_seconds, keep=True)
+                if session.last_cut:
+                    cut.append(name)
+            run(kernel_side, limits.cell_seconds, keep=True)
             for name in graded:
                 if probed is not None and name not in probed:
                     continue
-                path = outbox / f"{name}-{secrets.token_hex(8)}.json"
-                call = _probe_call(name, path, visible_only)
-                probe_cells[name] = session.run(call, probe_timeout)
-                probes[name] = _read_results(path)
-        return KernelRun(cells=cells, probes=probes, probe_cells=probe_cells)
+                nonce = secrets.token_hex(16)
+                path = session.outbox / f"{name}-{secrets.token_hex(8)}.json"
+                call = _probe_call(name, path, nonce, visible_only)
+                probe_cells[name] = run(call, limits.probe_seconds)
+                keys = {p["key"] for p in payload(name, visible_only=visible_only)}
+                probes[name] = _read_results(path, nonce, keys)
+        return KernelRun(
+            cells=cells,
+            probes=probes,
+            probe_cells=probe_cells,
+            output_cut=tuple(cut),
+            peak_rss_mb=session.peak_rss_mb,
+        )
 
 
-def _probe_call(name: str, path: Path, visible_only: bool) -> str:
-    probes = payload(name, visible_only=visible_only)
-    return f"_grader_run_probes({name!r}, {json.dumps(probes)!r}, {str(path)!r})"
+def _probe_call(name: str, path: Path, nonce: str, visible_only: bool) -> str:
+    probes = json.dumps(payload(name, visible_only=visible_only))
+    return f"_grader_run_probes({name!r}, {probes!r}, {str(path)!r}, {nonce!r})"
 
 
-def _read_results(path: Path) -> list[dict]:
-    """Read the kernel's answer as untrusted data: bounded size, a list of dicts."""
+def _read_results(path: Path, nonce: str, keys: Collection[str]) -> list[dict]:
+    """Read the kernel's answer as untrusted data.
+
+    The file must be small, carry this probe's ``nonce``, and hold one answer
+    per probe key in the expected shape; anything else counts as no answer.
+    """
     try:
         if path.stat().st_size > RESULT_LIMIT:
             return []
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
-    if not isinstance(data, list):
+    if not isinstance(data, dict) or data.get("nonce") != nonce:
         return []
-    return [item for item in data if isinstance(item, dict)]
+    answers = data.get("answers")
+    if not isinstance(answers, list):
+        return []
+    return [answer for answer in answers if _well_formed(answer, keys)]
+
+
+def _well_formed(answer: object, keys: Collection[str]) -> bool:
+    if not isinstance(answer, dict) or answer.get("key") not in keys:
+        return False
+    if answer.get("status") not in ANSWER_STATUSES:
+        return False
+    texts = ("model", "type", "error", "message")
+    if any(not isinstance(answer.get(k, ""), str) for k in texts):
+        return False
+    return isinstance(answer.get("where", []), list)

@@ -17,9 +17,11 @@ from grader.notebook import (
 )
 from grader.probes import FUNCTIONS
 from grader.report import GradeReport
+from grader.sandbox import Sandbox, choose
 
-CELL_TIMEOUT = 60.0
-PROBE_TIMEOUT = 180.0
+OUTPUT_CUT = (
+    "the cell defining {function} printed more than {kb} KB; the rest was dropped"
+)
 NOT_MARKED = (
     "found {function} in cell {index} by its `def`: "
     "its `# GRADED FUNCTION: {function}` line is missing"
@@ -31,19 +33,21 @@ def grade(
     *,
     functions: Collection[str] | None = None,
     visible_only: bool = False,
-    cell_timeout: float = CELL_TIMEOUT,
-    probe_timeout: float = PROBE_TIMEOUT,
+    sandbox: Sandbox | None = None,
 ) -> GradeReport:
     """Grade one notebook: run its graded cells in a kernel and check them.
 
     ``functions`` limits the checks to some of the graded functions and
     ``visible_only`` to the checks students see (what ``grader check`` runs).
+    ``sandbox`` (default: ``grader.sandbox.choose()``, the strongest this
+    system allows, with the default limits) is where the kernel runs.
     Raises ``NotebookError`` when the file is not a readable notebook (its
     subclass ``NotAssignmentError`` when it holds another assignment) and
     ``KernelError`` when no kernel can be started; anything wrong with the
     student's code is reported as failed checks instead.
     """
     started = time.monotonic()
+    sandbox = sandbox or choose()
     chosen = tuple(FUNCTIONS if functions is None else functions)
     unknown = sorted(set(chosen) - set(FUNCTIONS))
     if unknown:
@@ -58,8 +62,7 @@ def grade(
     try:
         run = run_submission(
             runnable,
-            cell_timeout=cell_timeout,
-            probe_timeout=probe_timeout,
+            sandbox=sandbox,
             probed=[
                 name
                 for name in chosen
@@ -83,10 +86,15 @@ def grade(
         for cell in graded.values()
         if not cell.marked
     ]
+    notes += [
+        OUTPUT_CUT.format(function=name, kb=sandbox.limits.output_kb)
+        for name in run.output_cut
+    ]
     notes += notebook_notes(nb, graded)
     return GradeReport(
         notebook=str(path),
         checks=tuple(results),
         notes=tuple(notes),
         seconds=time.monotonic() - started,
+        protections=sandbox.protections,
     )

@@ -78,11 +78,15 @@ def _run_probe(function, probe):
     return {"status": "ok", "model": model.to_json()}
 
 
-def _grader_run_probes(name, probes_json, out_path):
-    """Build every probe of the graded function ``name``; write results as JSON."""
+def _grader_run_probes(name, probes_json, out_path, nonce):
+    """Build every probe of the graded function ``name``; write results as JSON.
+
+    ``nonce`` is new for each call and goes back with the answers, so that a
+    file left there earlier is not taken for them.
+    """
     results = probe_answers(globals().get(name), json.loads(probes_json))
     with open(out_path, "w", encoding="utf-8") as handle:
-        json.dump(results, handle)
+        json.dump({"nonce": nonce, "answers": results}, handle)
 
 
 def probe_answers(function, probes):

@@ -31,12 +31,24 @@ def render_text(report: GradeReport, *, show_hidden: bool = True) -> str:
         lines.extend(render_checks(checks))
     for note in report.notes:
         lines.append(f"note: {note}")
+    if report.protections:
+        lines.append("")
+        lines.append("Sandbox")
+        lines.extend(render_protections(report))
     lines.append("")
     lines.append(
         f"Total: {_points(report.score)}/{_points(report.max_score)}"
         f"  ({report.seconds:.1f} s)"
     )
     return "\n".join(lines)
+
+
+def render_protections(report: GradeReport) -> list[str]:
+    """One line per protection of the sandbox: on or OFF, and what it means."""
+    return [
+        f"  {'on ' if p.active else 'OFF'}  {p.name}: {p.detail}"
+        for p in report.protections
+    ]
 
 
 def render_checks(checks: Iterable[CheckResult]) -> list[str]:
@@ -65,7 +77,11 @@ def to_gradescope(report: GradeReport) -> dict[str, Any]:
         "score": report.score,
         "max_score": report.max_score,
         "execution_time": round(report.seconds, 3),
-        "output": "\n".join(report.notes),
+        "output": "\n".join(
+            [*report.notes, "Sandbox:", *render_protections(report)]
+            if report.protections
+            else report.notes
+        ),
         "tests": [
             {
                 "name": check.name,

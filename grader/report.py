@@ -23,6 +23,15 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class Protection:
+    """One protection of the sandbox the submission ran in, on or off."""
+
+    name: str
+    active: bool
+    detail: str
+
+
+@dataclass(frozen=True)
 class GradeReport:
     """Everything the grader found in one notebook."""
 
@@ -30,6 +39,7 @@ class GradeReport:
     checks: tuple[CheckResult, ...]
     notes: tuple[str, ...] = ()
     seconds: float = 0.0
+    protections: tuple[Protection, ...] = ()
 
     @property
     def score(self) -> float:

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from grader.execute import KernelSession
+from grader.sandbox import choose
 
 SWALLOWS_INTERRUPTS = """\
 while True:
@@ -21,8 +22,7 @@ while True:
 @pytest.fixture(scope="module")
 def session(tmp_path_factory):
     root = tmp_path_factory.mktemp("kernel")
-    (root / "work").mkdir()
-    kernel = KernelSession(root, startup_timeout=60)
+    kernel = KernelSession(root, choose(), startup_timeout=60)
     with kernel.running():
         assert kernel.run("kept = 41", 10, keep=True).ok
         yield kernel

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from conftest import STUDENT, edited_solution
 
+from grader.sandbox import Limits, choose
+
 FAILURE_SCENARIOS = {
     # A hanging function, and one whose marked cell defines another name,
     # cost only their own checks.
@@ -48,7 +50,9 @@ FAILURE_SCENARIOS = {
 @pytest.mark.parametrize("scenario", sorted(FAILURE_SCENARIOS))
 def test_broken_functions_fail_alone_with_the_reason(graded, scenario):
     edits, reasons = FAILURE_SCENARIOS[scenario]
-    report = graded(scenario, _apply(edits), probe_timeout=30)
+    report = graded(
+        scenario, _apply(edits), sandbox=choose(limits=Limits(probe_seconds=30))
+    )
     for check in report.checks:
         if check.function in reasons:
             assert not check.passed and reasons[check.function] in check.message, check

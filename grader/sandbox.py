@@ -1,0 +1,446 @@
+"""The sandbox around the kernel that runs student code.
+
+``plan_kernel`` decides how the kernel starts: through ``grader/jail.py``,
+which on Linux builds a new root file system and new namespaces (no network,
+own process IDs, nothing of the grader's files), and everywhere sets resource
+limits. ``Watchdog`` follows the kernel's whole process tree from outside and
+kills it when it uses more memory, CPU time or processes than allowed.
+
+Which protections hold depends on the system; ``Sandbox.protections`` names
+each one and whether it is on, and every report lists them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import site
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from grader.errors import SandboxError
+from grader.report import Protection
+
+MB = 1024 * 1024
+JAIL_FAILED = 71
+SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib32", "/lib64", "/sbin")
+ETC_FILES = (
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "localtime",
+    "passwd",
+    "group",
+    "nsswitch.conf",
+    "host.conf",
+    "hosts",
+)
+HELPERS = ("resnets_utils.py",)
+NOT_LINUX = "this system is not Linux"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission may use. Times are wall-clock seconds."""
+
+    cell_seconds: float = 60.0
+    probe_seconds: float = 180.0
+    submission_seconds: float = 600.0
+    memory_mb: int = 4096
+    cpu_seconds: int = 600
+    processes: int = 64
+    threads: int = 1024
+    output_kb: int = 1024
+    scratch_mb: int = 256
+
+    def describe(self) -> list[Protection]:
+        """The limits as report lines; they hold on every system."""
+        return [
+            Protection(
+                "time",
+                True,
+                f"{self.cell_seconds:g} s per cell, {self.probe_seconds:g} s per "
+                f"function's probes, {self.submission_seconds:g} s per submission; "
+                "interrupted, then killed",
+            ),
+            Protection(
+                "memory",
+                True,
+                f"{self.memory_mb} MB for the kernel's whole process tree",
+            ),
+            Protection("CPU time", True, f"{self.cpu_seconds} s for the process tree"),
+            Protection(
+                "processes",
+                True,
+                f"{self.processes} processes and {self.threads} threads",
+            ),
+            Protection(
+                "output", True, f"{self.output_kb} KB per cell kept, the rest dropped"
+            ),
+        ]
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """How kernels start on this system, and what that protects."""
+
+    namespaces: bool
+    reason: str = ""
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def protections(self) -> tuple[Protection, ...]:
+        """Every protection, on or off, with what it means here."""
+        off = f"off ({self.reason})"
+        isolated = [
+            Protection(
+                "network",
+                self.namespaces,
+                "none: own network namespace" if self.namespaces else off,
+            ),
+            Protection(
+                "files",
+                self.namespaces,
+                "sees only Python, the helpers and a scratch folder; the grader, "
+                "expected values and reference are not there; nothing else writable"
+                if self.namespaces
+                else off,
+            ),
+            Protection(
+                "process isolation",
+                self.namespaces,
+                "own PID namespace: cannot see or signal the grader"
+                if self.namespaces
+                else off,
+            ),
+        ]
+        return (*self.limits.describe(), *isolated)
+
+
+def choose(
+    *, require: bool = False, disable: bool = False, limits: Limits | None = None
+) -> Sandbox:
+    """The sandbox to use: namespaces where the system allows them.
+
+    With ``require``, a system without them raises ``SandboxError`` instead of
+    grading with fewer protections; ``disable`` turns namespaces off (resource
+    and time limits stay).
+    """
+    limits = limits or Limits()
+    if disable:
+        if require:
+            raise SandboxError("--require-sandbox and --no-sandbox contradict")
+        return Sandbox(False, "turned off with --no-sandbox", limits)
+    works, reason = namespaces_available()
+    if not works and require:
+        raise SandboxError(
+            f"the sandbox is required but cannot be built here: {reason}"
+        )
+    return Sandbox(works, reason, limits)
+
+
+@cache
+def namespaces_available() -> tuple[bool, str]:
+    """Whether ``jail.py`` can build its sandbox here, and if not, why."""
+    if not sys.platform.startswith("linux"):
+        return False, NOT_LINUX
+    with tempfile.TemporaryDirectory(prefix="grader-probe-") as tmp:
+        root = Path(tmp)
+        plan = _plan(
+            root,
+            argv=[sys.executable, "-I", "-S", "-c", "pass"],
+            env={},
+            writable=[],
+            namespaces=True,
+            limits=Limits(),
+        )
+        try:
+            done = subprocess.run(
+                _jail_argv(plan),
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return False, f"the sandbox test did not run: {exc}"
+    if done.returncode == 0:
+        return True, ""
+    lines = done.stderr.strip().splitlines()
+    detail = lines[-1].removeprefix("grader sandbox: ") if lines else "no reason given"
+    return False, f"no user namespaces here: {detail}"
+
+
+def _jail_argv(plan: Path) -> list[str]:
+    jail = str(resources.files("grader").joinpath("jail.py"))
+    return [sys.executable, "-I", "-S", jail, str(plan)]
+
+
+def _python_dirs() -> list[str]:
+    """The Python installation the kernel needs: prefixes and site-packages."""
+    dirs = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    dirs.update(site.getsitepackages())
+    user_site = site.getusersitepackages()
+    if site.ENABLE_USER_SITE and user_site in sys.path:
+        dirs.add(user_site)
+    return sorted(d for d in dirs if os.path.isdir(d))
+
+
+def _secret_dirs() -> list[str]:
+    """Where the grader's own files are: hidden wherever they would show."""
+    import grader
+    import grader.fixtures
+
+    return sorted(
+        {
+            str(Path(grader.__file__).resolve().parent),
+            str(Path(grader.fixtures.__file__).resolve().parent),
+        }
+    )
+
+
+def _plan(
+    root: Path,
+    *,
+    argv: list[str],
+    env: dict[str, str],
+    writable: list[Path],
+    namespaces: bool,
+    limits: Limits,
+    cwd: str = "/tmp",
+) -> Path:
+    newroot = root / "root"
+    newroot.mkdir(exist_ok=True)
+    python = _python_dirs()
+    read_only = [
+        *SYSTEM_DIRS,
+        *(f"/etc/{name}" for name in ETC_FILES),
+        *python,
+        str(root / "helpers"),
+    ]
+    plan = {
+        "namespaces": namespaces,
+        "root": str(newroot),
+        "read_only": read_only,
+        "writable": [str(path) for path in writable],
+        "tmpfs": {"/tmp": limits.scratch_mb, "/dev/shm": 64},
+        "hide": [d for d in _secret_dirs() if any(_under(d, p) for p in python)],
+        "rlimits": _rlimits(limits, namespaces),
+        "cwd": cwd if namespaces else str(root / "scratch"),
+        "env": env,
+        "argv": argv,
+    }
+    path = root / "plan.json"
+    path.write_text(json.dumps(plan), encoding="utf-8")
+    return path
+
+
+def _under(path: str, parent: str) -> bool:
+    return path == parent or path.startswith(parent.rstrip("/") + "/")
+
+
+def _rlimits(limits: Limits, namespaces: bool) -> dict[str, int]:
+    # The address space of one process is a backstop: the watchdog caps the
+    # tree, but a single allocation can outrun its polling.
+    rlimits = {
+        "AS": max(2 * limits.memory_mb, limits.memory_mb + 4096) * MB,
+        "CPU": limits.cpu_seconds,
+        "FSIZE": limits.scratch_mb * MB,
+        "CORE": 0,
+    }
+    if namespaces:
+        # In its own user namespace the kernel's tasks are counted apart from
+        # the user's other processes; outside one the count would be shared.
+        rlimits["NPROC"] = limits.threads
+    return rlimits
+
+
+@dataclass
+class KernelLaunch:
+    """Everything needed to start one sandboxed kernel."""
+
+    argv: list[str]
+    env: dict[str, str]
+    workdir: Path
+
+
+def plan_kernel(
+    sandbox: Sandbox, root: Path, *, writable: list[Path], base_env: dict[str, str]
+) -> KernelLaunch:
+    """Write the plan for a kernel under ``root``; return how to launch it.
+
+    The returned ``argv`` holds ``{connection_file}`` for jupyter_client to
+    fill in. ``writable`` are the folders the kernel must write to (its
+    sockets and the results); they keep their paths inside the sandbox.
+    """
+    helpers = root / "helpers"
+    helpers.mkdir()
+    scratch = root / "scratch"
+    scratch.mkdir()
+    import resnets_utils
+
+    source = Path(resnets_utils.__file__)
+    for name in HELPERS:
+        (helpers / name).write_bytes((source.parent / name).read_bytes())
+    home = "/tmp" if sandbox.namespaces else str(scratch)
+    env = {
+        **base_env,
+        "HOME": home,
+        "TMPDIR": home,
+        "IPYTHONDIR": f"{home}/.ipython",
+        "MPLCONFIGDIR": f"{home}/.matplotlib",
+        "KERAS_HOME": f"{home}/.keras",
+        "PYTHONPATH": str(helpers),
+        "PYTHONNOUSERSITE": "1",
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+    }
+    kernel = [
+        sys.executable,
+        "-s",
+        "-m",
+        "ipykernel_launcher",
+        "-f",
+        "{connection_file}",
+        "--HistoryManager.enabled=False",
+    ]
+    plan = _plan(
+        root,
+        argv=kernel,
+        env=env,
+        writable=writable,
+        namespaces=sandbox.namespaces,
+        limits=sandbox.limits,
+    )
+    return KernelLaunch(argv=_jail_argv(plan), env=env, workdir=scratch)
+
+
+# --- watching the process tree ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What a process tree uses right now."""
+
+    processes: int
+    threads: int
+    rss_mb: float
+    cpu_seconds: float
+    pids: tuple[int, ...]
+
+
+def tree_usage(root_pid: int) -> Usage:
+    """Sum the resident memory, CPU time and processes of ``root_pid``'s tree.
+
+    Resident sets are added up, so pages shared after a ``fork`` count once
+    per process: the sum errs on the side of too much.
+    """
+    stats: dict[int, list[str]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii") as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        stats[int(entry.name)] = text[text.rfind(")") + 2 :].split()
+    children: dict[int, list[int]] = {}
+    for pid, fields in stats.items():
+        children.setdefault(int(fields[1]), []).append(pid)
+    tree, todo = [], [root_pid]
+    while todo:
+        pid = todo.pop()
+        if pid in stats:
+            tree.append(pid)
+            todo.extend(children.get(pid, []))
+    page, tick = os.sysconf("SC_PAGE_SIZE"), os.sysconf("SC_CLK_TCK")
+    rss = cpu = 0.0
+    threads = 0
+    for pid in tree:
+        fields = stats[pid]
+        # Fields after the name: utime is the 12th, num_threads the 18th,
+        # rss the 22nd (``man 5 proc``), counting from 0 after the state.
+        cpu += sum(int(fields[i]) for i in (11, 12, 13, 14)) / tick
+        threads += int(fields[17])
+        rss += int(fields[21]) * page / MB
+    return Usage(len(tree), threads, rss, cpu, tuple(tree))
+
+
+class Watchdog:
+    """Poll a kernel's process tree; kill it all when it passes a limit.
+
+    ``pid_of`` returns the current launcher's pid (it changes on restart), or
+    None while there is none. ``reason`` says why the last kill happened and
+    is cleared by ``take_reason``.
+    """
+
+    def __init__(
+        self, limits: Limits, pid_of: Callable[[], int | None], interval: float = 0.1
+    ) -> None:
+        self._limits = limits
+        self._pid_of = pid_of
+        self._interval = interval
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._reason = ""
+        self.peak_rss_mb = 0.0
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def start(self) -> None:
+        """Start polling in a background thread."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop polling."""
+        self._stop.set()
+        self._thread.join()
+
+    def take_reason(self) -> str:
+        """Why the watchdog last killed the kernel ("" if it did not); clears it."""
+        with self._lock:
+            reason, self._reason = self._reason, ""
+        return reason
+
+    def _loop(self) -> None:
+        if not Path("/proc/self/stat").exists():
+            return  # no /proc: the rlimits are all there is
+        while not self._stop.wait(self._interval):
+            pid = self._pid_of()
+            if pid is None:
+                continue
+            usage = tree_usage(pid)
+            self.peak_rss_mb = max(self.peak_rss_mb, usage.rss_mb)
+            reason = self._breach(usage)
+            if reason:
+                self._kill(usage.pids)
+                with self._lock:
+                    self._reason = reason
+
+    def _breach(self, usage: Usage) -> str:
+        limits = self._limits
+        # The launcher is one process of the tree and not the student's.
+        if usage.processes - 1 > limits.processes:
+            return f"it started more than {limits.processes} processes"
+        if usage.rss_mb > limits.memory_mb:
+            return f"it used more than {limits.memory_mb} MB of memory"
+        if usage.cpu_seconds > limits.cpu_seconds:
+            return f"it used more than {limits.cpu_seconds} s of CPU time"
+        return ""
+
+    @staticmethod
+    def _kill(pids: tuple[int, ...]) -> None:
+        for pid in pids:
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+        time.sleep(0)  # let the kernel notice before the next poll
