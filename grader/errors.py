@@ -5,7 +5,7 @@ failed checks. These are for the cases where no report can be made::
 
     GraderError
     ├── NotebookError(GraderError, ValueError)    the file is not a readable notebook
-    │   └── NotAssignmentError                    a notebook, but of another assignment
+    │   └── NotAssignmentError                    a notebook without this assignment
     ├── AssignError(GraderError, ValueError)      a solution cannot be turned into stubs
     ├── KernelError(GraderError, RuntimeError)    the Jupyter kernel would not start
     └── SandboxError(GraderError, RuntimeError)   a required sandbox is unavailable
@@ -15,9 +15,33 @@ from __future__ import annotations
 
 NO_SUCH_FILE = "{path}: no such file"
 IS_A_DIRECTORY = "{path}: is a directory, not a notebook file"
+NOT_A_FILE = "{path}: not a regular file (a device, pipe or socket), not a notebook"
 UNREADABLE = "{path}: cannot be read ({reason})"
+TOO_LARGE = (
+    "{path}: {size} is too large to grade (the limit is {limit}); saved outputs "
+    "make most of a notebook this large: clear them (Edit > Clear Outputs of All "
+    "Cells, or jupyter nbconvert --clear-output --inplace {name}) and save it again"
+)
+EMPTY_FILE = (
+    "{path}: the file is empty ({size} bytes), not a notebook; save the notebook "
+    "in Jupyter and submit that file"
+)
+NOT_UTF8 = (
+    "{path}: not a Jupyter notebook: byte {byte} on line {line} is not UTF-8 text, "
+    "which Jupyter always saves; if another editor changed the file, save it from "
+    "that editor as UTF-8"
+)
 NOT_JSON = "{path}: not a Jupyter notebook (not valid JSON: {reason})"
+TRUNCATED = (
+    "{path}: not a Jupyter notebook (not valid JSON: {reason}): the file stops "
+    "part-way, as if cut off while being saved, uploaded or copied; submit a "
+    "complete copy"
+)
 NOT_A_NOTEBOOK = "{path}: not a Jupyter notebook ({reason})"
+EMPTY_NOTEBOOK = (
+    "{path}: the notebook has no cells; submit the Residual Networks notebook "
+    "with your work in it"
+)
 NO_GRADED_FUNCTIONS = (
     "{path}: this is not the Residual Networks assignment: no cell defines "
     "identity_block, convolutional_block or ResNet50"
@@ -47,7 +71,7 @@ class NotebookError(GraderError, ValueError):
 
 
 class NotAssignmentError(NotebookError):
-    """The notebook is readable but holds another assignment (or version)."""
+    """The notebook is readable but holds another assignment (or version), or none."""
 
 
 class AssignError(GraderError, ValueError):

@@ -257,6 +257,7 @@ class KernelSession:
         self._client.timeout = int(max(1, timeout))
         self._client.output_seen = 0
         self._client.output_cut = False
+        self._watchdog.take_reason()  # a kill before this cell is not its doing
         try:
             self._client.execute_cell(cell, len(self._nb.cells) - 1)
         except DeadKernelError:

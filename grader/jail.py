@@ -9,7 +9,7 @@ before the kernel exists: it imports nothing but the standard library.
   system from read-only bind mounts of the paths listed (plus writable ones
   and small ``tmpfs`` mounts), hides the paths listed under ``hide``, pivots
   into it, drops every capability and sets ``no_new_privs``;
-- ``rlimits``: resource limits, set in every case;
+- ``rlimits``: resource limits, and ``nice``, the priority, set in every case;
 - ``argv``, ``env``, ``cwd``: the program to run.
 
 The script forks: the child runs the program (PID 1 of its PID namespace when
@@ -246,6 +246,9 @@ def _child(plan, launcher):
         _build_root(plan)
         _drop_privileges()
     _set_limits(plan)
+    # Below the grading process, so that its watchdog gets the processor
+    # even while student code keeps every core busy.
+    os.nice(plan.get("nice", 0))
     os.chdir(plan["cwd"])
     os.execve(plan["argv"][0], plan["argv"], plan["env"])
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import re
+import stat
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +16,10 @@ import nbformat
 from grader import errors
 from grader.probes import FUNCTIONS
 
-MARKER = re.compile(r"^\s*#\s*GRADED FUNCTION:\s*(\w+)", re.MULTILINE)
+NOTEBOOK_LIMIT = 64 * 1024 * 1024
+"""The largest notebook file read, in bytes; outputs make most of a large one."""
+MARKER = re.compile(r"^[ \t]*#[ \t]*GRADED FUNCTION:[ \t]*(\w+)", re.MULTILINE)
+"""The ``# GRADED FUNCTION: name`` line of a graded cell, name and all on one line."""
 START = "### START CODE HERE ###"
 END = "### END CODE HERE ###"
 MAGIC = re.compile(r"^\s*[%!]")
@@ -58,35 +64,122 @@ class GradedCell:
 
 
 def read_notebook(path: str | Path) -> nbformat.NotebookNode:
-    """Read a notebook file as nbformat 4, or raise ``NotebookError`` saying why."""
+    """Read a notebook file as nbformat 4, or raise ``NotebookError`` saying why.
+
+    Older formats (3 and before) are converted, as Jupyter does when it opens
+    them. The file's size is checked before it is read: a file over
+    ``NOTEBOOK_LIMIT`` bytes is refused. A notebook without cells raises
+    ``NotAssignmentError``. Every message is one line that names the file.
+    """
     path = Path(path)
     shown = str(path)
-    if not path.exists():
-        raise errors.NotebookError(errors.NO_SUCH_FILE.format(path=shown), path=shown)
-    if path.is_dir():
-        raise errors.NotebookError(errors.IS_A_DIRECTORY.format(path=shown), path=shown)
+
+    def fail(
+        template: str,
+        error: type[errors.NotebookError] = errors.NotebookError,
+        **fields: object,
+    ) -> errors.NotebookError:
+        return error(template.format(path=shown, **fields), path=shown)
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise errors.NotebookError(
-            errors.UNREADABLE.format(path=shown, reason=exc), path=shown
-        ) from None
+        status = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise fail(errors.NO_SUCH_FILE) from None
+    except OSError as exc:
+        raise fail(errors.UNREADABLE, reason=_reason(exc)) from None
+    if stat.S_ISDIR(status.st_mode):
+        raise fail(errors.IS_A_DIRECTORY)
+    if not stat.S_ISREG(status.st_mode):
+        raise fail(errors.NOT_A_FILE)
+    if status.st_size > NOTEBOOK_LIMIT:
+        raise fail(errors.TOO_LARGE, **_sizes(status.st_size), name=path.name)
+    try:
+        with path.open("rb") as file:
+            data = file.read(NOTEBOOK_LIMIT + 1)  # no more, should it have grown
+    except OSError as exc:
+        raise fail(errors.UNREADABLE, reason=_reason(exc)) from None
+    if len(data) > NOTEBOOK_LIMIT:
+        raise fail(errors.TOO_LARGE, **_sizes(len(data)), name=path.name)
+    try:
+        text = data.decode("utf-8-sig")  # a byte order mark is harmless
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        byte = f"0x{data[exc.start]:02x}"
+        raise fail(errors.NOT_UTF8, byte=byte, line=line) from None
+    if not text.strip():
+        raise fail(errors.EMPTY_FILE, size=len(data))
     try:
         raw = json.loads(text)
-    except ValueError as exc:
-        raise errors.NotebookError(
-            errors.NOT_JSON.format(path=shown, reason=exc), path=shown
-        ) from None
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated"):
+            raise fail(errors.TRUNCATED, reason=_reason(exc)) from None
+        raise fail(errors.NOT_JSON, reason=_reason(exc)) from None
+    except (ValueError, RecursionError) as exc:
+        raise fail(errors.NOT_JSON, reason=_reason(exc)) from None
     if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
-        raise errors.NotebookError(
-            errors.NOT_A_NOTEBOOK.format(path=shown, reason="no cells"), path=shown
-        )
+        raise fail(errors.NOT_A_NOTEBOOK, reason="no cells")
+    problem = _header_problem(raw)
+    if problem:
+        raise fail(errors.NOT_A_NOTEBOOK, reason=problem)
     try:
-        return nbformat.reads(text, as_version=4)
+        with warnings.catch_warnings():  # e.g. cells without ids, fixed on reading
+            warnings.simplefilter("ignore")
+            nb = nbformat.reads(text, as_version=4)
     except Exception as exc:  # nbformat raises many kinds on malformed input
-        raise errors.NotebookError(
-            errors.NOT_A_NOTEBOOK.format(path=shown, reason=exc), path=shown
-        ) from None
+        raise fail(errors.NOT_A_NOTEBOOK, reason=_reason(exc)) from None
+    problem = _cells_problem(nb)
+    if problem:
+        raise fail(errors.NOT_A_NOTEBOOK, reason=problem)
+    if not nb.cells:
+        raise fail(errors.EMPTY_NOTEBOOK, errors.NotAssignmentError)
+    return nb
+
+
+def _sizes(size: int) -> dict[str, str]:
+    """A file's size and the limit, in megabytes rounded up: "200 MB", "64 MB"."""
+
+    def megabytes(count: int) -> str:
+        return f"{math.ceil(count * 10 / 2**20) / 10:g} MB"
+
+    return {"size": megabytes(size), "limit": megabytes(NOTEBOOK_LIMIT)}
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of an exception's message, short enough for one line."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    reason = lines[0] if lines else type(exc).__name__
+    return reason if len(reason) <= 200 else reason[:199] + "…"
+
+
+def _header_problem(raw: dict) -> str | None:
+    """What, in a notebook's top-level fields, nbformat would choke on."""
+    for field in ("nbformat", "nbformat_minor"):
+        if field in raw and (
+            not isinstance(raw[field], int) or isinstance(raw[field], bool)
+        ):
+            return f"its {field} is {json.dumps(raw[field])[:40]}, not a number"
+    if not isinstance(raw.get("metadata", {}), dict):
+        return "its metadata is not a JSON object"
+    return None
+
+
+def _cells_problem(nb: nbformat.NotebookNode) -> str | None:
+    """What, in the cells the grader reads, is not shaped like a notebook's."""
+    if not isinstance(nb.get("cells"), list):
+        return "its cells are not a list"
+    for number, cell in enumerate(nb.cells, start=1):
+        if not isinstance(cell, dict):
+            return f"cell {number} is not a JSON object"
+        if cell.get("cell_type") != "code":
+            continue
+        if not isinstance(cell.get("source"), str):
+            return f"code cell {number} has no source text"
+        outputs = cell.get("outputs", [])
+        if not isinstance(outputs, list) or not all(
+            isinstance(output, dict) for output in outputs
+        ):
+            return f"the outputs of code cell {number} are not a list of objects"
+    return None
 
 
 def find_graded_cells(nb: nbformat.NotebookNode) -> dict[str, GradedCell]:
@@ -117,8 +210,8 @@ def _parse(source: str) -> ast.Module | None:
     code = "\n".join("" if MAGIC.match(line) else line for line in source.splitlines())
     try:
         return ast.parse(code)
-    except SyntaxError:
-        return None
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None  # deeply nested code exhausts the parser: the kernel will say
 
 
 def defined_functions(source: str) -> set[str]:
@@ -234,11 +327,18 @@ def notebook_notes(
     runs the graded cells only.
     """
     notes = []
-    if nb.get("nbformat_minor", 5) < 5:
+    original = nb.get("metadata", {}).get("orig_nbformat")
+    if isinstance(original, int) and original < 4:
+        notes.append(
+            f"saved in notebook format {original} (IPython 2 or older); converted "
+            "to format 4 to be read, as Jupyter does when it opens it"
+        )
+    elif nb.get("nbformat_minor", 5) < 5:
         notes.append(
             f"saved in notebook format 4.{nb.get('nbformat_minor')} "
             "(an older Jupyter); read as it is"
         )
+    notes += _marker_notes(nb, graded)
     graded_cells = {cell.index for cell in graded.values()}
     for index, cell in enumerate(nb.cells):
         if cell.get("cell_type") != "code" or index in graded_cells:
@@ -262,3 +362,58 @@ def notebook_notes(
                 "it is not run and costs no points"
             )
     return notes
+
+
+def _marker_notes(
+    nb: nbformat.NotebookNode, graded: dict[str, GradedCell]
+) -> list[str]:
+    """Notes on cells passed over for others, and on markers naming no function."""
+    notes = []
+    marks: dict[int, set[str]] = {}
+    defs: dict[int, set[str]] = {}
+    for index, cell in enumerate(nb.cells):
+        if cell.get("cell_type") == "code":
+            marks[index] = {m.group(1) for m in MARKER.finditer(cell.source)}
+            defs[index] = defined_functions(cell.source)
+    for function, chosen in graded.items():
+        marked = [index for index in marks if function in marks[index]]
+        plain = [
+            index
+            for index in defs
+            if function in defs[index] and function not in marks[index]
+        ]
+        rivals = marked if chosen.marked else plain
+        if len(rivals) > 1:
+            if chosen.marked:
+                verb = "are both marked" if len(rivals) == 2 else "are all marked"
+            else:
+                verb = "both define" if len(rivals) == 2 else "all define"
+            notes.append(
+                f"cells {_cell_numbers(rivals)} {verb} {function}; cell "
+                f"{chosen.index + 1} is graded, as it would run last"
+            )
+        if chosen.marked and plain:
+            also = "cell {} also defines" if len(plain) == 1 else "cells {} also define"
+            notes.append(
+                f"{also.format(_cell_numbers(plain))} {function}, without the "
+                f"marker line; cell {chosen.index + 1}, the marked one, is graded"
+            )
+    for index, names in marks.items():
+        for name in sorted(names - set(FUNCTIONS)):
+            notes.append(
+                f"cell {index + 1} is marked as graded function {name}, which this "
+                f"assignment does not have (its graded functions are "
+                f"{_and(FUNCTIONS)}); check the spelling"
+            )
+    return notes
+
+
+def _cell_numbers(indexes: list[int]) -> str:
+    """Cell indexes as the numbers people count by: ``[4, 8]`` is "5 and 9"."""
+    return _and([str(index + 1) for index in indexes])
+
+
+def _and(words: list[str] | tuple[str, ...]) -> str:
+    """``["a", "b", "c"]`` as "a, b and c"."""
+    *first, last = words
+    return f"{', '.join(first)} and {last}" if first else last

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import site
 import subprocess
 import sys
@@ -31,6 +32,7 @@ from grader.report import Protection
 
 MB = 1024 * 1024
 JAIL_FAILED = 71
+NICE = 19
 SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib32", "/lib64", "/sbin")
 ETC_FILES = (
     "ld.so.cache",
@@ -234,6 +236,7 @@ def _plan(
         "tmpfs": {"/tmp": limits.scratch_mb, "/dev/shm": 64},
         "hide": [d for d in _secret_dirs() if any(_under(d, p) for p in python)],
         "rlimits": _rlimits(limits, namespaces),
+        "nice": NICE,
         "cwd": cwd if namespaces else str(root / "scratch"),
         "env": env,
         "argv": argv,
@@ -252,7 +255,8 @@ def _rlimits(limits: Limits, namespaces: bool) -> dict[str, int]:
     # tree, but a single allocation can outrun its polling.
     rlimits = {
         "AS": max(2 * limits.memory_mb, limits.memory_mb + 4096) * MB,
-        "CPU": limits.cpu_seconds,
+        # A little above the watchdog's limit, which says why it stopped.
+        "CPU": limits.cpu_seconds + 5,
         "FSIZE": limits.scratch_mb * MB,
         "CORE": 0,
     }
@@ -384,7 +388,7 @@ class Watchdog:
     """
 
     def __init__(
-        self, limits: Limits, pid_of: Callable[[], int | None], interval: float = 0.1
+        self, limits: Limits, pid_of: Callable[[], int | None], interval: float = 0.05
     ) -> None:
         self._limits = limits
         self._pid_of = pid_of
@@ -431,16 +435,29 @@ class Watchdog:
         if usage.processes - 1 > limits.processes:
             return f"it started more than {limits.processes} processes"
         if usage.rss_mb > limits.memory_mb:
-            return f"it used more than {limits.memory_mb} MB of memory"
+            # Resident sets of forked processes share pages, and the sum counts
+            # them again; reading the exact share would be too slow to stop a
+            # fork bomb, so the message says how many processes added up.
+            started = usage.processes - 2
+            across = f" across {started + 1} processes" if started > 0 else ""
+            return f"it used more than {limits.memory_mb} MB of memory{across}"
         if usage.cpu_seconds > limits.cpu_seconds:
             return f"it used more than {limits.cpu_seconds} s of CPU time"
         return ""
 
     @staticmethod
     def _kill(pids: tuple[int, ...]) -> None:
-        for pid in pids:
+        # The launcher leads the kernel's process group: killing the group
+        # reaches children that were orphaned between two polls. In a PID
+        # namespace, the kernel's death ends every process inside as well.
+        for _ in range(5):
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
             try:
-                os.kill(pid, 9)
+                os.killpg(pids[0], signal.SIGKILL)
             except OSError:
-                pass
-        time.sleep(0)  # let the kernel notice before the next poll
+                return  # no process of the group is left
+            time.sleep(0.01)

@@ -1,0 +1,350 @@
+"""The sandbox on a real kernel: each attack ends as it must, and the session,
+the grader and every file outside the scratch space survive it.
+
+One kernel session per module runs attack cells one after the other; a cell
+that kills the kernel is followed by a restart, as in a grading. No
+TensorFlow is imported here, so each attack costs about a second. Whole
+gradings of attack notebooks are in ``test_attacks.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import grader
+from grader.execute import KernelSession
+from grader.sandbox import Limits, choose, namespaces_available, tree_usage
+
+NAMESPACES, WHY_NOT = namespaces_available()
+needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason=WHY_NOT)
+LIMITS = Limits(cell_seconds=5, memory_mb=1536, cpu_seconds=30)
+GRADER_DIR = Path(grader.__file__).resolve().parent
+ROOT = GRADER_DIR.parent
+
+
+@pytest.fixture(scope="module")
+def listener():
+    """A TCP server on the host's loopback, recording every connection."""
+    server = socket.create_server(("127.0.0.1", 0))
+    accepted: list[object] = []
+
+    def serve():
+        while True:
+            try:
+                accepted.append(server.accept())
+            except OSError:
+                return
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield server.getsockname()[1], accepted
+    server.close()
+
+
+def _session(tmp_path_factory, sandbox):
+    kernel = KernelSession(
+        tmp_path_factory.mktemp("kernel"), sandbox, startup_timeout=60
+    )
+    return kernel
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    kernel = _session(tmp_path_factory, choose(limits=LIMITS))
+    with kernel.running():
+        assert kernel.run("kept = 41", 10, keep=True).ok
+        yield kernel
+
+
+@pytest.fixture(scope="module")
+def bare(tmp_path_factory):
+    """A session without namespaces: limits only, as on systems without them."""
+    kernel = _session(tmp_path_factory, choose(disable=True, limits=LIMITS))
+    with kernel.running():
+        assert kernel.run("kept = 41", 10, keep=True).ok
+        yield kernel
+
+
+def _run(session, source, timeout=20):
+    started = time.monotonic()
+    outcome = session.run(source, timeout)
+    took = time.monotonic() - started
+    cut = session.last_cut
+    # Whatever happened, the session goes on with the cells it kept.
+    assert session.run("assert kept == 41", 20).ok
+    return outcome, took, cut
+
+
+FORK_BOMB = """\
+import os
+while True:
+    try:
+        os.fork()
+    except OSError:
+        pass
+"""
+MEMORY_BOMB = """\
+import numpy as np
+hoard = []
+while True:
+    hoard.append(np.ones(10**7))
+"""
+
+# (source, status, words of the reason, seconds it may take)
+KILLERS = {
+    # Stopped for the number of processes, or for their memory added up.
+    "fork-bomb": (FORK_BOMB, "died", "processes", 15),
+    "memory-bomb": (MEMORY_BOMB, "died", "more than 1536 MB of memory", 30),
+    "one-huge-allocation": (
+        "import numpy as np\nx = np.ones(4 * 10**9)",
+        "error",
+        "Unable to allocate",
+        10,
+    ),
+    "kill-the-parent": (
+        "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)",
+        "died",
+        "the kernel died",
+        15,
+    ),
+    "kill-every-process": (
+        "import os, signal\nos.kill(-1, signal.SIGKILL)\nimport time\ntime.sleep(2)",
+        None,  # ok, or died: either way nothing outside the kernel is hit
+        "",
+        15,
+    ),
+    "os-exit": ("import os\nos._exit(0)", "died", "the kernel died", 15),
+    "sys-exit": ("import sys\nsys.exit(3)", "error", "3", 5),
+    "ignores-interrupts": (
+        "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "while True:\n    pass",
+        "timeout",
+        "time limit",
+        30,
+    ),
+    "ignores-terminate-too": (
+        "import signal\nfor s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):\n"
+        "    signal.signal(s, signal.SIG_IGN)\nwhile True:\n    pass",
+        "timeout",
+        "time limit",
+        30,
+    ),
+    "spinning-threads": (
+        "import threading\ndef spin():\n    while True:\n        pass\n"
+        "for _ in range(4):\n    threading.Thread(target=spin, daemon=True).start()\n"
+        "import time\ntime.sleep(300)",
+        "died",
+        "more than 30 s of CPU time",
+        40,
+    ),
+}
+
+
+@needs_namespaces
+@pytest.mark.parametrize("name", sorted(KILLERS))
+def test_an_attack_on_the_kernel_ends_in_time_and_grading_goes_on(session, name):
+    source, status, words, bound = KILLERS[name]
+    grader_pid = os.getpid()
+    outcome, took, _ = _run(session, source, timeout=60 if "threads" in name else 5)
+    if status is not None:
+        assert outcome.status == status, outcome
+    assert words in outcome.evalue, outcome
+    assert took < bound
+    assert os.getpid() == grader_pid  # still here to say so
+    # Nothing the attack started outlives it.
+    pid = session._kernel_pid()
+    assert pid is not None and tree_usage(pid).processes <= 2
+
+
+@needs_namespaces
+def test_a_flood_of_output_is_cut_not_stored(session):
+    outcome, took, cut = _run(session, "print('x' * 100_000_000)")
+    assert outcome.ok and cut
+    assert took < 20
+    outcome, _, cut = _run(session, "for _ in range(3000):\n    print('y' * 1000)")
+    assert outcome.ok and cut
+    outcome, _, cut = _run(session, "print('short')")
+    assert outcome.ok and not cut
+
+
+@needs_namespaces
+def test_no_network_not_even_the_hosts_loopback(session, listener):
+    port, accepted = listener
+    probe = socket.create_connection(("127.0.0.1", port), timeout=5)
+    probe.close()  # the listener itself works
+    deadline = time.monotonic() + 5
+    while not accepted and time.monotonic() < deadline:
+        time.sleep(0.05)
+    seen = len(accepted)
+    assert seen == 1
+    for address in (("127.0.0.1", port), ("1.1.1.1", 80), ("localhost", port)):
+        outcome, _, _ = _run(
+            session, f"import socket\nsocket.create_connection({address!r}, timeout=3)"
+        )
+        assert outcome.status == "error", (address, outcome)
+        assert outcome.ename in {"OSError", "ConnectionRefusedError", "gaierror"}
+    time.sleep(0.5)
+    assert len(accepted) == seen
+
+
+SECRETS = [
+    GRADER_DIR / "reference.py",
+    GRADER_DIR / "probes.py",
+    ROOT / "fixtures" / "expected.json",
+    ROOT / "solutions" / "Residual_Networks.ipynb",
+    Path.home(),
+]
+
+
+@needs_namespaces
+def test_the_grader_and_its_answers_are_out_of_reach(session):
+    reads = "\n".join(
+        f"try:\n    open({str(p)!r}).read()\n    leaked.append({str(p)!r})\n"
+        f"except OSError:\n    pass"
+        for p in SECRETS
+        if p.is_file()
+    )
+    source = f"""\
+import importlib, os
+leaked = []
+{reads}
+for module in ("grader", "grader.reference", "grader.probes", "grader.fixtures"):
+    try:
+        importlib.import_module(module)
+        leaked.append(module)
+    except ImportError:
+        pass
+home = {str(Path.home())!r}
+if os.path.isdir(home) and set(os.listdir(home)) - {{".pyenv", ".local"}}:
+    leaked.append("home: " + ", ".join(os.listdir(home)))
+if leaked:
+    raise RuntimeError(leaked)
+"""
+    outcome, _, _ = _run(session, source)
+    assert outcome.ok, outcome
+
+
+@needs_namespaces
+def test_nothing_outside_the_scratch_folder_can_be_changed(session, tmp_path):
+    notebook_dir = tmp_path / "submissions"
+    notebook_dir.mkdir()
+    notebook = notebook_dir / "student.ipynb"
+    notebook.write_text("{}", encoding="utf-8")
+    home_file = Path.home() / f".grader-sandbox-test-{os.getpid()}"
+    home_file.write_text("keep me", encoding="utf-8")
+    site = Path(sys.prefix)
+    targets = {
+        "delete": [home_file, notebook, GRADER_DIR / "py.typed"],
+        "append": [notebook, GRADER_DIR / "__init__.py", Path("/etc/hosts")],
+        "create": [
+            notebook_dir / "planted.py",
+            Path.home() / ".bashrc-planted",
+            GRADER_DIR / "planted.py",
+            site / "planted.pth",
+            Path("/usr/planted"),
+        ],
+    }
+    before = {p: p.read_bytes() for p in targets["append"] + targets["delete"]}
+    source = "import os\nchanged = []\n"
+    for path in targets["delete"]:
+        source += f"try:\n    os.remove({str(path)!r})\n    changed.append('rm')\n"
+        source += "except OSError:\n    pass\n"
+    for path in targets["append"]:
+        source += f"try:\n    open({str(path)!r}, 'a').write('#')\n"
+        source += "    changed.append('append')\nexcept OSError:\n    pass\n"
+    for path in targets["create"]:
+        source += f"try:\n    open({str(path)!r}, 'w').write('#')\n"
+        source += "    changed.append('create')\nexcept OSError:\n    pass\n"
+    source += "open('/tmp/scratch-works', 'w').write('fine')\n"
+    source += "if changed:\n    raise RuntimeError(changed)\n"
+    try:
+        outcome, _, _ = _run(session, source)
+        assert outcome.ok, outcome
+        for path, content in before.items():
+            assert path.read_bytes() == content, path
+        for path in targets["create"]:
+            assert not path.exists(), path
+    finally:
+        home_file.unlink(missing_ok=True)
+
+
+@needs_namespaces
+def test_the_kernel_sees_its_own_processes_only(session):
+    source = """\
+import os
+pids = [p for p in os.listdir('/proc') if p.isdigit()]
+if pids != ['1'] and sorted(pids) != ['1'] :
+    raise RuntimeError(pids)
+if os.getppid() != 0:
+    raise RuntimeError(os.getppid())
+"""
+    outcome, _, _ = _run(session, source)
+    assert outcome.ok, outcome
+
+
+def test_without_namespaces_the_limits_still_hold(bare):
+    outcome, _, _ = _run(bare, MEMORY_BOMB)
+    assert outcome.status == "died" and "1536 MB" in outcome.evalue
+    outcome, _, _ = _run(bare, FORK_BOMB)
+    assert outcome.status == "died" and "processes" in outcome.evalue
+    # The kernel's parent is a launcher, never the grader.
+    outcome, _, _ = _run(
+        bare, "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"
+    )
+    assert outcome.status == "died"
+    outcome, _, cut = _run(bare, "print('x' * 10_000_000)")
+    assert outcome.ok and cut
+
+
+def test_protections_say_what_is_off():
+    on = choose(limits=LIMITS)
+    off = choose(disable=True, limits=LIMITS)
+    states = {p.name: p.active for p in off.protections}
+    assert states == {
+        "time": True,
+        "memory": True,
+        "CPU time": True,
+        "processes": True,
+        "output": True,
+        "network": False,
+        "files": False,
+        "process isolation": False,
+    }
+    assert all("--no-sandbox" in p.detail for p in off.protections if not p.active)
+    assert all(p.active for p in on.protections) == NAMESPACES
+
+
+LOCKED_DOWN = (
+    "echo 0 > /proc/sys/user/max_user_namespaces && exec {python} -m grader.cli {args}"
+)
+
+
+def _locked_down(*args: str) -> subprocess.CompletedProcess:
+    """Run the CLI where user namespaces are forbidden, like a locked-down box."""
+    command = LOCKED_DOWN.format(python=sys.executable, args=" ".join(args))
+    return subprocess.run(
+        ["unshare", "--user", "--map-root-user", "sh", "-c", command],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@needs_namespaces
+def test_require_sandbox_refuses_where_there_is_none(tmp_path):
+    from conftest import SOLUTION
+
+    done = _locked_down("grade", "--require-sandbox", str(SOLUTION))
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("grader: error: the sandbox is required but cannot")
