@@ -123,6 +123,8 @@ class Judge:
         outcome = self.run.cells.get(function)
         if outcome is not None and outcome.status == "timeout":
             return f"the cell defining {function} did not finish in time"
+        if outcome is not None and outcome.status == "died":
+            return f"the cell defining {function} stopped the kernel: {outcome.evalue}"
         if outcome is not None and not outcome.ok:
             return (
                 f"the cell defining {function} raised {outcome.ename}: {outcome.evalue}"
@@ -139,7 +141,11 @@ class Judge:
         if not answers:
             if cell is not None and cell.status == "timeout":
                 raise Failure(f"{function} did not finish in time")
-            raise Failure(f"the kernel stopped while building {function}")
+            if cell is not None and cell.status == "died":
+                raise Failure(
+                    f"the kernel stopped while building {function}: {cell.evalue}"
+                )
+            raise Failure(f"the kernel gave no readable answer for {function}")
         return _usable(function, answers[0])
 
     def model(self, function: str, key: str) -> keras.Model:
