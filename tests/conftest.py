@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+import threading
 from pathlib import Path
 
 import nbformat
@@ -48,3 +50,21 @@ def graded(tmp_path_factory):
         return cache[name]
 
     return run
+
+
+@pytest.fixture(scope="module")
+def listener():
+    """A TCP server on the host's loopback: ``(port, accepted connections)``."""
+    server = socket.create_server(("127.0.0.1", 0))
+    accepted: list[object] = []
+
+    def serve():
+        while True:
+            try:
+                accepted.append(server.accept())
+            except OSError:
+                return
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield server.getsockname()[1], accepted
+    server.close()

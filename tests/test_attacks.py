@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
-import threading
 import time
 from pathlib import Path
 
@@ -26,23 +24,6 @@ pytestmark = pytest.mark.skipif(
 LIMITS = Limits(cell_seconds=10, probe_seconds=15, memory_mb=2048)
 GRADER_DIR = Path(grader.__file__).resolve().parent
 STOLEN_CALL = "    return _stolen['identity_block'](X, f, filters, stage, block)\n"
-
-
-@pytest.fixture(scope="module")
-def listener():
-    server = socket.create_server(("127.0.0.1", 0))
-    accepted: list[object] = []
-
-    def serve():
-        while True:
-            try:
-                accepted.append(server.accept())
-            except OSError:
-                return
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield server.getsockname()[1], accepted
-    server.close()
 
 
 def _digest(path: Path) -> str:

@@ -13,7 +13,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -28,24 +27,6 @@ needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason=WHY_NOT)
 LIMITS = Limits(cell_seconds=5, memory_mb=1536, cpu_seconds=30)
 GRADER_DIR = Path(grader.__file__).resolve().parent
 ROOT = GRADER_DIR.parent
-
-
-@pytest.fixture(scope="module")
-def listener():
-    """A TCP server on the host's loopback, recording every connection."""
-    server = socket.create_server(("127.0.0.1", 0))
-    accepted: list[object] = []
-
-    def serve():
-        while True:
-            try:
-                accepted.append(server.accept())
-            except OSError:
-                return
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield server.getsockname()[1], accepted
-    server.close()
 
 
 def _session(tmp_path_factory, sandbox):
