@@ -61,6 +61,12 @@ DEVICES = ("null", "zero", "full", "random", "urandom")
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
+def _prctl(option, value):
+    """``prctl(2)`` where there is one (Linux); elsewhere nothing happens."""
+    call = getattr(_libc, "prctl", None)
+    return call(option, value, 0, 0, 0) if call is not None else -1
+
+
 class SetupError(Exception):
     """A step of building the sandbox failed."""
 
@@ -223,22 +229,28 @@ def _build_root(plan):
 
 def _drop_privileges():
     for cap in range(64):
-        if _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+        if _prctl(PR_CAPBSET_DROP, cap) != 0:
             break  # past the last capability this kernel knows
-    _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
-    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    _prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
+    _check(_prctl(PR_SET_NO_NEW_PRIVS, 1), "no_new_privs")
 
 
 def _set_limits(plan):
     import resource
 
     for name, value in plan["rlimits"].items():
-        limit = getattr(resource, f"RLIMIT_{name}")
-        resource.setrlimit(limit, (value, value))
+        limit = getattr(resource, f"RLIMIT_{name}", None)
+        if limit is None:
+            continue
+        try:
+            resource.setrlimit(limit, (value, value))
+        except (ValueError, OSError):
+            # Some systems (macOS) refuse some limits; the watchdog remains.
+            continue
 
 
 def _child(plan, launcher):
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if not plan["namespaces"] and os.getppid() != launcher:
         os._exit(FAILED)  # the launcher is already gone
     signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -294,7 +306,7 @@ def main(plan_path, connection_file=""):
         _write("/proc/self/oom_score_adj", "1000")  # the kernel goes first
     except OSError:
         pass
-    _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
     try:
         if plan["namespaces"]:
             _enter_namespaces()
