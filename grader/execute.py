@@ -45,6 +45,7 @@ DIED_ENAME = "KernelDied"
 RESULT_LIMIT = 32 * 1024 * 1024
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
 STDERR_TAIL = 2000
+REPLAY_SECONDS = 60.0
 ANSWER_STATUSES = {
     "ok",
     "missing",
@@ -301,8 +302,10 @@ class KernelSession:
         # A restart keeps the connection, so the client carries on as it is.
         run_sync(self._km.restart_kernel)(now=True)
         run_sync(self._client.kc.wait_for_ready)(timeout=self._client.startup_timeout)
+        # Replayed cells worked once; on a busy machine a fresh kernel may take
+        # longer to import TensorFlow, so they get at least REPLAY_SECONDS.
         for source, timeout in self._replay:
-            self._execute(source, timeout)
+            self._execute(source, max(timeout, REPLAY_SECONDS))
 
 
 def run_submission(
