@@ -46,6 +46,7 @@ RESULT_LIMIT = 32 * 1024 * 1024
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
 STDERR_TAIL = 2000
 REPLAY_SECONDS = 60.0
+PRELUDE_SECONDS = 180.0
 ANSWER_STATUSES = {
     "ok",
     "missing",
@@ -341,12 +342,21 @@ def run_submission(
 
         cut = []
         with session.running():
-            run(PRELUDE, limits.cell_seconds, keep=True)
+            # The grader's own cells get their own limit: on a busy machine
+            # importing TensorFlow alone can take a minute, and that is no
+            # fault of the student's.
+            prelude = run(PRELUDE, max(limits.cell_seconds, PRELUDE_SECONDS), keep=True)
+            if not prelude.ok:
+                raise errors.KernelError(
+                    errors.KERNEL_WOULD_NOT_START.format(
+                        reason=f"the assignment's imports failed: {prelude.evalue}"
+                    )
+                )
             for name, cell in graded.items():
                 cells[name] = run(cell.source, limits.cell_seconds, keep=True)
                 if session.last_cut:
                     cut.append(name)
-            run(kernel_side, limits.cell_seconds, keep=True)
+            run(kernel_side, max(limits.cell_seconds, PRELUDE_SECONDS), keep=True)
             for name in graded:
                 if probed is not None and name not in probed:
                     continue
