@@ -189,9 +189,13 @@ class KernelSession:
         self._watchdog = Watchdog(sandbox.limits, self._kernel_pid)
         self.last_cut = False
 
-    def _kernel_pid(self) -> int | None:
+    def _kernel_process(self) -> subprocess.Popen | None:
+        """The launcher's process, or None between a death and a restart."""
         provisioner = self._km.provisioner
-        process = getattr(provisioner, "process", None) if provisioner else None
+        return getattr(provisioner, "process", None) if provisioner else None
+
+    def _kernel_pid(self) -> int | None:
+        process = self._kernel_process()
         return process.pid if process is not None else None
 
     @property
@@ -287,8 +291,7 @@ class KernelSession:
         reason = self._watchdog.take_reason()
         if reason:
             return reason
-        provisioner = self._km.provisioner
-        process = getattr(provisioner, "process", None) if provisioner else None
+        process = self._kernel_process()
         code = process.poll() if process is not None else None
         if code is not None and code - 128 in SIGNAL_REASONS:
             return SIGNAL_REASONS[code - 128].format(
@@ -362,9 +365,10 @@ def run_submission(
                     continue
                 nonce = secrets.token_hex(16)
                 path = session.outbox / f"{name}-{secrets.token_hex(8)}.json"
-                call = _probe_call(name, path, nonce, visible_only)
+                calls = payload(name, visible_only=visible_only)
+                call = _probe_call(name, calls, path, nonce)
                 probe_cells[name] = run(call, limits.probe_seconds)
-                keys = {p["key"] for p in payload(name, visible_only=visible_only)}
+                keys = {p["key"] for p in calls}
                 probes[name] = _read_results(path, nonce, keys)
         return KernelRun(
             cells=cells,
@@ -375,8 +379,8 @@ def run_submission(
         )
 
 
-def _probe_call(name: str, path: Path, nonce: str, visible_only: bool) -> str:
-    probes = json.dumps(payload(name, visible_only=visible_only))
+def _probe_call(name: str, calls: list[dict], path: Path, nonce: str) -> str:
+    probes = json.dumps(calls)
     return f"_grader_run_probes({name!r}, {probes!r}, {str(path)!r}, {nonce!r})"
 
 

@@ -31,7 +31,6 @@ from grader.errors import SandboxError
 from grader.report import Protection
 
 MB = 1024 * 1024
-JAIL_FAILED = 71
 NICE = 19
 SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib32", "/lib64", "/sbin")
 ETC_FILES = (
@@ -63,8 +62,16 @@ class Limits:
     output_kb: int = 1024
     scratch_mb: int = 256
 
-    def describe(self) -> list[Protection]:
-        """The limits as report lines; they hold on every system."""
+    def describe(self, *, namespaces: bool) -> list[Protection]:
+        """The limits as report lines; they hold on every system.
+
+        Threads are limited only inside a user namespace (see ``_rlimits``).
+        """
+        threads = (
+            f"{self.threads} threads"
+            if namespaces
+            else "threads not limited (no user namespace)"
+        )
         return [
             Protection(
                 "time",
@@ -82,7 +89,7 @@ class Limits:
             Protection(
                 "processes",
                 True,
-                f"{self.processes} processes and {self.threads} threads",
+                f"{self.processes} processes and {threads}",
             ),
             Protection(
                 "output", True, f"{self.output_kb} KB per cell kept, the rest dropped"
@@ -124,7 +131,7 @@ class Sandbox:
                 else off,
             ),
         ]
-        return (*self.limits.describe(), *isolated)
+        return (*self.limits.describe(namespaces=self.namespaces), *isolated)
 
 
 def choose(
@@ -335,7 +342,6 @@ class Usage:
     """What a process tree uses right now."""
 
     processes: int
-    threads: int
     rss_mb: float
     cpu_seconds: float
     pids: tuple[int, ...]
@@ -368,15 +374,13 @@ def tree_usage(root_pid: int) -> Usage:
             todo.extend(children.get(pid, []))
     page, tick = os.sysconf("SC_PAGE_SIZE"), os.sysconf("SC_CLK_TCK")
     rss = cpu = 0.0
-    threads = 0
     for pid in tree:
         fields = stats[pid]
-        # Fields after the name: utime is the 12th, num_threads the 18th,
-        # rss the 22nd (``man 5 proc``), counting from 0 after the state.
+        # Fields after the name: utime is the 12th and rss the 22nd
+        # (``man 5 proc``), counting from 0 after the state.
         cpu += sum(int(fields[i]) for i in (11, 12, 13, 14)) / tick
-        threads += int(fields[17])
         rss += int(fields[21]) * page / MB
-    return Usage(len(tree), threads, rss, cpu, tuple(tree))
+    return Usage(len(tree), rss, cpu, tuple(tree))
 
 
 class Watchdog:
