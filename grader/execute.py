@@ -180,6 +180,7 @@ class KernelSession:
             resources={"metadata": {"path": str(launch.workdir)}},
             log=_QUIET_LOG,
             on_cell_executed=self._keep_reply,
+            shutdown_kernel="immediate",
         )
         self._client.output_limit = sandbox.limits.output_kb * 1024
         self._reply: dict = {}
@@ -211,7 +212,10 @@ class KernelSession:
                 # The kernel's own output (TensorFlow's start-up chatter, and
                 # whatever a student writes to file descriptor 1 or 2) never
                 # reaches the grader's terminal.
+                # nbclient leaves a kernel it did not create running; this one
+                # is killed on the way out (``cleanup_kc``), at once.
                 with self._client.setup_kernel(
+                    cleanup_kc=True,
                     env=self._env,
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL,

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from grader.execute import KernelSession
-from grader.sandbox import choose
+from grader.sandbox import choose, tree_usage
 
 SWALLOWS_INTERRUPTS = """\
 while True:
@@ -49,3 +49,25 @@ def test_a_bad_cell_ends_in_time_and_the_kernel_carries_on(
     assert time.monotonic() - started < bound
     # Cells kept before are replayed after a restart, so the session goes on.
     assert session.run("assert kept == 41", 10).ok
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            state = handle.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_the_kernel_is_gone_when_its_session_ends(tmp_path):
+    kernel = KernelSession(tmp_path, choose(), startup_timeout=60)
+    with kernel.running():
+        assert kernel.run("x = 1", 10).ok
+        pids = tree_usage(kernel._kernel_pid()).pids
+    # The launcher and the kernel, at least.
+    assert len(pids) >= 2
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [pid for pid in pids if _alive(pid)] == []
