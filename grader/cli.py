@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import glob
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,10 +22,36 @@ DESCRIPTION = """\
 Auto-grader for the ResNet-50 "Residual Networks" assignment.
 
   grader grade NOTEBOOK          run the graded functions in a kernel and check them
+  grader grade FOLDER -j 2       grade a batch: gradebook, feedback, Gradescope, JUnit
   grader check NOTEBOOK          the checks students see, only (fast; for students)
   grader points                  the points table: every check, its points, who sees it
+  grader gradescope build Z.zip  Gradescope's autograder bundle
   grader assign SOLUTION OUTDIR  make the student notebook from the solution
   grader signs OUTDIR            write a synthetic SIGNS-format data set
+"""
+
+
+GRADE_DESCRIPTION = """\
+Run the notebooks' graded functions in a fresh, sandboxed Jupyter kernel and
+check them. Only the cells marked `# GRADED FUNCTION:` run; training and other
+cells do not. Exits 0 whenever grading ran, whatever the scores.
+
+One notebook: the report goes to standard output (--json adds results.json).
+
+A batch (several paths, a folder, a pattern, or --out) writes into DIR:
+  gradebook.csv                  a row per submission: total, each check, status
+  feedback/STUDENT.md            what the terminal report says, per student
+  gradescope/STUDENT/results.json  Gradescope's format, per student
+  junit.xml                      a test suite per submission, for CI systems
+  results/STUDENT.json           the stored result, with the notebook's SHA-256
+
+Progress goes to standard error. A run again skips every submission whose
+notebook, grader and options are unchanged (--force grades them again), and
+Ctrl-C stops at once, keeping what finished.
+
+Student ids: a notebook's file name without .ipynb; for a notebook inside a
+subfolder of a folder given (subs/alice/Residual_Networks.ipynb), that
+subfolder's name (alice); where two would clash, the path below the folder.
 """
 
 
@@ -37,17 +65,54 @@ def _parser() -> argparse.ArgumentParser:
 
     grade = commands.add_parser(
         "grade",
-        help="grade a notebook",
-        description="Run the notebook's graded functions in a fresh Jupyter kernel "
-        "and check them. Only the cells marked `# GRADED FUNCTION:` run; training "
-        "and other cells do not. Exits 0 whenever grading ran, whatever the score.",
+        help="grade one notebook, or a batch",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=GRADE_DESCRIPTION,
     )
-    grade.add_argument("notebook", type=Path, help="the .ipynb file to grade")
+    grade.add_argument(
+        "notebooks",
+        nargs="+",
+        metavar="PATH",
+        help="a notebook, a folder of them (searched recursively), or a quoted "
+        "glob pattern; several may be given",
+    )
     grade.add_argument(
         "--json",
         type=Path,
         metavar="PATH",
-        help="also write Gradescope's results.json format to PATH",
+        help="one notebook: also write Gradescope's results.json format to PATH",
+    )
+    batch = grade.add_argument_group(
+        "batches",
+        "Several notebooks, a folder or a pattern make a batch. Each submission "
+        "is graded in its own process; one that crashes, runs out of time or is "
+        "not a notebook is recorded as such and the rest go on.",
+    )
+    batch.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="submissions graded at once (default: the number of cores, %(default)s)",
+    )
+    batch.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="where results go (default: ./grader-results); giving it makes even "
+        "one notebook a batch",
+    )
+    batch.add_argument(
+        "--force",
+        action="store_true",
+        help="grade again submissions whose stored result is still valid",
+    )
+    batch.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="hand the gradings to the workers of this Dask cluster "
+        "(tcp://HOST:PORT; needs pip install 'resnet-grader[dask]')",
     )
     _common_options(grade)
 
@@ -77,6 +142,37 @@ def _parser() -> argparse.ArgumentParser:
     )
     assign.add_argument("solution", type=Path, help="the solution notebook")
     assign.add_argument("outdir", type=Path, help="folder to write into")
+
+    gradescope = commands.add_parser(
+        "gradescope",
+        help="build Gradescope's autograder zip, or run it on a submission",
+        description="Gradescope's autograder: `build` writes the zip to upload "
+        "(setup.sh, run_autograder and the grader's source); `run` is what "
+        "run_autograder calls for each submission.",
+    )
+    actions = gradescope.add_subparsers(dest="action", metavar="ACTION")
+    build = actions.add_parser(
+        "build",
+        help="write the autograder zip",
+        description="Write the zip to upload as a Gradescope programming "
+        "assignment's autograder. Gradescope runs its setup.sh once (installs the "
+        "grader in a virtual environment) and its run_autograder per submission "
+        "(grades the notebook into /autograder/results/results.json; hidden "
+        "checks are visible after grades are published).",
+    )
+    build.add_argument("zip", type=Path, metavar="OUT.zip", help="the zip to write")
+    run = actions.add_parser(
+        "run",
+        help="grade a submission laid out as Gradescope lays it out",
+        description="Grade the notebook under ROOT/submission and write "
+        "ROOT/results/results.json; what run_autograder runs.",
+    )
+    run.add_argument(
+        "--root",
+        type=Path,
+        default=Path(os.environ.get("AUTOGRADER_ROOT", "/autograder")),
+        help="the autograder folder (default: $AUTOGRADER_ROOT or /autograder)",
+    )
 
     signs = commands.add_parser(
         "signs",
@@ -178,23 +274,27 @@ def _quiet_stderr() -> Iterator[None]:
         os.close(saved)
 
 
-def _run_grade(args: argparse.Namespace, *, visible_only: bool) -> GradeReport:
-    from grader.grade import grade
-    from grader.sandbox import choose
-
+def _limits(args: argparse.Namespace) -> Limits:
     for option in ("cell_timeout", "probe_timeout", "submission_timeout"):
         if getattr(args, option) <= 0:
             flag = "--" + option.replace("_", "-")
             raise errors.GraderError(f"{flag} must be more than 0 seconds")
     if args.memory < 512 or args.cpu < 10:
         raise errors.GraderError("--memory must be at least 512, --cpu at least 10")
-    limits = Limits(
+    return Limits(
         cell_seconds=args.cell_timeout,
         probe_seconds=args.probe_timeout,
         submission_seconds=args.submission_timeout,
         memory_mb=args.memory,
         cpu_seconds=args.cpu,
     )
+
+
+def _run_grade(args: argparse.Namespace, *, visible_only: bool) -> GradeReport:
+    from grader.grade import grade
+    from grader.sandbox import choose
+
+    limits = _limits(args)
     sandbox = choose(
         require=args.require_sandbox, disable=args.no_sandbox, limits=limits
     )
@@ -207,9 +307,22 @@ def _run_grade(args: argparse.Namespace, *, visible_only: bool) -> GradeReport:
         )
 
 
+def _is_batch(args: argparse.Namespace) -> bool:
+    return (
+        len(args.notebooks) > 1
+        or args.out is not None
+        or args.scheduler is not None
+        or Path(args.notebooks[0]).is_dir()
+        or (not Path(args.notebooks[0]).exists() and glob.has_magic(args.notebooks[0]))
+    )
+
+
 def _grade(args: argparse.Namespace) -> int:
     from grader.render import render_gradescope, render_text
 
+    if _is_batch(args):
+        return _grade_batch(args)
+    args.notebook = Path(args.notebooks[0])
     report = _run_grade(args, visible_only=False)
     print(render_text(report))
     if args.json is not None:
@@ -217,6 +330,122 @@ def _grade(args: argparse.Namespace) -> int:
             args.json.write_text(render_gradescope(report), encoding="utf-8")
         except OSError as exc:
             raise errors.GraderError(f"{args.json}: cannot write ({exc})") from None
+    return 0
+
+
+class _Progress:
+    """Progress of a batch on standard error.
+
+    On a terminal, a bar that ticks every second under a line per finished
+    submission; elsewhere (a log, CI), the line per submission only.
+    """
+
+    def __init__(self, total: int, stream=None) -> None:
+        from grader.batch import Tally
+
+        self._stream = stream or sys.stderr
+        self._tty = self._stream.isatty()
+        self._tally = Tally(total=total)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        if self._tty and total:
+            threading.Thread(target=self._tick, daemon=True).start()
+
+    def __call__(self, result, tally) -> None:
+        from grader.render import render_progress
+
+        with self._lock:
+            self._tally = tally
+            prefix = "\r\x1b[K" if self._tty else ""
+            print(prefix + render_progress(result, tally), file=self._stream)
+            self._draw()
+
+    def _draw(self) -> None:
+        from grader.render import render_bar
+
+        if self._tty:
+            print("\r\x1b[K" + render_bar(self._tally), end="", file=self._stream)
+        self._stream.flush()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(1.0):
+            with self._lock:
+                self._draw()
+
+    def close(self) -> None:
+        """Stop the bar and leave the cursor on a fresh line."""
+        self._stop.set()
+        with self._lock:
+            if self._tty:
+                print("\r\x1b[K", end="", file=self._stream, flush=True)
+
+
+def _grade_batch(args: argparse.Namespace) -> int:
+    from grader.batch import (
+        Interrupted,
+        Options,
+        find_submissions,
+        grade_batch,
+        write_outputs,
+    )
+    from grader.render import render_summary
+    from grader.sandbox import choose
+
+    if args.json is not None:
+        raise errors.GraderError(
+            "--json is for one notebook; a batch writes "
+            "DIR/gradescope/STUDENT/results.json for every student"
+        )
+    if args.jobs < 1:
+        raise errors.GraderError("--jobs must be at least 1")
+    limits = _limits(args)
+    # Refuse now, not once per submission, where the sandbox is required.
+    choose(require=args.require_sandbox, disable=args.no_sandbox, limits=limits)
+    options = Options(
+        functions=tuple(args.function) if args.function else None,
+        limits=limits,
+        require_sandbox=args.require_sandbox,
+        no_sandbox=args.no_sandbox,
+    )
+    submissions = find_submissions(args.notebooks)
+    out = args.out or Path("grader-results")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise errors.GraderError(f"{out}: cannot create the folder ({exc})") from None
+    where = (
+        f"on the Dask cluster at {args.scheduler}"
+        if args.scheduler
+        else f"{min(args.jobs, len(submissions))} at a time"
+    )
+    print(f"grading {len(submissions)} submissions {where}", file=sys.stderr)
+    progress = _Progress(len(submissions))
+    interrupted = False
+    try:
+        results = grade_batch(
+            submissions,
+            out,
+            options,
+            jobs=args.jobs,
+            force=args.force,
+            scheduler=args.scheduler,
+            progress=progress,
+        )
+    except Interrupted as stop:
+        results, interrupted = stop.results, True
+    finally:
+        progress.close()
+    written = write_outputs(out, results)
+    print(render_summary(results))
+    for path in written:
+        print(f"wrote {path}")
+    if interrupted:
+        print(
+            f"grader: interrupted: {len(results)} of {len(submissions)} submissions "
+            "finished and were kept; run the same command again to grade the rest",
+            file=sys.stderr,
+        )
+        return 130
     return 0
 
 
@@ -244,6 +473,23 @@ def _assign(args: argparse.Namespace) -> int:
     return 0
 
 
+def _gradescope(args: argparse.Namespace) -> int:
+    from grader import gradescope
+
+    if args.action == "build":
+        entries = gradescope.build_bundle(args.zip)
+        print(f"wrote {args.zip}: {len(entries)} files")
+        print("upload it as the autograder of a Gradescope programming assignment")
+        return 0
+    if args.action == "run":
+        with _quiet_stderr():
+            results, text = gradescope.run_submission(args.root)
+        print(text)
+        print(f"wrote {args.root / 'results' / 'results.json'}")
+        return 0
+    raise errors.GraderError("gradescope: say build or run (see --help)")
+
+
 def _signs(args: argparse.Namespace) -> int:
     from grader.fixtures.make_signs import write_signs
 
@@ -264,6 +510,7 @@ def main(argv: list[str] | None = None) -> int:
         "check": _check,
         "points": _points,
         "assign": _assign,
+        "gradescope": _gradescope,
         "signs": _signs,
     }
     if args.command is None:

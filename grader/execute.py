@@ -332,6 +332,9 @@ def run_submission(
     limits are the sandbox's: per cell, per function's probes, and for the
     whole submission, after which nothing more runs.
     """
+    if not graded:
+        # Nothing to run (every function is still the stub): no kernel needed.
+        return KernelRun(cells={}, probes={}, probe_cells={})
     limits = sandbox.limits
     deadline = time.monotonic() + limits.submission_seconds
     kernel_side = resources.files("grader").joinpath("kernel_side.py").read_text()

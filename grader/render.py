@@ -1,12 +1,21 @@
-"""Renderers of a ``GradeReport``: terminal text and Gradescope's results.json."""
+"""Renderers of reports: terminal text, Gradescope, gradebook, feedback, JUnit.
+
+For one report: terminal text and Gradescope's results.json; for a batch:
+the gradebook CSV, per-student Markdown feedback and JUnit XML.
+
+Each takes finished reports and returns text; none grades or writes files.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from collections.abc import Iterable
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from grader.report import CheckResult, GradeReport
+from grader.report import GRADED, CheckResult, GradeReport, SubmissionResult
 
 
 def _points(value: float) -> str:
@@ -120,3 +129,190 @@ def render_points(checks: Iterable[Any]) -> str:
         total += check.points
     rows.append(f"| | **total** | **{_points(total)}** | |")
     return "\n".join(rows)
+
+
+def result_to_gradescope(result: SubmissionResult) -> dict[str, Any]:
+    """A batch result in Gradescope's schema.
+
+    A notebook that could not be graded scores 0, with the reason as output.
+    """
+    if result.report is not None:
+        return to_gradescope(result.report)
+    return {
+        "score": 0,
+        "execution_time": round(result.seconds, 3),
+        "output": result.message,
+        "tests": [],
+    }
+
+
+def _check_columns(results: Sequence[SubmissionResult]) -> list[str]:
+    names: dict[str, None] = {}
+    for result in results:
+        if result.report is not None:
+            names.update(dict.fromkeys(check.name for check in result.report.checks))
+    return list(names)
+
+
+def render_gradebook(results: Sequence[SubmissionResult]) -> str:
+    """The gradebook as CSV: one row per submission.
+
+    Columns: ``student``, ``status``, ``score``, ``max_score``, one column per
+    check with its points (empty where the notebook could not be graded),
+    ``seconds`` (grading time), ``notebook``, ``sha256`` and ``message``.
+    """
+    columns = _check_columns(results)
+    full = max(
+        (r.report.max_score for r in results if r.report is not None), default=0.0
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        ["student", "status", "score", "max_score", *columns, "seconds"]
+        + ["notebook", "sha256", "message"]
+    )
+    for result in results:
+        points = (
+            {check.name: check.points for check in result.report.checks}
+            if result.report is not None
+            else {}
+        )
+        writer.writerow(
+            [
+                result.student,
+                result.status,
+                _points(result.score),
+                _points(result.report.max_score if result.report else full),
+                *(_points(points[c]) if c in points else "" for c in columns),
+                f"{result.seconds:.1f}",
+                result.notebook,
+                result.sha256,
+                result.message,
+            ]
+        )
+    return buffer.getvalue()
+
+
+def render_feedback(result: SubmissionResult) -> str:
+    """Feedback for one student as Markdown: the terminal report's lines."""
+    lines = [f"# Residual Networks: {result.student}", ""]
+    if result.report is None:
+        lines += [
+            "**Not graded.** " + result.message,
+            "",
+            f"Notebook: `{result.notebook}`",
+        ]
+        return "\n".join(lines) + "\n"
+    report = result.report
+    lines += [
+        f"**Score: {_points(report.score)}/{_points(report.max_score)}**",
+        "",
+        f"Notebook: `{result.notebook}`",
+    ]
+    functions = dict.fromkeys(check.function for check in report.checks)
+    for function in functions:
+        lines += ["", f"## {function}", "", "```"]
+        lines += render_checks(report.for_function(function))
+        lines += ["```"]
+    if report.notes:
+        lines += ["", "## Notes", ""]
+        lines += [f"- {note}" for note in report.notes]
+    return "\n".join(lines) + "\n"
+
+
+def render_junit(results: Sequence[SubmissionResult]) -> str:
+    """JUnit XML: a test suite per submission, a test case per check.
+
+    A failed check is a ``failure`` with its message; a notebook that could
+    not be graded is one ``error`` case with the reason.
+    """
+    root = ET.Element("testsuites", name="resnet-grader")
+    for result in results:
+        suite = ET.SubElement(
+            root, "testsuite", name=result.student, time=f"{result.seconds:.3f}"
+        )
+        checks = result.report.checks if result.report is not None else ()
+        failures = sum(not check.passed for check in checks)
+        suite.set("tests", str(len(checks) or 1))
+        suite.set("failures", str(failures))
+        suite.set("errors", "0" if result.status == GRADED else "1")
+        for check in checks:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=f"{result.student}.{check.function}",
+                name=check.name.split(": ", 1)[-1],
+            )
+            if not check.passed:
+                failure = ET.SubElement(
+                    case,
+                    "failure",
+                    message=check.message,
+                    type=f"{_points(check.points)}/{_points(check.max_points)}",
+                )
+                failure.text = check.message
+        if result.status != GRADED:
+            case = ET.SubElement(
+                suite, "testcase", classname=result.student, name="grading"
+            )
+            error = ET.SubElement(
+                case, "error", message=result.message, type=result.status
+            )
+            error.text = result.message
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def render_progress(result: SubmissionResult, tally: Any) -> str:
+    """One line after each finished submission of a batch.
+
+    ``tally`` is a ``grader.batch.Tally``: the counts and elapsed time.
+    """
+    minutes, seconds = divmod(int(tally.elapsed), 60)
+    if result.status == GRADED and result.report is not None:
+        verdict = f"{_points(result.score)}/{_points(result.report.max_score)}"
+    else:
+        verdict = f"{result.status}: {result.message}"
+    reused = " (unchanged, kept)" if result.reused else ""
+    return (
+        f"[{tally.done + tally.failed}/{tally.total}] done {tally.done}, "
+        f"failed {tally.failed}, remaining {tally.remaining}, "
+        f"elapsed {minutes}:{seconds:02d}  {result.student}: {verdict}{reused}"
+    )
+
+
+def render_bar(tally: Any, width: int = 24) -> str:
+    """The live progress bar of a batch: a bar, the counts, the time so far."""
+    finished = tally.done + tally.failed
+    filled = width * finished // tally.total if tally.total else width
+    minutes, seconds = divmod(int(tally.elapsed), 60)
+    return (
+        f"[{'#' * filled}{'.' * (width - filled)}] {finished}/{tally.total}  "
+        f"done {tally.done}  failed {tally.failed}  remaining {tally.remaining}  "
+        f"{minutes}:{seconds:02d}"
+    )
+
+
+def render_summary(results: Sequence[SubmissionResult]) -> str:
+    """The end of a batch: a line per student, then the totals."""
+    if not results:
+        return "no submissions finished"
+    width = max(len(result.student) for result in results)
+    lines = []
+    for result in results:
+        if result.report is not None:
+            verdict = f"{_points(result.score)}/{_points(result.report.max_score)}"
+        else:
+            verdict = f"{result.status}: {result.message}"
+        kept = "  (kept)" if result.reused else ""
+        lines.append(
+            f"{result.student:<{width}}  {verdict}  ({result.seconds:.1f} s){kept}"
+        )
+    graded = sum(result.status == GRADED for result in results)
+    reused = sum(result.reused for result in results)
+    lines.append(
+        f"{len(results)} submissions: {graded} graded, "
+        f"{len(results) - graded} not gradable or failed, {reused} kept from "
+        "an earlier run"
+    )
+    return "\n".join(lines)

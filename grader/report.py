@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -54,3 +55,80 @@ class GradeReport:
     def for_function(self, function: str) -> tuple[CheckResult, ...]:
         """The checks of one graded function, in order."""
         return tuple(check for check in self.checks if check.function == function)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data; ``from_dict`` reads it back."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GradeReport:
+        """A report from ``to_dict``'s data."""
+        return cls(
+            notebook=data["notebook"],
+            checks=tuple(CheckResult(**check) for check in data["checks"]),
+            notes=tuple(data.get("notes", ())),
+            seconds=float(data.get("seconds", 0.0)),
+            protections=tuple(
+                Protection(**protection) for protection in data.get("protections", ())
+            ),
+        )
+
+
+GRADED = "graded"
+INVALID = "invalid"
+FAILED = "error"
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """One submission of a batch: who, which file, and what came of it.
+
+    ``status`` is ``graded`` (``report`` holds the checks), ``invalid`` (the
+    file is not a notebook of this assignment; ``message`` says why) or
+    ``error`` (grading could not finish: the kernel would not start, the
+    grading ran past its time, or the grader crashed; ``message`` says which).
+    ``sha256`` is the notebook's content hash and ``grader`` the version that
+    graded it; together they decide whether a later run may reuse the result.
+    """
+
+    student: str
+    notebook: str
+    sha256: str
+    status: str
+    message: str = ""
+    report: GradeReport | None = None
+    seconds: float = 0.0
+    grader: str = ""
+    options: str = ""
+    reused: bool = False
+
+    @property
+    def score(self) -> float:
+        """Points earned; 0 when the submission could not be graded."""
+        return self.report.score if self.report is not None else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data; ``from_dict`` reads it back."""
+        data = asdict(self)
+        data["report"] = self.report.to_dict() if self.report is not None else None
+        del data["reused"]
+        return data
+
+    @classmethod
+    def from_dict(
+        cls, data: dict[str, Any], *, reused: bool = False
+    ) -> SubmissionResult:
+        """A result from ``to_dict``'s data."""
+        report = data.get("report")
+        return cls(
+            student=data["student"],
+            notebook=data["notebook"],
+            sha256=data["sha256"],
+            status=data["status"],
+            message=data.get("message", ""),
+            report=GradeReport.from_dict(report) if report else None,
+            seconds=float(data.get("seconds", 0.0)),
+            grader=data.get("grader", ""),
+            options=data.get("options", ""),
+            reused=reused,
+        )

@@ -429,9 +429,11 @@ class Watchdog:
             self.peak_rss_mb = max(self.peak_rss_mb, usage.rss_mb)
             reason = self._breach(usage)
             if reason:
-                self._kill(usage.pids)
+                # The reason first: the moment the kernel dies, the grader may
+                # ask why.
                 with self._lock:
                     self._reason = reason
+                self._kill(usage.pids)
 
     def _breach(self, usage: Usage) -> str:
         limits = self._limits

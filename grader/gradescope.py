@@ -1,0 +1,165 @@
+"""Gradescope: the autograder bundle, and what it runs for each submission.
+
+``build_bundle`` writes the zip an instructor uploads. Gradescope unpacks it
+into ``/autograder/source``, runs ``setup.sh`` once to build the image, and
+runs ``run_autograder`` for every submission, which calls ``run_submission``
+(``grader gradescope run``): it finds the notebook under
+``/autograder/submission``, grades it and writes
+``/autograder/results/results.json``. ``AUTOGRADER_ROOT`` moves
+``/autograder`` elsewhere, for tests and for trying the bundle locally.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import zipfile
+from pathlib import Path
+
+from grader.errors import GraderError, KernelError, NotebookError, SandboxError
+
+SOURCE = "grader-src"
+ASSIGNMENT_NOTEBOOK = "Residual_Networks.ipynb"
+#: What the bundle carries of this project, relative to its root.
+PROJECT_FILES = (
+    "pyproject.toml",
+    "README.md",
+    "grader/*.py",
+    "grader/py.typed",
+    "fixtures/*.py",
+    "fixtures/*.json",
+    "fixtures/*.tsv",
+    "assignment/resnets_utils.py",
+    "assignment/public_tests.py",
+)
+
+SETUP_SH = """\
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder's image.
+# It installs the grader, from the copy of its source in this bundle, into a
+# virtual environment of its own.
+set -euo pipefail
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+if ! python3 -m venv --help > /dev/null 2>&1; then
+    apt-get update -q && apt-get install -y -q python3-venv python3-pip
+fi
+python3 -m venv "$ROOT/venv"
+"$ROOT/venv/bin/pip" install -q --upgrade pip
+"$ROOT/venv/bin/pip" install -q "$ROOT/source/grader-src"
+"""
+
+RUN_AUTOGRADER = """\
+#!/usr/bin/env bash
+# Gradescope runs this for every submission: grade the notebook found under
+# $ROOT/submission and write $ROOT/results/results.json.
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+PYTHON="${GRADER_PYTHON:-$ROOT/venv/bin/python}"
+export TF_CPP_MIN_LOG_LEVEL=3
+exec "$PYTHON" -m grader gradescope run --root "$ROOT"
+"""
+
+
+def project_root() -> Path:
+    """The folder of this grader's source (where ``pyproject.toml`` is)."""
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "pyproject.toml").is_file() or not (root / "fixtures").is_dir():
+        raise GraderError(
+            "the bundle is built from the grader's source: run this command from "
+            "a clone of the repository, installed with pip install -e ."
+        )
+    return root
+
+
+def build_bundle(target: Path) -> list[str]:
+    """Write Gradescope's autograder zip to ``target``; return its entries."""
+    root = project_root()
+    files = sorted({path for pattern in PROJECT_FILES for path in root.glob(pattern)})
+    entries = []
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for name, text in (
+                ("setup.sh", SETUP_SH),
+                ("run_autograder", RUN_AUTOGRADER),
+            ):
+                info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+                info.external_attr = (stat.S_IFREG | 0o755) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                bundle.writestr(info, text)
+                entries.append(name)
+            for path in files:
+                name = f"{SOURCE}/{path.relative_to(root).as_posix()}"
+                bundle.write(path, name)
+                entries.append(name)
+    except OSError as exc:
+        raise GraderError(f"{target}: cannot write the bundle ({exc})") from None
+    return entries
+
+
+def find_notebook(submission: Path) -> tuple[Path | None, list[str]]:
+    """The notebook to grade in a Gradescope submission folder, and notes.
+
+    ``Residual_Networks.ipynb`` wins where there are several notebooks;
+    otherwise the first by name, with a note naming the others.
+    """
+    notebooks = sorted(
+        path
+        for path in submission.rglob("*.ipynb")
+        if ".ipynb_checkpoints" not in path.parts
+    )
+    if not notebooks:
+        return None, []
+    named = [path for path in notebooks if path.name == ASSIGNMENT_NOTEBOOK]
+    chosen = (named or notebooks)[0]
+    others = [p.relative_to(submission).as_posix() for p in notebooks if p != chosen]
+    notes = (
+        [
+            f"graded {chosen.relative_to(submission).as_posix()}; also submitted, "
+            f"not graded: {', '.join(others)}"
+        ]
+        if others
+        else []
+    )
+    return chosen, notes
+
+
+def run_submission(root: Path) -> tuple[dict, str]:
+    """Grade the submission under ``root`` as Gradescope lays it out.
+
+    Writes ``root/results/results.json`` and returns it with the text report.
+    A folder without a notebook, or a file that is not one, gets a score of 0
+    and a message the student can act on. Raises ``GraderError`` only where
+    the grader itself cannot run (no kernel, no sandbox), so that Gradescope
+    shows the instructor a failed autograder instead of a wrong 0.
+    """
+    from grader.grade import grade
+    from grader.render import render_text, to_gradescope
+
+    submission = root / "submission"
+    results_path = root / "results" / "results.json"
+    notebook, notes = find_notebook(submission)
+    if notebook is None:
+        message = (
+            "no .ipynb file in the submission: upload your "
+            f"{ASSIGNMENT_NOTEBOOK} (File > Download in Jupyter)"
+        )
+        results, text = {"score": 0, "output": message, "tests": []}, message
+    else:
+        try:
+            report = grade(notebook)
+        except (KernelError, SandboxError):
+            raise
+        except NotebookError as exc:
+            message = str(exc).replace(str(submission) + os.sep, "")
+            results, text = {"score": 0, "output": message, "tests": []}, message
+        else:
+            results, text = to_gradescope(report), render_text(report)
+            if notes:
+                results["output"] = "\n".join([*notes, results["output"]])
+    try:
+        results_path.parent.mkdir(parents=True, exist_ok=True)
+        results_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise GraderError(f"{results_path}: cannot write ({exc})") from None
+    return results, text

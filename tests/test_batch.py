@@ -1,0 +1,340 @@
+"""Batch grading as an instructor runs it: a folder of twelve submissions,
+graded by the ``grader`` command with two workers, then again (everything
+kept), then through a Dask cluster on loopback (the same scores).
+
+The batch grades ``identity_block`` only, with short limits: what is under
+test is the batch (discovery, workers, failures, storage, outputs), and the
+checks themselves are tested on whole notebooks elsewhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import SOLUTION, STUDENT, edited_solution
+from corpus.wrong import WRONG
+
+from grader.batch import find_submissions
+from grader.errors import GraderError
+
+BODY = "    ### START CODE HERE ###\n"
+FULL = 30  # identity_block's points
+OPTIONS = [
+    "--function",
+    "identity_block",
+    "--cell-timeout",
+    "20",
+    "--probe-timeout",
+    "20",
+]
+
+
+def _wrong(name):
+    case = next(case for case in WRONG if case.name == name)
+    lost = sum(
+        check.points
+        for check in _identity_checks()
+        if check.name.split(": ", 1)[1] in case.fails
+    )
+    return edited_solution(list(case.edits)), FULL - lost
+
+
+def _identity_checks():
+    from grader.checks import CHECKS
+
+    return [check for check in CHECKS if check.function == "identity_block"]
+
+
+def _with_body(code):
+    return edited_solution([("identity_block", BODY, BODY + code)])
+
+
+def _write(path: Path, content) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        nbformat.write(content, path)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """Twelve submissions laid out as an LMS export, and each one's verdict:
+    ``student -> (status, score)``."""
+    root = tmp_path_factory.mktemp("course") / "submissions"
+    solution = nbformat.read(SOLUTION, as_version=4)
+    bob, bob_score = _wrong("identity-batchnorm-on-wrong-axis")
+    grace, grace_score = _wrong("identity-without-final-relu")
+    other = nbformat.v4.new_notebook()
+    other.cells = [nbformat.v4.new_code_cell("def model(X):\n    return X")]
+    nb = "Residual_Networks.ipynb"
+    layout = {
+        f"alice/{nb}": (solution, ("graded", FULL)),
+        f"bob/{nb}": (bob, ("graded", bob_score)),
+        f"carol/{nb}": (nbformat.read(STUDENT, as_version=4), ("graded", 0)),
+        f"dave/{nb}": (SOLUTION.read_text()[:5000], ("invalid", 0)),
+        f"erin/{nb}": (_with_body("    while True:\n        pass\n"), ("graded", 0)),
+        f"frank/{nb}": (_with_body("    raise RuntimeError('oops')\n"), ("graded", 0)),
+        f"grace/{nb}": (grace, ("graded", grace_score)),
+        f"heidi/{nb}": (b"\x89PNG\r\n\x1a\n not a notebook", ("invalid", 0)),
+        f"ivan/{nb}": (other, ("invalid", 0)),
+        "judy.ipynb": (solution, ("graded", FULL)),
+        f"ken/{nb}": ("", ("invalid", 0)),
+        f"leo/work/{nb}": (solution, ("graded", FULL)),
+    }
+    for relative, (content, _) in layout.items():
+        _write(root / relative, content)
+    # Jupyter's autosave copies are not submissions.
+    _write(root / "alice" / ".ipynb_checkpoints" / nb, solution)
+    expected = {
+        relative.split("/")[0].removesuffix(".ipynb"): verdict
+        for relative, (_, verdict) in layout.items()
+    }
+    return root, expected
+
+
+def _grader(*args, timeout=900):
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def _digests(root: Path) -> dict[Path, str]:
+    return {
+        path: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def _gradebook(out: Path) -> dict[str, dict[str, str]]:
+    with open(out / "gradebook.csv", newline="", encoding="utf-8") as handle:
+        return {row["student"]: row for row in csv.DictReader(handle)}
+
+
+@pytest.fixture(scope="module")
+def first_run(folder, tmp_path_factory):
+    root, _ = folder
+    out = tmp_path_factory.mktemp("graded")
+    before = _digests(root)
+    result = _grader("grade", root, "-j", "2", "--out", out, *OPTIONS)
+    assert _digests(root) == before, "a submission was changed"
+    return result, out
+
+
+def test_a_folder_is_graded_with_progress_and_a_gradebook(folder, first_run):
+    _, expected = folder
+    result, out = first_run
+    assert result.returncode == 0, result.stderr
+    progress = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    assert len(progress) == 12
+    assert progress[-1].startswith("[12/12] done 8, failed 4, remaining 0")
+    assert "grading 12 submissions 2 at a time" in result.stderr
+    book = _gradebook(out)
+    assert {s: (row["status"], float(row["score"])) for s, row in book.items()} == {
+        student: (status, float(score)) for student, (status, score) in expected.items()
+    }
+    names = [check.name for check in _identity_checks()]
+    for row in book.values():
+        assert row["max_score"] == str(FULL)
+        if row["status"] == "graded":
+            assert sum(float(row[name]) for name in names) == float(row["score"])
+        else:
+            assert all(row[name] == "" for name in names) and row["message"]
+    assert "not valid JSON" in book["dave"]["message"]
+    assert "not the Residual Networks assignment" in book["ivan"]["message"]
+    assert "empty" in book["ken"]["message"]
+
+
+def test_each_student_gets_feedback_gradescope_results_and_a_junit_case(
+    folder, first_run
+):
+    _, expected = folder
+    _, out = first_run
+    bob = (out / "feedback" / "bob.md").read_text()
+    assert "bn1a_branch2b normalizes axis 1, expected the channels axis (3)" in bob
+    assert "**Score: " in bob
+    erin = (out / "feedback" / "erin.md").read_text()
+    assert "did not finish in time" in erin
+    dave = (out / "feedback" / "dave.md").read_text()
+    assert "**Not graded.**" in dave and "not valid JSON" in dave
+    for student, (_, score) in expected.items():
+        results = json.loads(
+            (out / "gradescope" / student / "results.json").read_text()
+        )
+        assert results["score"] == score
+        hidden = [t for t in results["tests"] if t["visibility"] == "after_published"]
+        assert len(hidden) == (2 if results["tests"] else 0)
+    suites = ET.parse(out / "junit.xml").getroot().findall("testsuite")
+    assert sorted(suite.get("name") for suite in suites) == sorted(expected)
+    bob_suite = next(suite for suite in suites if suite.get("name") == "bob")
+    failures = [case for case in bob_suite if case.find("failure") is not None]
+    assert len(failures) == int(bob_suite.get("failures")) > 0
+    ivan_suite = next(suite for suite in suites if suite.get("name") == "ivan")
+    assert ivan_suite.get("errors") == "1"
+
+
+def test_a_second_run_keeps_all_twelve(folder, first_run):
+    root, _ = folder
+    _, out = first_run
+    stored = {p: p.stat().st_mtime_ns for p in (out / "results").iterdir()}
+    book = (out / "gradebook.csv").read_text()
+    again = _grader("grade", root, "-j", "2", "--out", out, *OPTIONS)
+    assert again.returncode == 0, again.stderr
+    progress = [line for line in again.stderr.splitlines() if line.startswith("[")]
+    assert len(progress) == 12
+    assert all(line.endswith("(unchanged, kept)") for line in progress)
+    assert "12 kept from an earlier run" in again.stdout
+    assert {p: p.stat().st_mtime_ns for p in (out / "results").iterdir()} == stored
+    assert (out / "gradebook.csv").read_text() == book
+
+
+def test_a_changed_submission_alone_is_graded_again(folder, first_run, tmp_path):
+    root, expected = folder
+    _, out = first_run
+    copy = tmp_path / "out"
+    subprocess.run(["cp", "-r", str(out), str(copy)], check=True)
+    changed = tmp_path / "subs"
+    subprocess.run(["cp", "-r", str(root), str(changed)], check=True)
+    nb = changed / "ken" / "Residual_Networks.ipynb"
+    nb.write_text(SOLUTION.read_text(), encoding="utf-8")
+    again = _grader("grade", changed, "--out", copy, *OPTIONS)
+    assert again.returncode == 0, again.stderr
+    fresh = [line for line in again.stderr.splitlines() if line.startswith("[")]
+    assert [line for line in fresh if "kept" not in line] == [
+        line for line in fresh if "ken: 30/30" in line
+    ]
+    book = _gradebook(copy)
+    assert (book["ken"]["status"], book["ken"]["score"]) == ("graded", "30")
+    assert book["alice"]["score"] == str(expected["alice"][1])
+
+
+def test_a_dask_cluster_gives_the_same_scores(folder, first_run, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    root, _ = folder
+    _, out = first_run
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        result = _grader(
+            "grade",
+            root,
+            "--out",
+            tmp_path,
+            "--scheduler",
+            cluster.scheduler_address,
+            *OPTIONS,
+        )
+    assert result.returncode == 0, result.stderr
+    assert "on the Dask cluster at tcp://127.0.0.1:" in result.stderr
+    here, there = _gradebook(out), _gradebook(tmp_path)
+    checks = [check.name for check in _identity_checks()]
+    for columns in (["status", "score", *checks, "sha256", "message"],):
+        assert {s: [row[c] for c in columns] for s, row in there.items()} == {
+            s: [row[c] for c in columns] for s, row in here.items()
+        }
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/cmdline", "rb") as handle:
+                    if text.encode() in handle.read():
+                        found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
+
+
+def test_ctrl_c_stops_at_once_and_keeps_what_finished(tmp_path):
+    subs = tmp_path / "subs"
+    _write(subs / "a-stub.ipynb", nbformat.read(STUDENT, as_version=4))
+    _write(subs / "b-loops.ipynb", _with_body("    while True:\n        pass\n"))
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "grader", "grade", str(subs), "-j", "1"]
+        + ["--out", str(out), "--function", "identity_block"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for line in process.stderr:
+        if line.startswith("[1/2]"):
+            break
+    # The looping notebook is being graded now, with the default 180 s limit.
+    time.sleep(3)
+    process.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    stdout, stderr = process.communicate(timeout=60)
+    assert time.monotonic() - started < 20
+    assert process.returncode == 130
+    assert "interrupted: 1 of 2 submissions finished" in stderr
+    assert list(_gradebook(out)) == ["a-stub"]
+    assert [p.name for p in (out / "results").iterdir()] == ["a-stub.json"]
+    deadline = time.monotonic() + 10
+    while _processes_mentioning(str(subs)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_mentioning(str(subs)) == []
+
+
+@pytest.mark.parametrize(
+    ("layout", "paths", "ids"),
+    [
+        (["a.ipynb", "b.ipynb"], ["."], ["a", "b"]),
+        (["s/alice/Residual_Networks.ipynb"], ["s"], ["alice"]),
+        (["s/alice/x.ipynb", "s/alice/y.ipynb"], ["s"], ["alice/x", "alice/y"]),
+        (["s/1/n.ipynb", "s/2/n.ipynb"], ["s/*/*.ipynb"], ["1", "2"]),
+        (["s/a/.ipynb_checkpoints/n.ipynb", "s/a/n.ipynb"], ["s"], ["a"]),
+        (["a.ipynb"], ["a.ipynb", "./a.ipynb"], ["a"]),
+    ],
+)
+def test_student_ids_follow_the_documented_rule(
+    tmp_path, monkeypatch, layout, paths, ids
+):
+    for relative in layout:
+        _write(tmp_path / relative, "{}")
+    monkeypatch.chdir(tmp_path)
+    assert [s.student for s in find_submissions(paths)] == ids
+
+
+@pytest.mark.parametrize(
+    ("paths", "message"),
+    [
+        (["nowhere"], "no such file or folder"),
+        (["*.nothing"], "the pattern matches no file"),
+        (["empty"], "no .ipynb files in this folder"),
+        (["x/n.ipynb", "y/n.ipynb"], "would share the id 'n'"),
+    ],
+)
+def test_a_batch_that_cannot_start_says_why(tmp_path, monkeypatch, paths, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty").mkdir()
+    _write(tmp_path / "x" / "n.ipynb", "{}")
+    _write(tmp_path / "y" / "n.ipynb", "{}")
+    with pytest.raises(GraderError, match=message):
+        find_submissions(paths)
+    result = _grader("grade", *paths, "--out", tmp_path / "out")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("grader: error: ")
