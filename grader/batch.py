@@ -137,12 +137,12 @@ def find_submissions(paths: Sequence[str | Path]) -> list[Submission]:
     taken below the pattern's folder, here ``subs``). Student ids:
 
     - a notebook named directly, or lying directly in a named folder: its file
-      name without ``.ipynb`` (``alice.ipynb`` is ``alice``);
+      name without ``.ipynb`` (``s1042.ipynb`` is ``s1042``);
     - a notebook inside a subfolder of a named folder: that subfolder's name
-      (``subs/alice/Residual_Networks.ipynb`` is ``alice``), the layout of
+      (``subs/s1042/Residual_Networks.ipynb`` is ``s1042``), the layout of
       Gradescope's and most LMS exports;
     - when two notebooks would share an id, each takes its path below the
-      named folder instead (``alice/Residual_Networks``, ``alice/copy``).
+      named folder instead (``s1042/Residual_Networks``, ``s1042/copy``).
 
     Raises ``GraderError`` for a path that does not exist, a pattern that
     matches nothing or a folder without notebooks.
@@ -231,7 +231,7 @@ def _unique(found: list[tuple[str, Path, Path]]) -> list[Submission]:
 
 
 def file_name(student: str) -> str:
-    """A student id made safe as a file name (``alice/copy`` -> ``alice--copy``)."""
+    """A student id made safe as a file name (``s1042/copy`` -> ``s1042--copy``)."""
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", student.replace("/", "--")).strip("._")
     return name or "submission"
 
@@ -390,12 +390,20 @@ def _tail(path: Path) -> str:
     return lines[-1] if lines else ""
 
 
-def grade_bytes(name: str, data: bytes, options: dict[str, Any]) -> dict[str, Any]:
-    """``grade_file`` on a notebook sent as bytes: what a Dask worker runs."""
+def grade_bytes(
+    name: str, data: bytes, options: dict[str, Any], shown: str
+) -> dict[str, Any]:
+    """``grade_file`` on a notebook sent as bytes: what a Dask worker runs.
+
+    Messages name the notebook as ``shown`` (its path where it was sent
+    from), not as the worker's temporary copy.
+    """
     with tempfile.TemporaryDirectory(prefix="grader-remote-") as tmp:
         path = Path(tmp) / f"{file_name(name)}.ipynb"
         path.write_bytes(data)
-        return grade_file(path, Options.from_dict(options))
+        outcome = grade_file(path, Options.from_dict(options))
+    outcome["message"] = outcome.get("message", "").replace(str(path), shown)
+    return outcome
 
 
 def _child(notebook: str, answer: str, options_json: str) -> int:
@@ -639,6 +647,7 @@ def _run_on_cluster(
                 submission.student,
                 data,
                 options.to_dict(),
+                str(submission.path),
                 pure=False,
                 key=f"grade-{file_name(submission.student)}-{index}",
             )

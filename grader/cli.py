@@ -50,8 +50,8 @@ notebook, grader and options are unchanged (--force grades them again), and
 Ctrl-C stops at once, keeping what finished.
 
 Student ids: a notebook's file name without .ipynb; for a notebook inside a
-subfolder of a folder given (subs/alice/Residual_Networks.ipynb), that
-subfolder's name (alice); where two would clash, the path below the folder.
+subfolder of a folder given (subs/s1042/Residual_Networks.ipynb), that
+subfolder's name (s1042); where two would clash, the path below the folder.
 """
 
 

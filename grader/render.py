@@ -263,6 +263,14 @@ def render_junit(results: Sequence[SubmissionResult]) -> str:
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
+def _short_reason(result: SubmissionResult, width: int = 100) -> str:
+    """Why a submission was not graded, in one short line without its path."""
+    message = result.message.removeprefix(f"{result.notebook}: ")
+    if len(message) > width:
+        message = message[: width - 3].rstrip() + "..."
+    return f"{result.status}: {message}"
+
+
 def render_progress(result: SubmissionResult, tally: Any) -> str:
     """One line after each finished submission of a batch.
 
@@ -272,7 +280,7 @@ def render_progress(result: SubmissionResult, tally: Any) -> str:
     if result.status == GRADED and result.report is not None:
         verdict = f"{_points(result.score)}/{_points(result.report.max_score)}"
     else:
-        verdict = f"{result.status}: {result.message}"
+        verdict = _short_reason(result)
     reused = " (unchanged, kept)" if result.reused else ""
     return (
         f"[{tally.done + tally.failed}/{tally.total}] done {tally.done}, "
@@ -303,7 +311,7 @@ def render_summary(results: Sequence[SubmissionResult]) -> str:
         if result.report is not None:
             verdict = f"{_points(result.score)}/{_points(result.report.max_score)}"
         else:
-            verdict = f"{result.status}: {result.message}"
+            verdict = _short_reason(result)
         kept = "  (kept)" if result.reused else ""
         lines.append(
             f"{result.student:<{width}}  {verdict}  ({result.seconds:.1f} s){kept}"

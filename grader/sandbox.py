@@ -53,7 +53,7 @@ class Limits:
     """What one submission may use. Times are wall-clock seconds."""
 
     cell_seconds: float = 60.0
-    probe_seconds: float = 180.0
+    probe_seconds: float = 60.0
     submission_seconds: float = 600.0
     memory_mb: int = 4096
     cpu_seconds: int = 600

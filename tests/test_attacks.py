@@ -21,7 +21,7 @@ from grader.sandbox import Limits, choose, namespaces_available
 pytestmark = pytest.mark.skipif(
     not namespaces_available()[0], reason=namespaces_available()[1]
 )
-LIMITS = Limits(cell_seconds=30, probe_seconds=15, memory_mb=2048)
+LIMITS = Limits(cell_seconds=10, probe_seconds=10, memory_mb=2048)
 GRADER_DIR = Path(grader.__file__).resolve().parent
 STOLEN_CALL = "    return _stolen['identity_block'](X, f, filters, stage, block)\n"
 

@@ -23,7 +23,7 @@ def _grader(*args, cwd=None):
 def test_help_lists_the_commands():
     result = _grader("--help")
     assert result.returncode == 0
-    for command in ("grade", "check", "points", "assign", "signs"):
+    for command in ("grade", "check", "points", "gradescope", "assign", "signs"):
         assert f"grader {command}" in result.stdout
 
 
@@ -36,7 +36,7 @@ def test_no_command_prints_help_and_fails():
     ("make", "message"),
     [
         (lambda p: p / "missing.ipynb", "no such file"),
-        (lambda p: p, "is a directory, not a notebook file"),
+        (lambda p: p, "no .ipynb files in this folder"),
         (lambda p: _file(p / "bad.ipynb", "not json"), "not valid JSON"),
     ],
 )
