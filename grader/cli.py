@@ -6,6 +6,7 @@ import argparse
 import glob
 import os
 import sys
+import textwrap
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -82,11 +83,20 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="one notebook: also write Gradescope's results.json format to PATH",
     )
+    grade.add_argument(
+        "--timings",
+        action="store_true",
+        help="one notebook: also print where the time went, phase by phase, to "
+        "standard error",
+    )
     batch = grade.add_argument_group(
         "batches",
-        "Several notebooks, a folder or a pattern make a batch. Each submission "
-        "is graded in its own process; one that crashes, runs out of time or is "
-        "not a notebook is recorded as such and the rest go on.",
+        textwrap.fill(
+            "Several notebooks, a folder or a pattern make a batch. Each submission "
+            "is graded in its own process; one that crashes, runs out of time or "
+            "is not a notebook is recorded as such and the rest go on.",
+            76,
+        ),
     )
     batch.add_argument(
         "-j",
@@ -199,11 +209,14 @@ def _common_options(command: argparse.ArgumentParser) -> None:
     )
     limits = command.add_argument_group(
         "sandbox and limits",
-        "Student code runs in a sandbox: on Linux with user namespaces, no "
-        "network, its own process IDs, and a file system that holds Python, the "
-        "assignment's helpers and a scratch folder, but not the grader, its "
-        "expected values or the reference solution. Elsewhere the limits below "
-        "still hold and the report says which protections are off.",
+        textwrap.fill(
+            "Student code runs in a sandbox: on Linux with user namespaces, no "
+            "network, its own process IDs, and a file system that holds Python, "
+            "the assignment's helpers and a scratch folder, but not the grader, "
+            "its expected values or the reference solution. Elsewhere the limits "
+            "below still hold and the report says which protections are off.",
+            76,
+        ),
     )
     limits.add_argument(
         "--cell-timeout",
@@ -325,6 +338,10 @@ def _grade(args: argparse.Namespace) -> int:
     args.notebook = Path(args.notebooks[0])
     report = _run_grade(args, visible_only=False)
     print(render_text(report))
+    if args.timings:
+        from grader.render import render_timings
+
+        print(render_timings(report), file=sys.stderr)
     if args.json is not None:
         try:
             args.json.write_text(render_gradescope(report), encoding="utf-8")

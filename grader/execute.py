@@ -96,6 +96,20 @@ class KernelRun:
     peak_rss_mb: float = 0.0
 
 
+class Stopwatch:
+    """Wall time of consecutive phases: ``lap(name)`` ends the current one."""
+
+    def __init__(self) -> None:
+        self.phases: list[tuple[str, float]] = []
+        self._last = time.monotonic()
+
+    def lap(self, name: str) -> None:
+        """Record the time since the last lap as phase ``name``."""
+        now = time.monotonic()
+        self.phases.append((name, round(now - self._last, 3)))
+        self._last = now
+
+
 def _kernel_spec_dir(root: Path, argv: list[str]) -> Path:
     """Write a kernelspec that starts the kernel through the sandbox.
 
@@ -323,6 +337,7 @@ def run_submission(
     startup_timeout: float = 60,
     probed: Collection[str] | None = None,
     visible_only: bool = False,
+    watch: Stopwatch | None = None,
 ) -> KernelRun:
     """Run the prelude, the graded cells, then the probes, in one kernel.
 
@@ -330,7 +345,8 @@ def run_submission(
     every graded cell still runs, as ``ResNet50`` calls the blocks), and
     ``visible_only`` keeps to the calls the notebook itself shows. The time
     limits are the sandbox's: per cell, per function's probes, and for the
-    whole submission, after which nothing more runs.
+    whole submission, after which nothing more runs. ``watch``, if given,
+    records the time of each phase.
     """
     if not graded:
         # Nothing to run (every function is still the stub): no kernel needed.
@@ -351,7 +367,9 @@ def run_submission(
             return session.run(source, min(limit, left), keep=keep)
 
         cut = []
+        watch = watch or Stopwatch()
         with session.running():
+            watch.lap("kernel start")
             # The grader's own cells get their own limit: on a busy machine
             # importing TensorFlow alone can take a minute, and that is no
             # fault of the student's.
@@ -362,11 +380,14 @@ def run_submission(
                         reason=f"the assignment's imports failed: {prelude.evalue}"
                     )
                 )
+            watch.lap("imports in the kernel")
             for name, cell in graded.items():
                 cells[name] = run(cell.source, limits.cell_seconds, keep=True)
                 if session.last_cut:
                     cut.append(name)
+            watch.lap("graded cells")
             run(kernel_side, max(limits.cell_seconds, PRELUDE_SECONDS), keep=True)
+            watch.lap("grader's kernel code")
             for name in graded:
                 if probed is not None and name not in probed:
                     continue
@@ -377,6 +398,8 @@ def run_submission(
                 probe_cells[name] = run(call, limits.probe_seconds)
                 keys = {p["key"] for p in calls}
                 probes[name] = _read_results(path, nonce, keys)
+                watch.lap(f"models built in the kernel: {name}")
+        watch.lap("kernel shutdown")
         return KernelRun(
             cells=cells,
             probes=probes,

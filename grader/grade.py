@@ -8,7 +8,7 @@ import time
 from collections.abc import Collection
 from pathlib import Path
 
-from grader.execute import run_submission
+from grader.execute import Stopwatch, run_submission
 from grader.notebook import (
     check_assignment,
     find_graded_cells,
@@ -22,6 +22,7 @@ from grader.sandbox import Sandbox, choose
 OUTPUT_CUT = (
     "the cell defining {function} printed more than {kb} KB; the rest was dropped"
 )
+TRAINING_CHECK = "short training run"
 NOT_MARKED = (
     "found {function} in cell {index} by its `def`: "
     "its `# GRADED FUNCTION: {function}` line is missing"
@@ -47,6 +48,7 @@ def grade(
     student's code is reported as failed checks instead.
     """
     started = time.monotonic()
+    watch = Stopwatch()
     sandbox = sandbox or choose()
     chosen = tuple(FUNCTIONS if functions is None else functions)
     unknown = sorted(set(chosen) - set(FUNCTIONS))
@@ -56,6 +58,7 @@ def grade(
     graded = find_graded_cells(nb)
     check_assignment(graded, str(path))
     runnable = {name: cell for name, cell in graded.items() if not cell.is_stub}
+    watch.lap("reading the notebook")
     # TensorFlow takes seconds to import: let that happen while the kernel works.
     loader = threading.Thread(target=importlib.import_module, args=("grader.checks",))
     loader.start()
@@ -69,9 +72,11 @@ def grade(
                 if name in graded and not graded[name].signature_problem
             ],
             visible_only=visible_only,
+            watch=watch,
         )
     finally:
         loader.join()
+    watch.lap("waiting for TensorFlow in the grader")
     from grader.checks import CHECKS, Expected, Judge, run_checks
 
     judge = Judge(run, graded, Expected.load())
@@ -80,7 +85,17 @@ def grade(
         for check in CHECKS
         if check.function in chosen and (check.visible or not visible_only)
     )
-    results = run_checks(judge, checks)
+    results = []
+    for index, check in enumerate(checks):
+        # Each check stands alone: timed per function, the training run apart.
+        if check.name == TRAINING_CHECK:
+            watch.lap(f"checks: {check.function}")
+        results += run_checks(judge, (check,))
+        last = index + 1 == len(checks) or checks[index + 1].function != check.function
+        if check.name == TRAINING_CHECK:
+            watch.lap(TRAINING_CHECK)
+        elif last:
+            watch.lap(f"checks: {check.function}")
     notes = [
         NOT_MARKED.format(function=cell.function, index=cell.index + 1)
         for cell in graded.values()
@@ -91,10 +106,12 @@ def grade(
         for name in run.output_cut
     ]
     notes += notebook_notes(nb, graded)
+    watch.lap("report")
     return GradeReport(
         notebook=str(path),
         checks=tuple(results),
         notes=tuple(notes),
         seconds=time.monotonic() - started,
         protections=sandbox.protections,
+        phases=tuple(watch.phases),
     )

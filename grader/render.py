@@ -324,3 +324,13 @@ def render_summary(results: Sequence[SubmissionResult]) -> str:
         "an earlier run"
     )
     return "\n".join(lines)
+
+
+def render_timings(report: GradeReport) -> str:
+    """Where the time of a grading went: ``timing: PHASE  SECONDS s`` lines."""
+    width = max((len(name) for name, _ in report.phases), default=0)
+    lines = [
+        f"timing: {name:<{width}}  {seconds:6.2f} s" for name, seconds in report.phases
+    ]
+    lines.append(f"timing: {'total':<{width}}  {report.seconds:6.2f} s")
+    return "\n".join(lines)

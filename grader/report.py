@@ -41,6 +41,8 @@ class GradeReport:
     notes: tuple[str, ...] = ()
     seconds: float = 0.0
     protections: tuple[Protection, ...] = ()
+    #: Where the time went: ``(phase, seconds)`` in order (``--timings``).
+    phases: tuple[tuple[str, float], ...] = ()
 
     @property
     def score(self) -> float:
@@ -71,6 +73,7 @@ class GradeReport:
             protections=tuple(
                 Protection(**protection) for protection in data.get("protections", ())
             ),
+            phases=tuple((str(n), float(s)) for n, s in data.get("phases", ())),
         )
 
 

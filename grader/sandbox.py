@@ -12,6 +12,7 @@ each one and whether it is on, and every report lists them.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
@@ -27,7 +28,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from grader.errors import SandboxError
+from grader.errors import KERNEL_WOULD_NOT_START, KernelError, SandboxError
 from grader.report import Protection
 
 MB = 1024 * 1024
@@ -296,9 +297,14 @@ def plan_kernel(
     helpers.mkdir()
     scratch = root / "scratch"
     scratch.mkdir()
-    import resnets_utils
-
-    source = Path(resnets_utils.__file__)
+    # Found, not imported: importing it would import Keras and TensorFlow,
+    # seconds during which the kernel could already be starting.
+    spec = importlib.util.find_spec("resnets_utils")
+    if spec is None or spec.origin is None:
+        raise KernelError(
+            KERNEL_WOULD_NOT_START.format(reason="the helper resnets_utils is missing")
+        )
+    source = Path(spec.origin)
     for name in HELPERS:
         (helpers / name).write_bytes((source.parent / name).read_bytes())
     home = "/tmp" if sandbox.namespaces else str(scratch)
