@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import glob
 import os
+import signal
 import sys
 import textwrap
 import threading
@@ -48,7 +49,7 @@ A batch (several paths, a folder, a pattern, or --out) writes into DIR:
 
 Progress goes to standard error. A run again skips every submission whose
 notebook, grader and options are unchanged (--force grades them again), and
-Ctrl-C stops at once, keeping what finished.
+Ctrl-C (or SIGTERM) stops at once, keeping what finished.
 
 Student ids: a notebook's file name without .ipynb; for a notebook inside a
 subfolder of a folder given (subs/s1042/Residual_Networks.ipynb), that
@@ -436,6 +437,8 @@ def _grade_batch(args: argparse.Namespace) -> int:
         else f"{min(args.jobs, len(submissions))} at a time"
     )
     print(f"grading {len(submissions)} submissions {where}", file=sys.stderr)
+    # A batch stopped by `kill` or a CI runner stops as cleanly as by Ctrl-C.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     progress = _Progress(len(submissions))
     interrupted = False
     try:

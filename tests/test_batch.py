@@ -40,6 +40,10 @@ OPTIONS = [
 ]
 
 
+# The tests of the graded folder share one grading of it: on one worker.
+SHARED = pytest.mark.xdist_group("graded-folder")
+
+
 def _wrong(name):
     case = next(case for case in WRONG if case.name == name)
     lost = sum(check.points for check in _identity_checks() if check.name in case.fails)
@@ -139,6 +143,7 @@ def first_run(folder, tmp_path_factory):
     return result, out
 
 
+@SHARED
 def test_a_folder_is_graded_with_progress_and_a_gradebook(folder, first_run):
     _, expected = folder
     result, out = first_run
@@ -163,6 +168,7 @@ def test_a_folder_is_graded_with_progress_and_a_gradebook(folder, first_run):
     assert "empty" in book["empty"]["message"]
 
 
+@SHARED
 def test_each_student_gets_feedback_gradescope_results_and_a_junit_case(
     folder, first_run
 ):
@@ -193,6 +199,7 @@ def test_each_student_gets_feedback_gradescope_results_and_a_junit_case(
     assert other_suite.get("errors") == "1"
 
 
+@SHARED
 def test_a_second_run_keeps_all_twelve(folder, first_run):
     root, _ = folder
     _, out = first_run
@@ -208,6 +215,7 @@ def test_a_second_run_keeps_all_twelve(folder, first_run):
     assert (out / "gradebook.csv").read_text() == book
 
 
+@SHARED
 def test_a_changed_submission_alone_is_graded_again(folder, first_run, tmp_path):
     root, expected = folder
     _, out = first_run
@@ -228,6 +236,7 @@ def test_a_changed_submission_alone_is_graded_again(folder, first_run, tmp_path)
     assert book["correct"]["score"] == str(expected["correct"][1])
 
 
+@SHARED
 def test_a_dask_cluster_gives_the_same_scores(folder, first_run, tmp_path):
     distributed = pytest.importorskip("distributed")
     root, _ = folder
@@ -282,6 +291,8 @@ def test_ctrl_c_stops_at_once_and_keeps_what_finished(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # As from a terminal: Ctrl-C's signal handled, whatever this process does.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     for line in process.stderr:
         if line.startswith("[1/2]"):
@@ -290,7 +301,12 @@ def test_ctrl_c_stops_at_once_and_keeps_what_finished(tmp_path):
     time.sleep(3)
     process.send_signal(signal.SIGINT)
     started = time.monotonic()
-    stdout, stderr = process.communicate(timeout=60)
+    try:
+        stdout, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+        raise AssertionError(f"still grading after Ctrl-C:\n{stderr}") from None
     assert time.monotonic() - started < 20
     assert process.returncode == 130
     assert "interrupted: 1 of 2 submissions finished" in stderr
