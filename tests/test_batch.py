@@ -40,10 +40,6 @@ OPTIONS = [
 ]
 
 
-# The tests of the graded folder share one grading of it: on one worker.
-SHARED = pytest.mark.xdist_group("graded-folder")
-
-
 def _wrong(name):
     case = next(case for case in WRONG if case.name == name)
     lost = sum(check.points for check in _identity_checks() if check.name in case.fails)
@@ -75,7 +71,7 @@ def _write(path: Path, content) -> None:
         nbformat.write(content, path)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def folder(tmp_path_factory):
     """Twelve submissions laid out as an LMS export, and each one's verdict:
     ``student -> (status, score)``."""
@@ -133,7 +129,7 @@ def _gradebook(out: Path) -> dict[str, dict[str, str]]:
         return {row["student"]: row for row in csv.DictReader(handle)}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def first_run(folder, tmp_path_factory):
     root, _ = folder
     out = tmp_path_factory.mktemp("graded")
@@ -143,8 +139,7 @@ def first_run(folder, tmp_path_factory):
     return result, out
 
 
-@SHARED
-def test_a_folder_is_graded_with_progress_and_a_gradebook(folder, first_run):
+def _a_folder_is_graded_with_progress_and_a_gradebook(folder, first_run):
     _, expected = folder
     result, out = first_run
     assert result.returncode == 0, result.stderr
@@ -168,10 +163,7 @@ def test_a_folder_is_graded_with_progress_and_a_gradebook(folder, first_run):
     assert "empty" in book["empty"]["message"]
 
 
-@SHARED
-def test_each_student_gets_feedback_gradescope_results_and_a_junit_case(
-    folder, first_run
-):
+def _each_student_gets_feedback_gradescope_results_and_a_junit_case(folder, first_run):
     _, expected = folder
     _, out = first_run
     wrong = (out / "feedback" / "wrong-axis.md").read_text()
@@ -199,8 +191,7 @@ def test_each_student_gets_feedback_gradescope_results_and_a_junit_case(
     assert other_suite.get("errors") == "1"
 
 
-@SHARED
-def test_a_second_run_keeps_all_twelve(folder, first_run):
+def _a_second_run_keeps_all_twelve(folder, first_run):
     root, _ = folder
     _, out = first_run
     stored = {p: p.stat().st_mtime_ns for p in (out / "results").iterdir()}
@@ -215,8 +206,7 @@ def test_a_second_run_keeps_all_twelve(folder, first_run):
     assert (out / "gradebook.csv").read_text() == book
 
 
-@SHARED
-def test_a_changed_submission_alone_is_graded_again(folder, first_run, tmp_path):
+def _a_changed_submission_alone_is_graded_again(folder, first_run, tmp_path):
     root, expected = folder
     _, out = first_run
     copy = tmp_path / "out"
@@ -236,9 +226,9 @@ def test_a_changed_submission_alone_is_graded_again(folder, first_run, tmp_path)
     assert book["correct"]["score"] == str(expected["correct"][1])
 
 
-@SHARED
-def test_a_dask_cluster_gives_the_same_scores(folder, first_run, tmp_path):
-    distributed = pytest.importorskip("distributed")
+def _a_dask_cluster_gives_the_same_scores(folder, first_run, tmp_path):
+    import distributed
+
     root, _ = folder
     _, out = first_run
     with distributed.LocalCluster(
@@ -265,6 +255,20 @@ def test_a_dask_cluster_gives_the_same_scores(folder, first_run, tmp_path):
         assert {s: [row[c] for c in columns] for s, row in there.items()} == {
             s: [row[c] for c in columns] for s, row in here.items()
         }
+
+
+def test_a_course_folder_is_graded_kept_regraded_and_graded_on_dask(
+    folder, first_run, tmp_path
+):
+    """One test, so that the folder is graded once: pytest-xdist runs a test
+    function on one worker, and each worker would grade the folder again."""
+    _a_folder_is_graded_with_progress_and_a_gradebook(folder, first_run)
+    _each_student_gets_feedback_gradescope_results_and_a_junit_case(folder, first_run)
+    _a_second_run_keeps_all_twelve(folder, first_run)
+    (tmp_path / "changed").mkdir()
+    (tmp_path / "dask").mkdir()
+    _a_changed_submission_alone_is_graded_again(folder, first_run, tmp_path / "changed")
+    _a_dask_cluster_gives_the_same_scores(folder, first_run, tmp_path / "dask")
 
 
 def _processes_mentioning(text: str) -> list[int]:

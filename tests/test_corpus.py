@@ -71,8 +71,23 @@ def test_wrong_solution_loses_points_on_its_function(graded, case):
 
 @pytest.mark.parametrize("path", CORRECT, ids=lambda path: path.stem)
 def test_correct_rewrite_earns_full_marks(graded, path):
-    report = graded(f"correct-{path.stem}", rewritten_solution(path))
+    # A rewrite of ResNet50 is graded whole; a rewrite of the blocks only, on
+    # the blocks (their hidden checks vary stage, block, f and the filters).
+    rewritten = {m.group(1) for m in MARKER.finditer(path.read_text())}
+    functions = None if "ResNet50" in rewritten else sorted(rewritten)
+    report = graded(
+        f"correct-{path.stem}", rewritten_solution(path), functions=functions
+    )
     failed = {check.name: check.message for check in report.checks if not check.passed}
     assert failed == {}
-    assert report.score == report.max_score == 100
+    assert {check.function for check in report.checks} == (
+        set(functions)
+        if functions
+        else {"identity_block", "convolutional_block", "ResNet50"}
+    )
+    assert (
+        report.score
+        == report.max_score
+        == (100 if functions is None else 30 * len(functions))
+    )
     assert not re.search(r"GRADED FUNCTION", " ".join(report.notes))

@@ -65,8 +65,6 @@ def _apply(edits):
     return edited_solution(list(edits))
 
 
-# The solution is graded once per worker; tests that compare with it share one.
-@pytest.mark.xdist_group("solution")
 def test_solution_earns_full_marks(graded):
     from conftest import SOLUTION
 

@@ -42,8 +42,6 @@ def test_fixtures_are_saved_the_old_way():
             assert name in text
 
 
-# Beside test_scenarios' grading of the solution, so that it is graded once.
-@pytest.mark.xdist_group("solution")
 def test_correct_2020_notebook_earns_full_marks_and_lists_its_old_cells(graded):
     report = graded("vintage-2020-correct", CORRECT_2020)
     modern = graded("solution", SOLUTION)
