@@ -195,7 +195,8 @@ def main() -> None:
     print("| measure | figure |")
     print("|---|---:|")
     print(
-        f"| `grader grade` solution, {args.runs} runs: median (min to max) | "
+        f"| `grader grade` solution, {args.runs} run{'s' * (args.runs != 1)}: "
+        "median (min to max) | "
         f"{grader['median']:.1f} s ({grader['min']:.1f} to {grader['max']:.1f}) |"
     )
     print(
