@@ -541,9 +541,11 @@ def grade_batch(
         else:
             todo.append((index, submission, sha256))
 
-    run = _run_on_cluster if scheduler else _run_here
     try:
-        run(todo, options, finish, jobs=jobs, scheduler=scheduler)
+        if scheduler:
+            _run_on_cluster(todo, options, finish, scheduler)
+        else:
+            _run_here(todo, options, finish, jobs)
     except KeyboardInterrupt:
         raise Interrupted([results[i] for i in sorted(results)]) from None
     return [results[i] for i in sorted(results)]
@@ -558,14 +560,11 @@ def write_outputs(out: Path, results: Sequence[SubmissionResult]) -> list[Path]:
         result_to_gradescope,
     )
 
-    written = []
-
     def write(path: Path, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".partial")
         partial.write_text(text, encoding="utf-8")
         partial.replace(path)
-        written.append(path)
 
     write(out / "gradebook.csv", render_gradebook(results))
     for result in results:
@@ -586,12 +585,7 @@ Finish = Callable[[int, SubmissionResult], None]
 
 
 def _run_here(
-    todo: list[tuple[int, Submission, str]],
-    options: Options,
-    finish: Finish,
-    *,
-    jobs: int,
-    scheduler: str | None,
+    todo: list[tuple[int, Submission, str]], options: Options, finish: Finish, jobs: int
 ) -> None:
     children = _Children()
 
@@ -621,9 +615,7 @@ def _run_on_cluster(
     todo: list[tuple[int, Submission, str]],
     options: Options,
     finish: Finish,
-    *,
-    jobs: int,
-    scheduler: str | None,
+    scheduler: str,
 ) -> None:
     try:
         from distributed import Client, as_completed

@@ -17,7 +17,7 @@ import stat
 import zipfile
 from pathlib import Path
 
-from grader.errors import GraderError, KernelError, NotebookError, SandboxError
+from grader.errors import GraderError, NotebookError
 
 SOURCE = "grader-src"
 ASSIGNMENT_NOTEBOOK = "Residual_Networks.ipynb"
@@ -148,8 +148,6 @@ def run_submission(root: Path) -> tuple[dict, str]:
     else:
         try:
             report = grade(notebook)
-        except (KernelError, SandboxError):
-            raise
         except NotebookError as exc:
             message = str(exc).replace(str(submission) + os.sep, "")
             results, text = {"score": 0, "output": message, "tests": []}, message

@@ -271,16 +271,20 @@ def _short_reason(result: SubmissionResult, width: int = 100) -> str:
     return f"{result.status}: {message}"
 
 
+def _verdict(result: SubmissionResult) -> str:
+    """A batch result in a few words: its score, or why it was not graded."""
+    if result.report is None:
+        return _short_reason(result)
+    return f"{_points(result.score)}/{_points(result.report.max_score)}"
+
+
 def render_progress(result: SubmissionResult, tally: Any) -> str:
     """One line after each finished submission of a batch.
 
     ``tally`` is a ``grader.batch.Tally``: the counts and elapsed time.
     """
     minutes, seconds = divmod(int(tally.elapsed), 60)
-    if result.status == GRADED and result.report is not None:
-        verdict = f"{_points(result.score)}/{_points(result.report.max_score)}"
-    else:
-        verdict = _short_reason(result)
+    verdict = _verdict(result)
     reused = " (unchanged, kept)" if result.reused else ""
     return (
         f"[{tally.done + tally.failed}/{tally.total}] done {tally.done}, "
@@ -308,13 +312,10 @@ def render_summary(results: Sequence[SubmissionResult]) -> str:
     width = max(len(result.student) for result in results)
     lines = []
     for result in results:
-        if result.report is not None:
-            verdict = f"{_points(result.score)}/{_points(result.report.max_score)}"
-        else:
-            verdict = _short_reason(result)
         kept = "  (kept)" if result.reused else ""
         lines.append(
-            f"{result.student:<{width}}  {verdict}  ({result.seconds:.1f} s){kept}"
+            f"{result.student:<{width}}  {_verdict(result)}  "
+            f"({result.seconds:.1f} s){kept}"
         )
     graded = sum(result.status == GRADED for result in results)
     reused = sum(result.reused for result in results)

@@ -62,16 +62,20 @@ def _grader(capsys, command, path):
 # function of its path.
 
 
-def _not_json(folder):
-    path = folder / "notes.ipynb"
-    path.write_bytes(b"These are my notes, not a notebook.\n")
-    return path
+def _bytes(name, data):
+    """A maker of the file ``name`` holding ``data``."""
+
+    def make(folder):
+        path = folder / name
+        path.write_bytes(data)
+        return path
+
+    return make
 
 
-def _truncated(folder):
-    path = folder / "cut.ipynb"
-    path.write_bytes(SOLUTION_BYTES[: len(SOLUTION_BYTES) // 2])
-    return path
+_not_json = _bytes("notes.ipynb", b"These are my notes, not a notebook.\n")
+_truncated = _bytes("cut.ipynb", SOLUTION_BYTES[: len(SOLUTION_BYTES) // 2])
+_empty_file = _bytes("empty.ipynb", b"")
 
 
 def _truncated_message(path):
@@ -84,12 +88,6 @@ def _truncated_message(path):
         "part-way, as if cut off while being saved, uploaded or copied; submit a "
         "complete copy"
     )
-
-
-def _empty_file(folder):
-    path = folder / "empty.ipynb"
-    path.write_bytes(b"")
-    return path
 
 
 def _no_cells(folder):
