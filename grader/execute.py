@@ -35,7 +35,7 @@ from grader import errors
 from grader.kernel_side import PRELUDE
 from grader.notebook import GradedCell
 from grader.probes import payload
-from grader.sandbox import Sandbox, Watchdog, plan_kernel
+from grader.sandbox import Sandbox, Watchdog, ending, plan_kernel
 
 SUBMISSION_TIME_UP = "the submission's time ran out before this cell"
 
@@ -46,6 +46,8 @@ RESULT_LIMIT = 32 * 1024 * 1024
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
 STDERR_TAIL = 2000
 REPLAY_SECONDS = 60.0
+# How long a kernel that was sent its death may take to die.
+ENDING_SECONDS = 10.0
 PRELUDE_SECONDS = 180.0
 ANSWER_STATUSES = {
     "ok",
@@ -290,6 +292,8 @@ class KernelSession:
             return CellOutcome("timeout", TIMEOUT_ENAME, "time limit reached")
         finally:
             self.last_cut = self._client.output_cut
+        if self._ended():
+            return CellOutcome("died", DIED_ENAME, self._death_reason())
         # On a time limit nbclient interrupts the kernel and hands back a made-up
         # reply at once; the kernel may still be busy (code that swallows
         # KeyboardInterrupt), so only the reply tells a timeout apart.
@@ -304,6 +308,23 @@ class KernelSession:
                 "error", errors_seen[0]["ename"], errors_seen[0]["evalue"]
             )
         return CellOutcome("ok")
+
+    def _ended(self) -> bool:
+        """Whether the cell just answered has ended the kernel after all.
+
+        A cell's answer can arrive before the death the cell caused (see
+        ``sandbox.ending``); taking that cell for a success would keep it for
+        replay and leave the next cell to find the kernel dead.
+        """
+        process = self._kernel_process()
+        if process is None:
+            return False
+        if process.poll() is None and not ending(process.pid):
+            return False
+        deadline = time.monotonic() + ENDING_SECONDS
+        while process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return process.poll() is not None
 
     def _death_reason(self) -> str:
         reason = self._watchdog.take_reason()

@@ -389,6 +389,90 @@ def tree_usage(root_pid: int) -> Usage:
     return Usage(len(tree), rss, cpu, tuple(tree))
 
 
+# Signals the launcher acts on by ending the kernel: SIGKILL and the
+# default-fatal ones kill it (and its kernel then gets SIGKILL from
+# ``PR_SET_PDEATHSIG``); SIGTERM and SIGHUP make it kill the kernel itself. It
+# ignores SIGINT, and SIGALRM is its own timer.
+_HARMLESS = {
+    signal.SIGINT,
+    signal.SIGALRM,
+    signal.SIGCHLD,
+    signal.SIGCONT,
+    signal.SIGURG,
+    signal.SIGWINCH,
+    signal.SIGSTOP,
+    signal.SIGTSTP,
+    signal.SIGTTIN,
+    signal.SIGTTOU,
+}
+_LAUNCHER_ENDS = sum(1 << (s - 1) for s in range(1, 32) if s not in _HARMLESS)
+_KILL = 1 << (signal.SIGKILL - 1)
+
+
+def _pending(pid: int) -> int | None:
+    """The signals sent to ``pid`` and not yet delivered; None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return None
+    pending = 0
+    for line in lines:
+        if line.startswith(("State:", "SigPnd:", "ShdPnd:")):
+            key, _, value = line.partition(":")
+            if key == "State":
+                if value.split()[0] in {"Z", "X", "x"}:
+                    return None  # exited, not yet reaped
+            else:
+                pending |= int(value.strip(), 16)
+    return pending
+
+
+def ending(launcher_pid: int) -> bool:
+    """Whether the launcher or its kernel is on its way out.
+
+    A signal another process sends is delivered when its target next runs.
+    Without a PID namespace a kernel can kill its own launcher and, on a busy
+    machine, still finish the cell and answer before the kernel death that
+    follows (``PR_SET_PDEATHSIG``) lands. Signals pending at the moment the
+    answer arrives were sent by the cell, so this tells whether the cell
+    ended the kernel. Without ``/proc`` it says False.
+    """
+    pending = _pending(launcher_pid)
+    if pending is None:
+        return Path("/proc/self/status").exists()
+    if pending & _LAUNCHER_ENDS:
+        return True
+    kernel = _first_child(launcher_pid)
+    if kernel is None:
+        return True  # reaped by the launcher, which exits next
+    state = _pending(kernel)
+    return state is None or bool(state & _KILL)
+
+
+def _first_child(pid: int) -> int | None:
+    """The oldest child of ``pid``: for a launcher, its kernel.
+
+    Processes orphaned below the launcher are its children too (it is a
+    subreaper), but they all started after the kernel.
+    """
+    oldest: tuple[int, int] | None = None
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii") as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        fields = text[text.rfind(")") + 2 :].split()
+        # After the state: the parent is field 1 and the start time field 19.
+        if int(fields[1]) == pid:
+            started = (int(fields[19]), int(entry.name))
+            oldest = min(oldest, started) if oldest else started
+    return oldest[1] if oldest else None
+
+
 class Watchdog:
     """Poll a kernel's process tree; kill it all when it passes a limit.
 

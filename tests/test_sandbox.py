@@ -27,6 +27,7 @@ needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason=WHY_NOT)
 LIMITS = Limits(cell_seconds=5, memory_mb=1536, cpu_seconds=30)
 GRADER_DIR = Path(grader.__file__).resolve().parent
 ROOT = GRADER_DIR.parent
+sys.path.insert(0, str(ROOT / "bench"))  # restarts.py, the stress check
 
 
 def _session(tmp_path_factory, sandbox):
@@ -282,6 +283,28 @@ def test_without_namespaces_the_limits_still_hold(bare):
     assert outcome.status == "died"
     outcome, _, cut = _run(bare, "print('x' * 10_000_000)")
     assert outcome.ok and cut
+
+
+def test_a_launcher_killed_late_is_seen_dead_by_its_own_cell(bare):
+    """The kill lands after the cell answered: still that cell's death.
+
+    Without a PID namespace the kernel dies only once its launcher has, and a
+    launcher that is slow to be scheduled lets the kernel answer first
+    (``bench/restarts.py`` has the whole story and 30 rounds of it).
+    """
+    import restarts
+
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs two cores to starve the launcher on one of them")
+    spin = "import os\nos.sched_setaffinity(0, {1})\nwhile True:\n    pass"
+    busy = subprocess.Popen([sys.executable, "-c", spin])
+    try:
+        for _ in range(5):
+            outcome, _, _ = _run(bare, restarts.KILL_SLOW_LAUNCHER)
+            assert outcome.status == "died", outcome
+    finally:
+        busy.kill()
+        busy.wait()
 
 
 def test_protections_say_what_is_off():
