@@ -20,7 +20,6 @@ import re
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -34,6 +33,7 @@ from typing import Any
 from grader.errors import GraderError
 from grader.report import FAILED, GRADED, INVALID, GradeReport, SubmissionResult
 from grader.sandbox import Limits
+from grader.tempdirs import temporary_folder
 
 #: Seconds a child may take beyond the submission's own limit: kernel start,
 #: the assignment's imports and the checks that run in the grading process.
@@ -331,9 +331,13 @@ def _grade_in_child(
     path: Path, options: Options, children: _Children | None
 ) -> dict[str, Any]:
     limit = options.limits.submission_seconds + OVERHEAD_SECONDS
-    with tempfile.TemporaryDirectory(prefix="grader-batch-") as tmp:
-        answer = Path(tmp) / "result.json"
-        stderr_path = Path(tmp) / "stderr.txt"
+    with temporary_folder("grader-batch-") as tmp:
+        answer = tmp / "result.json"
+        stderr_path = tmp / "stderr.txt"
+        # Everything the child makes lives here, so that it goes with this
+        # folder however the child ends (killed, crashed, timed out).
+        child_tmp = tmp / "tmp"
+        child_tmp.mkdir()
         command = [
             sys.executable,
             "-m",
@@ -342,7 +346,7 @@ def _grade_in_child(
             str(answer),
             json.dumps(options.to_dict()),
         ]
-        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TMPDIR": str(child_tmp)}
         with open(stderr_path, "wb") as stderr:
             process = subprocess.Popen(
                 command,
@@ -398,8 +402,8 @@ def grade_bytes(
     Messages name the notebook as ``shown`` (its path where it was sent
     from), not as the worker's temporary copy.
     """
-    with tempfile.TemporaryDirectory(prefix="grader-remote-") as tmp:
-        path = Path(tmp) / f"{file_name(name)}.ipynb"
+    with temporary_folder("grader-remote-") as tmp:
+        path = tmp / f"{file_name(name)}.ipynb"
         path.write_bytes(data)
         outcome = grade_file(path, Options.from_dict(options))
     outcome["message"] = outcome.get("message", "").replace(str(path), shown)

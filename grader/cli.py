@@ -437,8 +437,6 @@ def _grade_batch(args: argparse.Namespace) -> int:
         else f"{min(args.jobs, len(submissions))} at a time"
     )
     print(f"grading {len(submissions)} submissions {where}", file=sys.stderr)
-    # A batch stopped by `kill` or a CI runner stops as cleanly as by Ctrl-C.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
     progress = _Progress(len(submissions))
     interrupted = False
     try:
@@ -536,6 +534,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    # Stopped by `kill` or a CI runner, the grader stops as cleanly as by
+    # Ctrl-C: kernels shut down, temporary folders removed, results kept.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         return handlers[args.command](args)
     except errors.GraderError as exc:

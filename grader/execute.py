@@ -16,7 +16,6 @@ import logging
 import os
 import secrets
 import subprocess
-import tempfile
 import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -36,6 +35,7 @@ from grader.kernel_side import PRELUDE
 from grader.notebook import GradedCell
 from grader.probes import payload
 from grader.sandbox import Sandbox, Watchdog, ending, plan_kernel
+from grader.tempdirs import temporary_folder
 
 SUBMISSION_TIME_UP = "the submission's time ran out before this cell"
 
@@ -44,6 +44,7 @@ TIMEOUT_ENAME = "CellTimeout"
 DIED_ENAME = "KernelDied"
 RESULT_LIMIT = 32 * 1024 * 1024
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
+PASSED_ENV = ("TF_ENABLE_ONEDNN_OPTS",)
 STDERR_TAIL = 2000
 REPLAY_SECONDS = 60.0
 # How long a kernel that was sent its death may take to die.
@@ -165,6 +166,8 @@ class KernelSession:
         self.outbox.mkdir()
         self._limits = sandbox.limits
         env = dict(QUIET_ENV)
+        # Settings that change TensorFlow's numbers reach the kernel as well.
+        env.update({k: os.environ[k] for k in PASSED_ENV if k in os.environ})
         launch = plan_kernel(sandbox, root, writable=[ipc, self.outbox], base_env=env)
         specs = KernelSpecManager(
             kernel_dirs=[str(_kernel_spec_dir(root, launch.argv))]
@@ -375,8 +378,8 @@ def run_submission(
     limits = sandbox.limits
     deadline = time.monotonic() + limits.submission_seconds
     kernel_side = resources.files("grader").joinpath("kernel_side.py").read_text()
-    with tempfile.TemporaryDirectory(prefix="grader-") as tmp:
-        session = KernelSession(Path(tmp), sandbox, startup_timeout=startup_timeout)
+    with temporary_folder("grader-") as tmp:
+        session = KernelSession(tmp, sandbox, startup_timeout=startup_timeout)
         cells: dict[str, CellOutcome] = {}
         probes: dict[str, list[dict]] = {}
         probe_cells: dict[str, CellOutcome] = {}

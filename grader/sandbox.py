@@ -19,7 +19,6 @@ import signal
 import site
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -162,8 +161,9 @@ def namespaces_available() -> tuple[bool, str]:
     """Whether ``jail.py`` can build its sandbox here, and if not, why."""
     if not sys.platform.startswith("linux"):
         return False, NOT_LINUX
-    with tempfile.TemporaryDirectory(prefix="grader-probe-") as tmp:
-        root = Path(tmp)
+    from grader.tempdirs import temporary_folder
+
+    with temporary_folder("grader-probe-") as root:
         plan = _plan(
             root,
             argv=[sys.executable, "-I", "-S", "-c", "pass"],

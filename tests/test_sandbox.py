@@ -352,3 +352,40 @@ def test_require_sandbox_refuses_where_there_is_none(tmp_path):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("grader: error: the sandbox is required but cannot")
+
+
+@needs_namespaces
+def test_in_a_box_without_user_namespaces_the_solution_earns_full_marks(tmp_path):
+    """The path containers take that forbid user namespaces (Docker's default
+    seccomp profile, many CI and autograder hosts): limits only."""
+    import json
+
+    from conftest import SOLUTION
+
+    results = tmp_path / "results.json"
+    done = _locked_down("grade", str(SOLUTION), "--json", str(results))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(results.read_text())["score"] == 100
+    assert "Total: 100/100" in done.stdout
+    assert "OFF  network: off (no user namespaces here: " in done.stdout
+
+
+@needs_namespaces
+def test_in_a_box_without_user_namespaces_killing_the_launcher_costs_one_function(
+    tmp_path,
+):
+    import nbformat
+    from conftest import edited_solution
+
+    body = "    ### START CODE HERE ###\n"
+    kill = "    import os, signal\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+    nb = edited_solution([("identity_block", body, body + kill)])
+    path = tmp_path / "kills-its-launcher.ipynb"
+    nbformat.write(nb, path)
+    done = _locked_down("grade", str(path), "--function", "identity_block")
+    assert done.returncode == 0, done.stderr
+    assert "every check fails: the kernel stopped while building identity_block: " in (
+        done.stdout
+    )
+    assert "Total: 0/30" in done.stdout
+    assert os.getpid() > 0  # the grader that ran this test is still here

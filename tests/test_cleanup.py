@@ -1,0 +1,130 @@
+"""Nothing left behind: every way a grading can end removes its folders.
+
+Each test runs the ``grader`` command with ``TMPDIR`` pointing at an empty
+folder of its own and checks that the folder is empty once the command is
+done: a grading that ends normally, one whose kernel is killed and restarted
+and one that hits a time limit (the three in one notebook), a batch stopped
+by SIGTERM in the middle of a grading, and a batch whose child process is
+killed while it grades.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import edited_solution
+
+BODY = "    ### START CODE HERE ###\n"
+LOOP = "    while True:\n        pass\n"
+SHORT = ["--cell-timeout", "5", "--probe-timeout", "5"]
+
+
+def _grader(args: list[str], tmpdir: Path, **popen) -> subprocess.Popen:
+    env = {**os.environ, "TMPDIR": str(tmpdir), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "grader", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **popen,
+    )
+
+
+def _left_in(tmpdir: Path, seconds: float = 15) -> list[str]:
+    """What is still in ``tmpdir`` once it settles (a killed kernel's
+    launcher notices within a second that its grader is gone)."""
+    deadline = time.monotonic() + seconds
+    while any(tmpdir.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return sorted(str(p.relative_to(tmpdir)) for p in tmpdir.rglob("*"))
+
+
+def _wait_for(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def tmpdir_(tmp_path):
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    return folder
+
+
+def test_a_grading_that_ends_normally_killed_and_timed_out_leaves_nothing(
+    tmp_path, tmpdir_
+):
+    nb = edited_solution(
+        [
+            (
+                "convolutional_block",
+                BODY,
+                BODY + "    import os\n    os._exit(1)\n",
+            ),
+            ("identity_block", BODY, BODY + LOOP),
+        ]
+    )
+    path = tmp_path / "three-endings.ipynb"
+    nbformat.write(nb, path)
+    process = _grader(["grade", str(path), *SHORT], tmpdir_)
+    stdout, stderr = process.communicate(timeout=600)
+    assert process.returncode == 0, stderr
+    assert "the kernel stopped while building convolutional_block" in stdout
+    assert "identity_block did not finish in time" in stdout
+    assert _left_in(tmpdir_) == []
+
+
+def _batch(tmp_path: Path, tmpdir: Path) -> tuple[subprocess.Popen, Path]:
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    nbformat.write(
+        edited_solution([("identity_block", BODY, BODY + LOOP)]), subs / "loops.ipynb"
+    )
+    process = _grader(
+        ["grade", str(subs), "-j", "1", "--out", str(tmp_path / "out")]
+        + ["--function", "identity_block", "--cell-timeout", "120"]
+        + ["--probe-timeout", "120"],
+        tmpdir,
+        # As from a terminal: signals at their defaults, whatever this process does.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    # Grading has begun once the child's kernel has its folder.
+    _wait_for(
+        lambda: any(tmpdir.glob("grader-batch-*/tmp/grader-*/ipc")),
+        120,
+        "the grading's folder",
+    )
+    return process, subs
+
+
+def test_a_batch_stopped_by_sigterm_leaves_nothing(tmp_path, tmpdir_):
+    process, _ = _batch(tmp_path, tmpdir_)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted: 0 of 1 submissions finished" in stderr
+    assert _left_in(tmpdir_) == []
+
+
+def test_a_batch_whose_child_is_killed_leaves_nothing(tmp_path, tmpdir_):
+    process, subs = _batch(tmp_path, tmpdir_)
+    children = subprocess.run(
+        ["pgrep", "-f", f"grader.batch {subs}"], capture_output=True, text=True
+    ).stdout.split()
+    assert len(children) == 1, children
+    os.kill(int(children[0]), signal.SIGKILL)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert "the grader crashed (exit status -9)" in stderr
+    assert _left_in(tmpdir_) == []
