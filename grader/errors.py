@@ -6,6 +6,7 @@ failed checks. These are for the cases where no report can be made::
     GraderError
     ├── NotebookError(GraderError, ValueError)    the file is not a readable notebook
     │   └── NotAssignmentError                    a notebook without this assignment
+    │       └── OtherEditionError                 the assignment's 2021 edition ("W2A1")
     ├── AssignError(GraderError, ValueError)      a solution cannot be turned into stubs
     ├── KernelError(GraderError, RuntimeError)    the Jupyter kernel would not start
     └── SandboxError(GraderError, RuntimeError)   a required sandbox is unavailable
@@ -50,6 +51,11 @@ OTHER_SIGNATURES = (
     "{path}: this is not the version of the Residual Networks assignment that "
     "this grader grades: {details}"
 )
+OTHER_EDITION = (
+    "{path}: not graded: this is the 2021 edition of the Residual Networks "
+    "assignment (W2A1), and this grader grades the 2020 edition: in this notebook "
+    "{clues}, without the stage and block of the 2020 edition"
+)
 KERNEL_WOULD_NOT_START = "the Python kernel would not start: {reason}"
 REGION_NOT_ASSIGNMENTS = (
     "{cell}: line {line} inside START/END is not an assignment; "
@@ -72,6 +78,14 @@ class NotebookError(GraderError, ValueError):
 
 class NotAssignmentError(NotebookError):
     """The notebook is readable but holds another assignment (or version), or none."""
+
+
+class OtherEditionError(NotAssignmentError):
+    """The notebook is the 2021 edition of the assignment, or a later revision.
+
+    That edition's blocks take ``training`` and ``initializer`` instead of
+    ``stage`` and ``block``; its answers cannot be graded as the 2020 one's.
+    """
 
 
 class AssignError(GraderError, ValueError):

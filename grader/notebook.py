@@ -41,6 +41,12 @@ SIGNATURES = {
     "ResNet50": "ResNet50(input_shape=(64, 64, 3), classes=6)",
 }
 """The signatures of the assignment's graded functions, as students see them."""
+BLOCKS = ("identity_block", "convolutional_block")
+"""The graded functions whose signatures tell the assignment's editions apart."""
+EDITION_2020_PARAMETERS = frozenset({"stage", "block"})
+"""Parameters of the 2020 edition's blocks (used in layer names) that 2021 dropped."""
+EDITION_2021_PARAMETERS = frozenset({"training", "initializer"})
+"""Parameters of the 2021 edition's blocks; a later revision dropped ``training``."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,11 @@ class GradedCell:
     def signature_problem(self) -> str | None:
         """Why the grader's calls cannot work with this ``def``, or None."""
         return signature_problem(self.function, self.source)
+
+    @property
+    def edition_2021_clue(self) -> str | None:
+        """What in this ``def`` shows the 2021 edition of the assignment, or None."""
+        return edition_2021_clue(self.function, self.source)
 
 
 def read_notebook(path: str | Path) -> nbformat.NotebookNode:
@@ -286,6 +297,40 @@ def signature_problem(function: str, source: str) -> str | None:
     return None
 
 
+def edition_2021_clue(function: str, source: str) -> str | None:
+    """Say how ``function``'s ``def`` in ``source`` shows the 2021 edition, or None.
+
+    The 2021 edition ("W2A1") gave the blocks ``training`` and ``initializer``
+    parameters instead of ``stage`` and ``block``
+    (``identity_block(X, f, filters, training=True, initializer=...)``), and a
+    later revision dropped ``training``. A block with either of those and
+    neither ``stage`` nor ``block`` is that edition's; the answer is, for
+    example, "identity_block takes (X, f, filters, training, initializer)".
+    ``ResNet50`` kept its signature, so it never tells.
+    """
+    if function not in BLOCKS:
+        return None
+    node = _function_def(function, source)
+    if node is None:
+        return None
+    names = _parameter_names(node.args)
+    bare = {name.lstrip("*") for name in names}
+    if bare & EDITION_2020_PARAMETERS or not bare & EDITION_2021_PARAMETERS:
+        return None
+    return f"{function} takes ({', '.join(names)})"
+
+
+def _parameter_names(args: ast.arguments) -> list[str]:
+    """A ``def``'s parameters in order, without defaults: ``X, f, *rest, **more``."""
+    names = [a.arg for a in (*args.posonlyargs, *args.args)]
+    if args.vararg is not None:
+        names.append("*" + args.vararg.arg)
+    names += [a.arg for a in args.kwonlyargs]
+    if args.kwarg is not None:
+        names.append("**" + args.kwarg.arg)
+    return names
+
+
 def _other_signature(function: str, node: ast.FunctionDef) -> str:
     theirs = f"{function}({ast.unparse(node.args)})"
     return f"{theirs} does not take the arguments of {SIGNATURES[function]}"
@@ -304,10 +349,23 @@ def _function_def(function: str, source: str) -> ast.FunctionDef | None:
 
 
 def check_assignment(graded: dict[str, GradedCell], path: str) -> None:
-    """Raise ``NotAssignmentError`` unless some graded function is gradable."""
+    """Raise ``NotAssignmentError`` unless the notebook is this assignment's.
+
+    No graded function at all is another assignment; a block with the 2021
+    edition's signature (either block suffices, whatever ``ResNet50`` looks
+    like) raises its subclass ``OtherEditionError``; and where every graded
+    function's signature differs from this edition's, it is another version.
+    A single block with some other signature is a wrong answer, not this.
+    """
     if not graded:
         raise errors.NotAssignmentError(
             errors.NO_GRADED_FUNCTIONS.format(path=path), path=path
+        )
+    found = [graded[name].edition_2021_clue for name in BLOCKS if name in graded]
+    clues = [clue for clue in found if clue]
+    if clues:
+        raise errors.OtherEditionError(
+            errors.OTHER_EDITION.format(path=path, clues=_and(clues)), path=path
         )
     problems = [cell.signature_problem for cell in graded.values()]
     if all(problems):

@@ -1,9 +1,12 @@
 """Notebooks of every vintage: a 2020 notebook grades like its modern twin,
-and a notebook of another assignment gets a clear message, not zeros."""
+and a notebook of another assignment, or of the 2021 edition of this one, gets
+a clear message, not zeros."""
 
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,12 +16,15 @@ import pytest
 from conftest import SOLUTION, edited_solution
 from corpus.wrong import WRONG
 
-from grader.errors import NotAssignmentError
+from grader.errors import NotAssignmentError, OtherEditionError
 from grader.grade import grade
+from grader.notebook import check_assignment, find_graded_cells, read_notebook
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 CORRECT_2020 = NOTEBOOKS / "vintage_2020_correct.ipynb"
 STRIDE_1_2020 = NOTEBOOKS / "vintage_2020_stride_1.ipynb"
+CORRECT_2021 = NOTEBOOKS / "vintage_2021_w2a1.ipynb"
+NO_TRAINING_2021 = NOTEBOOKS / "vintage_2021_w2a1_no_training.ipynb"
 
 
 def _verdicts(report):
@@ -85,27 +91,247 @@ def test_a_notebook_of_another_assignment_is_named_as_such(tmp_path):
         grade(path)
 
 
-def test_the_2021_signatures_are_another_version_not_zeros(tmp_path):
-    path = _notebook_with(
+# --- the 2021 edition ("W2A1") -------------------------------------------------
+#
+# Told from the 2020 edition by either block's signature: `training` and/or
+# `initializer` and neither `stage` nor `block`. All of it is read from the
+# code, so none of these tests starts a kernel.
+
+DEF_LINES = {
+    "identity_block": "def identity_block(X, f, filters, stage, block):",
+    "convolutional_block": "def convolutional_block(X, f, filters, stage, block, s=2):",
+    "ResNet50": "def ResNet50(input_shape=(64, 64, 3), classes=6):",
+}
+IDENTITY_2021 = "def identity_block(X, f, filters, training=True, initializer=None):"
+CONVOLUTIONAL_2021 = (
+    "def convolutional_block(X, f, filters, s=2, training=True, initializer=None):"
+)
+IDENTITY_CLUE = "identity_block takes (X, f, filters, training, initializer)"
+CONVOLUTIONAL_CLUE = (
+    "convolutional_block takes (X, f, filters, s, training, initializer)"
+)
+BOTH_CLUES = f"{IDENTITY_CLUE} and {CONVOLUTIONAL_CLUE}"
+
+
+def _edition_2021(path, clues):
+    """The one line ``grader grade`` prints for a 2021-edition notebook."""
+    return (
+        f"{path}: not graded: this is the 2021 edition of the Residual Networks "
+        "assignment (W2A1), and this grader grades the 2020 edition: in this "
+        f"notebook {clues}, without the stage and block of the 2020 edition"
+    )
+
+
+def _solution_with(defs=(), *, calls_2021=False):
+    """The solution with some ``def`` lines replaced (``(function, new line)``);
+    with ``calls_2021``, ResNet50 calls the blocks as the 2021 edition does."""
+    nb = edited_solution([(name, DEF_LINES[name], line) for name, line in defs])
+    if calls_2021:
+        cell = nb.cells[find_graded_cells(nb)["ResNet50"].index]
+        cell.source, count = re.subn(r", stage=\d, block='\w'", "", cell.source)
+        assert count == 16
+    return nb
+
+
+def _file(tmp_path, notebook):
+    if isinstance(notebook, Path):
+        return notebook
+    path = tmp_path / "Residual_Networks.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+REFUSED = {
+    "2021-edition": (lambda: CORRECT_2021, BOTH_CLUES),
+    "2021-later-revision-without-training": (
+        lambda: NO_TRAINING_2021,
+        "identity_block takes (X, f, filters, initializer) and "
+        "convolutional_block takes (X, f, filters, s, initializer)",
+    ),
+    "identity-block-2021-convolutional-block-2020": (
+        lambda: _solution_with([("identity_block", IDENTITY_2021)]),
+        IDENTITY_CLUE,
+    ),
+    "convolutional-block-2021-without-training": (
+        lambda: _solution_with(
+            [
+                (
+                    "convolutional_block",
+                    "def convolutional_block(X, f, filters, s=2, "
+                    "initializer=glorot_uniform):",
+                )
+            ]
+        ),
+        "convolutional_block takes (X, f, filters, s, initializer)",
+    ),
+    "both-blocks-2021-ResNet50-of-neither": (
+        lambda: _solution_with(
+            [
+                ("identity_block", IDENTITY_2021),
+                ("convolutional_block", CONVOLUTIONAL_2021),
+                ("ResNet50", "def ResNet50(shape, n_classes):"),
+            ],
+            calls_2021=True,
+        ),
+        BOTH_CLUES,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_the_2021_edition_is_named_in_one_line_without_grading(tmp_path, case):
+    make, clues = REFUSED[case]
+    path = _file(tmp_path, make())
+    graded = find_graded_cells(read_notebook(path))
+    with pytest.raises(OtherEditionError) as raised:
+        check_assignment(graded, str(path))
+    assert str(raised.value) == _edition_2021(path, clues)
+    assert isinstance(raised.value, NotAssignmentError)
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "grade", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.splitlines() == ["grader: error: " + _edition_2021(path, clues)]
+
+
+def test_the_message_reads_in_full():
+    assert _edition_2021(CORRECT_2021, BOTH_CLUES) == (
+        f"{CORRECT_2021}: not graded: this is the 2021 edition of the Residual "
+        "Networks assignment (W2A1), and this grader grades the 2020 edition: in "
+        "this notebook identity_block takes (X, f, filters, training, initializer) "
+        "and convolutional_block takes (X, f, filters, s, training, initializer), "
+        "without the stage and block of the 2020 edition"
+    )
+
+
+IDENTITY_OTHER = (
+    "does not take the arguments of identity_block(X, f, filters, stage, block)"
+)
+GRADED = {
+    "ResNet50-calls-blocks-2021-style": (
+        _solution_with,
+        {"calls_2021": True},
+        {},
+    ),
+    "identity-block-extra-required-training": (
+        _solution_with,
+        {
+            "defs": [
+                (
+                    "identity_block",
+                    "def identity_block(X, f, filters, stage, block, training):",
+                )
+            ]
+        },
+        {
+            "identity_block": "identity_block(X, f, filters, stage, block, "
+            f"training) {IDENTITY_OTHER}"
+        },
+    ),
+    "identity-block-without-block": (
+        _solution_with,
+        {"defs": [("identity_block", "def identity_block(X, f, filters, stage):")]},
+        {"identity_block": f"identity_block(X, f, filters, stage) {IDENTITY_OTHER}"},
+    ),
+    "convolutional-block-initializer-beside-stage-and-block": (
+        _solution_with,
+        {
+            "defs": [
+                (
+                    "convolutional_block",
+                    "def convolutional_block(X, f, filters, stage, block, s=2, "
+                    "initializer=glorot_uniform):",
+                )
+            ]
+        },
+        {},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(GRADED))
+def test_other_signatures_of_one_block_are_graded_as_answers(tmp_path, case):
+    make, options, problems = GRADED[case]
+    path = _file(tmp_path, make(**options))
+    graded = find_graded_cells(read_notebook(path))
+    check_assignment(graded, str(path))  # no error: graded function by function
+    assert {
+        name: cell.signature_problem
+        for name, cell in graded.items()
+        if cell.signature_problem
+    } == problems
+    assert not any(cell.edition_2021_clue for cell in graded.values())
+
+
+def test_a_block_of_another_signature_fails_each_of_its_checks_saying_so():
+    from grader.checks import CHECKS, Expected, Judge, run_checks
+    from grader.execute import KernelRun
+
+    _, options, problems = GRADED["identity-block-extra-required-training"]
+    graded = find_graded_cells(_solution_with(**options))
+    nothing_ran = KernelRun(cells={}, probes={}, probe_cells={})
+    judge = Judge(nothing_ran, graded, Expected.load())
+    checks = tuple(check for check in CHECKS if check.function == "identity_block")
+    results = run_checks(judge, checks)
+    assert [(r.points, r.message) for r in results] == [
+        (0.0, problems["identity_block"])
+    ] * len(checks)
+
+
+def test_every_signature_of_another_version_is_named(tmp_path):
+    path = _file(
         tmp_path,
-        [
-            "# GRADED FUNCTION: identity_block\n"
-            "def identity_block(X, f, filters, training=True, initializer=None):\n"
-            "    return X",
-            "# GRADED FUNCTION: convolutional_block\n"
-            "def convolutional_block(X, f, filters, s=2, training=True,"
-            " initializer=None):\n    return X",
-        ],
+        _solution_with(
+            [
+                ("identity_block", "def identity_block(X, filters):"),
+                ("convolutional_block", "def convolutional_block(X, filters):"),
+                ("ResNet50", "def ResNet50(shape):"),
+            ]
+        ),
     )
     with pytest.raises(NotAssignmentError) as raised:
-        grade(path)
-    message = str(raised.value)
-    assert "not the version of the Residual Networks assignment" in message
-    assert (
-        "identity_block(X, f, filters, training=True, initializer=None) does "
-        "not take the arguments of identity_block(X, f, filters, stage, block)"
-        in message
+        check_assignment(find_graded_cells(read_notebook(path)), str(path))
+    assert not isinstance(raised.value, OtherEditionError)
+    assert str(raised.value) == (
+        f"{path}: this is not the version of the Residual Networks assignment that "
+        "this grader grades: identity_block(X, filters) does not take the arguments "
+        "of identity_block(X, f, filters, stage, block); convolutional_block(X, "
+        "filters) does not take the arguments of convolutional_block(X, f, filters, "
+        "stage, block, s=2); ResNet50(shape) does not take the arguments of "
+        "ResNet50(input_shape=(64, 64, 3), classes=6)"
     )
+
+
+def test_a_batch_records_the_2021_edition_as_invalid_with_the_message():
+    from grader.batch import Options, grade_file
+
+    outcome = grade_file(CORRECT_2021, Options(functions=("identity_block",)))
+    assert (outcome["status"], outcome["message"], outcome["report"]) == (
+        "invalid",
+        _edition_2021(CORRECT_2021, BOTH_CLUES),
+        None,
+    )
+
+
+def test_gradescope_gives_the_2021_edition_0_with_the_message(tmp_path):
+    from grader.gradescope import run_submission
+
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    shutil.copy(NO_TRAINING_2021, submission / "Residual_Networks.ipynb")
+    results, text = run_submission(tmp_path)
+    message = _edition_2021(
+        "Residual_Networks.ipynb",
+        "identity_block takes (X, f, filters, initializer) and "
+        "convolutional_block takes (X, f, filters, s, initializer)",
+    )
+    assert results == {"score": 0, "output": message, "tests": []}
+    assert text == message
+    saved = json.loads((tmp_path / "results" / "results.json").read_text())
+    assert saved == results
 
 
 def test_the_command_line_says_so_in_one_line(tmp_path):
