@@ -41,22 +41,43 @@ SETUP_SH = """\
 # virtual environment of its own.
 set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
-if ! python3 -m venv --help > /dev/null 2>&1; then
-    apt-get update -q && apt-get install -y -q python3-venv python3-pip
+VENV="$ROOT/venv"
+
+# A virtual environment, with pip in it.
+make_venv() {
+    rm -rf "$VENV" &&
+        python3 -m venv "$VENV" &&
+        "$VENV/bin/python" -m pip --version > /dev/null
+}
+
+# A venv gets its pip from ensurepip, which Debian and Ubuntu package apart
+# from python3: there `python3 -m venv --help` works but making a venv fails.
+# So try to make one, and install python3-venv only where that fails.
+if ! make_venv; then
+    echo "setup.sh: no venv with pip from python3; installing python3-venv" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q python3-venv python3-pip
+    make_venv
 fi
-python3 -m venv "$ROOT/venv"
-"$ROOT/venv/bin/pip" install -q --upgrade pip
-"$ROOT/venv/bin/pip" install -q "$ROOT/source/grader-src"
+
+"$VENV/bin/python" -m pip install -q --upgrade pip
+"$VENV/bin/python" -m pip install -q "$ROOT/source/grader-src"
 """
 
 RUN_AUTOGRADER = """\
 #!/usr/bin/env bash
 # Gradescope runs this for every submission: grade the notebook found under
 # $ROOT/submission and write $ROOT/results/results.json.
+set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
+# GRADER_PYTHON: a Python with the grader installed, instead of setup.sh's.
 PYTHON="${GRADER_PYTHON:-$ROOT/venv/bin/python}"
 export TF_CPP_MIN_LOG_LEVEL=3
-exec "$PYTHON" -m grader gradescope run --root "$ROOT"
+# -I (isolated): neither the current directory nor PYTHONPATH goes on
+# sys.path, so a folder named grader where this runs cannot stand in for the
+# installed package.
+exec "$PYTHON" -I -m grader gradescope run --root "$ROOT"
 """
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import SOLUTION, STUDENT
+from conftest import ROOT, SOLUTION, STUDENT
 
 from grader.notebook import find_graded_cells
 
@@ -52,13 +54,22 @@ def _autograder(tmp_path: Path, bundle: Path, files: dict[str, object]) -> Path:
     return root
 
 
-def _run_autograder(root: Path) -> subprocess.CompletedProcess:
+def _run_autograder(
+    root: Path, python: str | None = sys.executable, **options
+) -> subprocess.CompletedProcess:
+    """Run the bundle's ``run_autograder`` on ``root``: with the grader of
+    ``python`` (this one's, by default), or, where ``python`` is None, with
+    the one ``setup.sh`` installed."""
     script = root / "source" / "run_autograder"
     # zipfile does not restore permissions; Gradescope's unpacking does.
     script.chmod(0o755)
-    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "GRADER_PYTHON": sys.executable}
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root)}
+    env.pop("GRADER_PYTHON", None)
+    if python is not None:
+        env["GRADER_PYTHON"] = python
+    env.update(options.pop("env", {}))
     return subprocess.run(
-        [str(script)], capture_output=True, text=True, env=env, timeout=600
+        [str(script)], capture_output=True, text=True, env=env, timeout=600, **options
     )
 
 
@@ -81,7 +92,7 @@ def test_the_bundle_holds_what_gradescope_runs(bundle):
     # Nothing of the solution travels in the bundle.
     assert not [name for name in names if "solutions" in name]
     assert subprocess.run(["bash", "-n", "-c", setup]).returncode == 0
-    assert 'pip" install -q "$ROOT/source/grader-src"' in setup
+    assert 'pip install -q "$ROOT/source/grader-src"' in setup
 
 
 def test_run_autograder_writes_gradescope_results(bundle, tmp_path):
@@ -128,3 +139,168 @@ def test_a_submission_without_a_gradable_notebook_scores_0_with_a_reason(
     assert words in results["output"]
     # The student sees their own file's name, not the grader's folders.
     assert str(root) not in results["output"]
+
+
+# Stand-ins for the commands setup.sh calls, which write what they were asked
+# to $LOG: an apt-get, and a python3 whose venv has no pip until apt-get has
+# installed python3-venv (as on Ubuntu), where $STATE/installed exists.
+FAKE_APT_GET = """\
+#!/usr/bin/env bash
+echo "apt-get $*" >> "$LOG"
+if [ "$1" = install ] && [ -z "${APT_FIXES_NOTHING:-}" ]; then
+    touch "$STATE/installed"
+fi
+"""
+FAKE_PYTHON3 = """\
+#!/usr/bin/env bash
+echo "python3 $*" >> "$LOG"
+[ "$1 $2" = "-m venv" ] || exit 2
+mkdir -p "$3/bin"
+if [ ! -e "$STATE/installed" ]; then
+    echo "ensurepip is not available" >&2
+    exit 1
+fi
+printf '#!/usr/bin/env bash\\necho "venv $*" >> "$LOG"\\n' > "$3/bin/python"
+chmod +x "$3/bin/python"
+"""
+
+
+def _fake_setup(tmp_path: Path, bundle: Path, installed: bool, **env):
+    root = _autograder(tmp_path, bundle, {})
+    bin_dir, state = tmp_path / "bin", tmp_path / "state"
+    bin_dir.mkdir()
+    state.mkdir()
+    for name, text in (("apt-get", FAKE_APT_GET), ("python3", FAKE_PYTHON3)):
+        (bin_dir / name).write_text(text)
+        (bin_dir / name).chmod(0o755)
+    if installed:
+        (state / "installed").touch()
+    log = tmp_path / "log"
+    log.touch()
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "AUTOGRADER_ROOT": str(root),
+        "LOG": str(log),
+        "STATE": str(state),
+        **env,
+    }
+    result = subprocess.run(
+        ["bash", str(root / "source" / "setup.sh")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    return result, log.read_text().splitlines()
+
+
+PIP_INSTALLS = [
+    "venv -m pip --version",
+    "venv -m pip install -q --upgrade pip",
+    "venv -m pip install -q {root}/source/grader-src",
+]
+
+
+@pytest.mark.parametrize("installed", [True, False], ids=["ensurepip", "no-ensurepip"])
+def test_setup_installs_python3_venv_only_where_a_venv_gets_no_pip(
+    bundle, tmp_path, installed
+):
+    result, log = _fake_setup(tmp_path, bundle, installed)
+    assert result.returncode == 0, result.stderr
+    root = tmp_path / "autograder"
+    venv = f"python3 -m venv {root}/venv"
+    installs = [line.format(root=root) for line in PIP_INSTALLS]
+    if installed:
+        assert log == [venv, *installs]
+    else:
+        assert log == [
+            venv,
+            "apt-get update -q",
+            "apt-get install -y -q python3-venv python3-pip",
+            venv,
+            *installs,
+        ]
+        assert "installing python3-venv" in result.stderr
+
+
+def test_setup_fails_where_python3_venv_does_not_help(bundle, tmp_path):
+    result, log = _fake_setup(tmp_path, bundle, False, APT_FIXES_NOTHING="1")
+    assert result.returncode != 0
+    assert not [line for line in log if "pip install" in line]
+
+
+def test_the_bundle_installs_and_grades_as_on_gradescope(bundle, tmp_path):
+    """The bundle's own setup.sh, for real: a fresh venv, the grader and
+    TensorFlow installed from the bundle; then its run_autograder on the
+    solution (100) and on the assignment's stub (0), from a folder that holds
+    a ``grader`` of its own. One test, so that one worker does the install."""
+    root = _autograder(tmp_path, bundle, {})
+    # setup.sh runs apt-get only where python3 cannot make a venv with pip;
+    # here it can, and this apt-get says so if it is called.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "apt-get").write_text("#!/bin/sh\necho apt-get called >&2\nexit 97\n")
+    (bin_dir / "apt-get").chmod(0o755)
+    setup_tmp = tmp_path / "setup-tmp"
+    setup_tmp.mkdir()
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "AUTOGRADER_ROOT": str(root),
+        "TMPDIR": str(setup_tmp),
+    }
+    env.pop("VIRTUAL_ENV", None)
+    try:
+        start = time.monotonic()
+        setup = subprocess.run(
+            ["bash", str(root / "source" / "setup.sh")],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=1200,
+        )
+        took = time.monotonic() - start
+        assert setup.returncode == 0, setup.stdout + setup.stderr
+        assert "apt-get called" not in setup.stderr
+        print(f"setup.sh: {took:.0f} s")
+        venv_python = root / "venv" / "bin" / "python"
+        assert venv_python.exists()
+
+        for notebook, score in ((SOLUTION, 100), (STUDENT, 0)):
+            submission = root / "submission"
+            shutil.rmtree(submission)
+            submission.mkdir()
+            shutil.copy(notebook, submission / "Residual_Networks.ipynb")
+            results_path = root / "results" / "results.json"
+            results_path.unlink(missing_ok=True)
+            run_tmp = tmp_path / f"tmp-{score}"
+            run_tmp.mkdir()
+            # The repository's root has a grader/ folder: `python -m grader`
+            # run there would import it, not the venv's grader.
+            assert (ROOT / "grader").is_dir()
+            start = time.monotonic()
+            result = _run_autograder(
+                root, python=None, cwd=ROOT, env={"TMPDIR": str(run_tmp)}
+            )
+            print(f"run_autograder, score {score}: {time.monotonic() - start:.0f} s")
+            output = result.stdout + result.stderr
+            assert result.returncode == 0, output
+            assert "Traceback" not in output
+            results = json.loads(results_path.read_text())
+            assert results["score"] == score, results.get("output")
+            assert "Traceback" not in results["output"]
+            tests = results["tests"]
+            assert len(tests) == 17
+            assert all(set(t) >= {"name", "score", "max_score"} for t in tests)
+            assert sum(t["max_score"] for t in tests) == 100
+            assert sum(t["score"] for t in tests) == score
+            assert {t["status"] for t in tests} == (
+                {"passed"} if score == 100 else {"failed"}
+            )
+            assert f"Total: {score}/100" in result.stdout
+            # The grading cleaned up after itself.
+            assert list(run_tmp.iterdir()) == []
+    finally:
+        # A venv with TensorFlow weighs gigabytes; pytest keeps old tmp_paths.
+        shutil.rmtree(root / "venv", ignore_errors=True)
