@@ -21,9 +21,9 @@ import numpy as np
 
 from grader import graph as graphs
 from grader import models, reference
-from grader.execute import KernelRun
 from grader.notebook import GradedCell
 from grader.probes import Probe, probe, probes_for
+from grader.protocol import AnswerStatus, Frame, KernelRun, ProbeAnswer
 from grader.report import CheckResult
 
 SEEDED_HINT = "first difference from the reference: {difference}"
@@ -131,12 +131,12 @@ class Judge:
             )
         return None
 
-    def outcome(self, function: str, key: str) -> dict:
-        """The kernel's answer for one probe; raises ``Failure`` if it is unusable."""
+    def outcome(self, function: str, key: str) -> str:
+        """The model JSON of one probe's answer; raises ``Failure`` if unusable."""
         problem = self.problem(function)
         if problem:
             raise Failure(problem)
-        answers = [a for a in self.run.probes.get(function, []) if a.get("key") == key]
+        answers = [a for a in self.run.answers.get(function, []) if a.key == key]
         cell = self.run.probe_cells.get(function)
         if not answers:
             if cell is not None and cell.status == "timeout":
@@ -146,7 +146,7 @@ class Judge:
                     f"the kernel stopped while building {function}: {cell.evalue}"
                 )
             raise Failure(f"the kernel gave no readable answer for {function}")
-        return _usable(function, answers[0])
+        return _model_json(function, answers[0])
 
     def model(self, function: str, key: str) -> keras.Model:
         """The student's model for a probe, rebuilt in this process."""
@@ -157,7 +157,7 @@ class Judge:
     def fresh_model(self, function: str, key: str) -> keras.Model:
         """A new copy of the student's model, for checks that change weights."""
         try:
-            return models.rebuild(self.outcome(function, key)["model"])
+            return models.rebuild(self.outcome(function, key))
         except models.Rejected as exc:
             raise Failure(str(exc)) from None
 
@@ -184,33 +184,35 @@ class Judge:
         return self._reference_graphs[(function, key)]
 
 
-def _usable(function: str, answer: dict) -> dict:
-    status = answer.get("status")
-    if status == "ok" and isinstance(answer.get("model"), str):
-        return answer
-    if status == "missing":
+def _model_json(function: str, answer: ProbeAnswer) -> str:
+    """The answer's model configuration; raises ``Failure`` saying why there is none."""
+    status = answer.status
+    if status == AnswerStatus.OK and answer.model is not None:
+        return answer.model
+    if status == AnswerStatus.MISSING:
         raise Failure(f"{function} is not defined after running its cell")
-    if status == "returned-none":
+    if status == AnswerStatus.RETURNED_NONE:
         raise Failure(f"{function} returned None; it should return the output tensor")
-    if status in ("not-a-tensor", "not-a-model"):
-        wanted = "a Keras tensor" if status == "not-a-tensor" else "a keras Model"
-        raise Failure(f"{function} returned a {answer.get('type')}, expected {wanted}")
-    if status == "error":
-        if answer.get("error") == "KeyboardInterrupt":
+    if status in (AnswerStatus.NOT_A_TENSOR, AnswerStatus.NOT_A_MODEL):
+        wanted = (
+            "a Keras tensor" if status == AnswerStatus.NOT_A_TENSOR else "a keras Model"
+        )
+        raise Failure(f"{function} returned a {answer.type}, expected {wanted}")
+    if status == AnswerStatus.ERROR:
+        if answer.error == "KeyboardInterrupt":
             raise Failure(f"{function} did not finish in time")
-        text = f"{function} raised {answer.get('error')}: {answer.get('message')}"
-        frames = answer.get("where")
-        if isinstance(frames, list) and frames:
-            text += " (" + "; then ".join(_frame(f) for f in frames[:2]) + ")"
+        text = f"{function} raised {answer.error}: {answer.message}"
+        if answer.where:
+            text += " (" + "; then ".join(_frame(f) for f in answer.where[:2]) + ")"
         raise Failure(text)
     raise Failure(f"the kernel gave no usable answer for {function}")
 
 
-def _frame(frame: object) -> str:
-    if not isinstance(frame, dict):
+def _frame(frame: Frame | None) -> str:
+    if frame is None:
         return "somewhere in your code"
-    text = str(frame.get("text") or "").strip()[:200]
-    return f"in {frame.get('function')}, line {frame.get('line')}: `{text}`"
+    text = frame.text.strip()[:200]
+    return f"in {frame.function}, line {frame.line}: `{text}`"
 
 
 # --- the blocks -------------------------------------------------------------

@@ -4,9 +4,9 @@ Only the graded cells run, after a prelude with the assignment's imports; the
 rest of the notebook (training, the own-image cell) never does. Each cell has
 a time limit: on expiry the kernel is interrupted, and if it does not answer a
 trivial cell afterwards it is restarted and the cells that worked are replayed.
-Probe results come back through files in a fresh folder, never through the
-kernel's printed output, and are read as untrusted data. The kernel runs in
-the sandbox of ``grader.sandbox``.
+Probe answers come back through files in a fresh folder, never through the
+kernel's printed output, and are read as untrusted data (``grader.protocol``).
+The kernel runs in the sandbox of ``grader.sandbox``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import subprocess
 import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from grader import errors
 from grader.kernel_side import PRELUDE
 from grader.notebook import GradedCell
 from grader.probes import payload
+from grader.protocol import CellOutcome, KernelRun, ProbeAnswer, read_answers
 from grader.sandbox import Sandbox, Watchdog, ending, plan_kernel
 from grader.tempdirs import temporary_folder
 
@@ -42,7 +42,6 @@ SUBMISSION_TIME_UP = "the submission's time ran out before this cell"
 KERNEL_NAME = "grader-python"
 TIMEOUT_ENAME = "CellTimeout"
 DIED_ENAME = "KernelDied"
-RESULT_LIMIT = 32 * 1024 * 1024
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
 PASSED_ENV = ("TF_ENABLE_ONEDNN_OPTS",)
 STDERR_TAIL = 2000
@@ -50,14 +49,6 @@ REPLAY_SECONDS = 60.0
 # How long a kernel that was sent its death may take to die.
 ENDING_SECONDS = 10.0
 PRELUDE_SECONDS = 180.0
-ANSWER_STATUSES = {
-    "ok",
-    "missing",
-    "returned-none",
-    "not-a-tensor",
-    "not-a-model",
-    "error",
-}
 SIGNAL_REASONS = {
     24: "it used more than {cpu} s of CPU time",
     25: "it wrote a file larger than {scratch} MB",
@@ -68,35 +59,6 @@ SIGNAL_REASONS = {
 _QUIET_LOG = logging.getLogger("grader.kernel")
 _QUIET_LOG.addHandler(logging.NullHandler())
 _QUIET_LOG.propagate = False
-
-
-@dataclass(frozen=True)
-class CellOutcome:
-    """How one cell ended: ``ok``, ``error``, ``timeout`` or ``died``.
-
-    For ``died``, ``evalue`` says why when the grader knows (a limit it
-    enforced, or a signal).
-    """
-
-    status: str
-    ename: str = ""
-    evalue: str = ""
-
-    @property
-    def ok(self) -> bool:
-        """Whether the cell ran to the end."""
-        return self.status == "ok"
-
-
-@dataclass(frozen=True)
-class KernelRun:
-    """What the kernel produced: per graded function, its cell and its probes."""
-
-    cells: dict[str, CellOutcome]
-    probes: dict[str, list[dict]]
-    probe_cells: dict[str, CellOutcome]
-    output_cut: tuple[str, ...] = ()
-    peak_rss_mb: float = 0.0
 
 
 class Stopwatch:
@@ -374,14 +336,14 @@ def run_submission(
     """
     if not graded:
         # Nothing to run (every function is still the stub): no kernel needed.
-        return KernelRun(cells={}, probes={}, probe_cells={})
+        return KernelRun(cells={}, answers={}, probe_cells={})
     limits = sandbox.limits
     deadline = time.monotonic() + limits.submission_seconds
     kernel_side = resources.files("grader").joinpath("kernel_side.py").read_text()
     with temporary_folder("grader-") as tmp:
         session = KernelSession(tmp, sandbox, startup_timeout=startup_timeout)
         cells: dict[str, CellOutcome] = {}
-        probes: dict[str, list[dict]] = {}
+        answers: dict[str, list[ProbeAnswer]] = {}
         probe_cells: dict[str, CellOutcome] = {}
 
         def run(source: str, limit: float, *, keep: bool = False) -> CellOutcome:
@@ -421,12 +383,12 @@ def run_submission(
                 call = _probe_call(name, calls, path, nonce)
                 probe_cells[name] = run(call, limits.probe_seconds)
                 keys = {p["key"] for p in calls}
-                probes[name] = _read_results(path, nonce, keys)
+                answers[name] = read_answers(path, nonce, keys)
                 watch.lap(f"models built in the kernel: {name}")
         watch.lap("kernel shutdown")
         return KernelRun(
             cells=cells,
-            probes=probes,
+            answers=answers,
             probe_cells=probe_cells,
             output_cut=tuple(cut),
             peak_rss_mb=session.peak_rss_mb,
@@ -436,34 +398,3 @@ def run_submission(
 def _probe_call(name: str, calls: list[dict], path: Path, nonce: str) -> str:
     probes = json.dumps(calls)
     return f"_grader_run_probes({name!r}, {probes!r}, {str(path)!r}, {nonce!r})"
-
-
-def _read_results(path: Path, nonce: str, keys: Collection[str]) -> list[dict]:
-    """Read the kernel's answer as untrusted data.
-
-    The file must be small, carry this probe's ``nonce``, and hold one answer
-    per probe key in the expected shape; anything else counts as no answer.
-    """
-    try:
-        if path.stat().st_size > RESULT_LIMIT:
-            return []
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    if not isinstance(data, dict) or data.get("nonce") != nonce:
-        return []
-    answers = data.get("answers")
-    if not isinstance(answers, list):
-        return []
-    return [answer for answer in answers if _well_formed(answer, keys)]
-
-
-def _well_formed(answer: object, keys: Collection[str]) -> bool:
-    if not isinstance(answer, dict) or answer.get("key") not in keys:
-        return False
-    if answer.get("status") not in ANSWER_STATUSES:
-        return False
-    texts = ("model", "type", "error", "message")
-    if any(not isinstance(answer.get(k, ""), str) for k in texts):
-        return False
-    return isinstance(answer.get("where", []), list)

@@ -2,8 +2,12 @@
 
 The grading process sends this file's text to the kernel after the graded
 cells, then calls ``_grader_run_probes`` once per graded function. It builds a
-model from each probe and writes what it found, as JSON, to a file the grading
+model from each probe and writes its answers, as JSON, to a file the grading
 process named. It holds no expected values: judging happens elsewhere.
+
+The answers' shape is ``grader.protocol``'s: this file cannot import it (the
+kernel's sandbox hides ``grader``), so its statuses are literal strings, kept
+equal to ``AnswerStatus``'s values by ``tests/test_protocol.py``.
 """
 
 import json
@@ -79,14 +83,14 @@ def _run_probe(function, probe):
 
 
 def _grader_run_probes(name, probes_json, out_path, nonce):
-    """Build every probe of the graded function ``name``; write results as JSON.
+    """Build every probe of the graded function ``name``; write answers as JSON.
 
     ``nonce`` is new for each call and goes back with the answers, so that a
     file left there earlier is not taken for them.
     """
-    results = probe_answers(globals().get(name), json.loads(probes_json))
+    answers = probe_answers(globals().get(name), json.loads(probes_json))
     with open(out_path, "w", encoding="utf-8") as handle:
-        json.dump({"nonce": nonce, "answers": results}, handle)
+        json.dump({"nonce": nonce, "answers": answers}, handle)
 
 
 def probe_answers(function, probes):
@@ -94,17 +98,17 @@ def probe_answers(function, probes):
 
     The notebook's public checks call this directly, in the student's kernel.
     """
-    results = []
+    answers = []
     for probe in probes:
         try:
-            result = _run_probe(function, probe)
+            answer = _run_probe(function, probe)
         except BaseException as exc:  # a timeout arrives as KeyboardInterrupt
-            result = {
+            answer = {
                 "status": "error",
                 "error": type(exc).__name__,
                 "message": str(exc)[:MESSAGE_LIMIT],
                 "where": _student_frames(exc),
             }
-        result["key"] = probe["key"]
-        results.append(result)
-    return results
+        answer["key"] = probe["key"]
+        answers.append(answer)
+    return answers

@@ -19,22 +19,21 @@ from grader.report import CheckResult
 def check_function(function: str, target: Callable | None) -> list[CheckResult]:
     """Run the visible checks of the graded ``function`` on ``target``."""
     from grader.checks import CHECKS, Expected, Judge, run_checks
-    from grader.execute import KernelRun
     from grader.kernel_side import probe_answers
     from grader.notebook import GradedCell
     from grader.probes import payload
+    from grader.protocol import KernelRun, parse_answers
 
     try:
         source = inspect.getsource(target) if target is not None else ""
     except (OSError, TypeError):
         source = ""  # defined where Python keeps no source: judge by behaviour
     cell = GradedCell(function, 0, source, True)
-    answers = (
-        []
-        if cell.is_stub
-        else probe_answers(target, payload(function, visible_only=True))
-    )
-    run = KernelRun(cells={}, probes={function: answers}, probe_cells={})
+    calls = payload(function, visible_only=True)
+    keys = {call["key"] for call in calls}
+    # The same schema as the kernel's answer files: the student's code made these.
+    answers = [] if cell.is_stub else parse_answers(probe_answers(target, calls), keys)
+    run = KernelRun(cells={}, answers={function: answers}, probe_cells={})
     judge = Judge(run, {function: cell}, Expected.load())
     checks = tuple(c for c in CHECKS if c.function == function and c.visible)
     return run_checks(judge, checks)

@@ -268,11 +268,11 @@ def test_other_signatures_of_one_block_are_graded_as_answers(tmp_path, case):
 
 def test_a_block_of_another_signature_fails_each_of_its_checks_saying_so():
     from grader.checks import CHECKS, Expected, Judge, run_checks
-    from grader.execute import KernelRun
+    from grader.protocol import KernelRun
 
     _, options, problems = GRADED["identity-block-extra-required-training"]
     graded = find_graded_cells(_solution_with(**options))
-    nothing_ran = KernelRun(cells={}, probes={}, probe_cells={})
+    nothing_ran = KernelRun(cells={}, answers={}, probe_cells={})
     judge = Judge(nothing_ran, graded, Expected.load())
     checks = tuple(check for check in CHECKS if check.function == "identity_block")
     results = run_checks(judge, checks)
