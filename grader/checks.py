@@ -1,29 +1,25 @@
-"""The checks, as a table, and the judge that runs them on rebuilt models.
+"""The checks, as a table, and ``run_checks``, which runs them.
 
 Every check is a row: its function, points, whether students see it before
-the deadline, and a function of the ``Judge`` that returns a short message on
-success or raises ``Failure`` with one a student can act on. ``run_checks``
-turns anything a check raises into a failed result, so one broken function
-never stops the others from being graded.
+the deadline, and a function of the ``Judge`` (``grader.judge``) that returns
+a short message on success or raises ``Failure`` with one a student can act
+on. ``run_checks`` turns anything a check raises into a failed result, so one
+broken function never stops the others from being graded.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 
 import keras
 import numpy as np
 
 from grader import graph as graphs
-from grader import models, reference
-from grader.notebook import GradedCell
+from grader import models
+from grader.judge import Failure, Judge
 from grader.probes import Probe, probe, probes_for
-from grader.protocol import AnswerStatus, Frame, KernelRun, ProbeAnswer
 from grader.report import CheckResult
 
 SEEDED_HINT = "first difference from the reference: {difference}"
@@ -41,10 +37,6 @@ TRAINING_BATCH = 4
 OUTPUT_TOLERANCE = {"rtol": 1e-3, "atol": 1e-4}
 
 
-class Failure(Exception):
-    """A check failed; the message is for the student."""
-
-
 @dataclass(frozen=True)
 class Check:
     """One row of the checks table."""
@@ -59,160 +51,6 @@ class Check:
     def title(self) -> str:
         """The name shown in reports: ``function: check``."""
         return f"{self.function}: {self.name}"
-
-
-@dataclass(frozen=True)
-class Expected:
-    """Values from the original assignment, read from the fixtures."""
-
-    seeded: dict[str, list[float]]
-    tolerance: float
-    params: tuple[int, int, int]
-    table: graphs.Graph
-
-    @classmethod
-    def load(cls) -> Expected:
-        """Read ``expected.json`` and the layer table shipped with the grader."""
-        folder = resources.files("grader.fixtures")
-        data = json.loads(folder.joinpath("expected.json").read_text())
-        lines = folder.joinpath("resnet50_layers.tsv").read_text().splitlines()
-        rows = csv.DictReader(
-            (line for line in lines if not line.startswith("#")), delimiter="\t"
-        )
-        counts = data["resnet50_params"]
-        return cls(
-            seeded={
-                "identity_block": data["identity_block_seeded"],
-                "convolutional_block": data["convolutional_block_seeded"],
-            },
-            tolerance=data["seeded_tolerance"],
-            params=(counts["total"], counts["trainable"], counts["non_trainable"]),
-            table=graphs.from_table(rows),
-        )
-
-
-class Judge:
-    """Everything the checks need about one submission, built once and cached."""
-
-    def __init__(
-        self, run: KernelRun, graded: dict[str, GradedCell], expected: Expected
-    ) -> None:
-        self.run = run
-        self.graded = graded
-        self.expected = expected
-        self._models: dict[tuple[str, str], keras.Model] = {}
-        self._graphs: dict[tuple[str, str], graphs.Graph] = {}
-        self._references: dict[tuple[str, str], keras.Model] = {}
-        self._reference_graphs: dict[tuple[str, str], graphs.Graph] = {}
-
-    def problem(self, function: str) -> str | None:
-        """Why the function cannot be probed at all, or None."""
-        cell = self.graded.get(function)
-        if cell is None:
-            return (
-                f"no cell defines {function}; its cell should start with "
-                f"`# GRADED FUNCTION: {function}`"
-            )
-        if cell.is_stub:
-            return (
-                f"{function} is still the stub: write your code between "
-                "### START CODE HERE ### and ### END CODE HERE ###"
-            )
-        if cell.signature_problem:
-            return cell.signature_problem
-        outcome = self.run.cells.get(function)
-        if outcome is not None and outcome.status == "timeout":
-            return f"the cell defining {function} did not finish in time"
-        if outcome is not None and outcome.status == "died":
-            return f"the cell defining {function} stopped the kernel: {outcome.evalue}"
-        if outcome is not None and not outcome.ok:
-            return (
-                f"the cell defining {function} raised {outcome.ename}: {outcome.evalue}"
-            )
-        return None
-
-    def outcome(self, function: str, key: str) -> str:
-        """The model JSON of one probe's answer; raises ``Failure`` if unusable."""
-        problem = self.problem(function)
-        if problem:
-            raise Failure(problem)
-        answers = [a for a in self.run.answers.get(function, []) if a.key == key]
-        cell = self.run.probe_cells.get(function)
-        if not answers:
-            if cell is not None and cell.status == "timeout":
-                raise Failure(f"{function} did not finish in time")
-            if cell is not None and cell.status == "died":
-                raise Failure(
-                    f"the kernel stopped while building {function}: {cell.evalue}"
-                )
-            raise Failure(f"the kernel gave no readable answer for {function}")
-        return _model_json(function, answers[0])
-
-    def model(self, function: str, key: str) -> keras.Model:
-        """The student's model for a probe, rebuilt in this process."""
-        if (function, key) not in self._models:
-            self._models[(function, key)] = self.fresh_model(function, key)
-        return self._models[(function, key)]
-
-    def fresh_model(self, function: str, key: str) -> keras.Model:
-        """A new copy of the student's model, for checks that change weights."""
-        try:
-            return models.rebuild(self.outcome(function, key))
-        except models.Rejected as exc:
-            raise Failure(str(exc)) from None
-
-    def graph(self, function: str, key: str) -> graphs.Graph:
-        """The layer graph of the student's model for a probe."""
-        if (function, key) not in self._graphs:
-            self._graphs[(function, key)] = graphs.from_model(self.model(function, key))
-        return self._graphs[(function, key)]
-
-    def reference(self, function: str, key: str) -> keras.Model:
-        """The grader's own model for a probe."""
-        if (function, key) not in self._references:
-            spec = probe(function, key)
-            self._references[(function, key)] = reference.build(
-                function, spec.kwargs, spec.input_shape
-            )
-        return self._references[(function, key)]
-
-    def reference_graph(self, function: str, key: str) -> graphs.Graph:
-        """The layer graph of the grader's own model for a probe."""
-        if (function, key) not in self._reference_graphs:
-            model = self.reference(function, key)
-            self._reference_graphs[(function, key)] = graphs.from_model(model)
-        return self._reference_graphs[(function, key)]
-
-
-def _model_json(function: str, answer: ProbeAnswer) -> str:
-    """The answer's model configuration; raises ``Failure`` saying why there is none."""
-    status = answer.status
-    if status == AnswerStatus.OK and answer.model is not None:
-        return answer.model
-    if status == AnswerStatus.MISSING:
-        raise Failure(f"{function} is not defined after running its cell")
-    if status == AnswerStatus.RETURNED_NONE:
-        raise Failure(f"{function} returned None; it should return the output tensor")
-    if status in (AnswerStatus.NOT_A_TENSOR, AnswerStatus.NOT_A_MODEL):
-        wanted = (
-            "a Keras tensor" if status == AnswerStatus.NOT_A_TENSOR else "a keras Model"
-        )
-        raise Failure(f"{function} returned a {answer.type}, expected {wanted}")
-    if status == AnswerStatus.ERROR:
-        if answer.error == "KeyboardInterrupt":
-            raise Failure(f"{function} did not finish in time")
-        text = f"{function} raised {answer.error}: {answer.message}"
-        if answer.where:
-            text += " (" + "; then ".join(_frame(f) for f in answer.where[:2]) + ")"
-        raise Failure(text)
-    raise Failure(f"the kernel gave no usable answer for {function}")
-
-
-def _frame(frame: Frame | None) -> str:
-    if frame is None:
-        return "somewhere in your code"
-    text = frame.text.strip()[:200]
-    return f"in {frame.function}, line {frame.line}: `{text}`"
 
 
 # --- the blocks -------------------------------------------------------------

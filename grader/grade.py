@@ -77,7 +77,8 @@ def grade(
     finally:
         loader.join()
     watch.lap("waiting for TensorFlow in the grader")
-    from grader.checks import CHECKS, Expected, Judge, run_checks
+    from grader.checks import CHECKS, run_checks
+    from grader.judge import Expected, Judge
 
     judge = Judge(run, graded, Expected.load())
     checks = tuple(

@@ -18,7 +18,8 @@ from grader.report import CheckResult
 
 def check_function(function: str, target: Callable | None) -> list[CheckResult]:
     """Run the visible checks of the graded ``function`` on ``target``."""
-    from grader.checks import CHECKS, Expected, Judge, run_checks
+    from grader.checks import CHECKS, run_checks
+    from grader.judge import Expected, Judge
     from grader.kernel_side import probe_answers
     from grader.notebook import GradedCell
     from grader.probes import payload

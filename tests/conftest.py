@@ -33,7 +33,7 @@ def printed_vector(text: str, after: str) -> np.ndarray:
 
 def seeded(function: str) -> np.ndarray:
     """The seeds' vector for ``function``, as the grader's fixtures hold it."""
-    from grader.checks import Expected
+    from grader.judge import Expected
 
     return np.array(Expected.load().seeded[function])
 

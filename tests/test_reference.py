@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grader import graph, reference
-from grader.checks import Expected
+from grader.judge import Expected
 
 
 @pytest.fixture(scope="module")

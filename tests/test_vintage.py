@@ -267,7 +267,8 @@ def test_other_signatures_of_one_block_are_graded_as_answers(tmp_path, case):
 
 
 def test_a_block_of_another_signature_fails_each_of_its_checks_saying_so():
-    from grader.checks import CHECKS, Expected, Judge, run_checks
+    from grader.checks import CHECKS, run_checks
+    from grader.judge import Expected, Judge
     from grader.protocol import KernelRun
 
     _, options, problems = GRADED["identity-block-extra-required-training"]
