@@ -31,7 +31,7 @@ def _run(function: str, target: Callable) -> None:
     print("\n".join(render_checks(results)))
     failed = [result for result in results if not result.passed]
     if failed:
-        raise AssertionError(f"{failed[0].name}: {failed[0].message}")
+        raise AssertionError(f"{failed[0].title}: {failed[0].message}")
     print("All tests passed.")
 
 

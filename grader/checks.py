@@ -315,8 +315,8 @@ def run_checks(judge: Judge, checks: tuple[Check, ...] = CHECKS) -> list[CheckRe
             points = 0.0
         results.append(
             CheckResult(
-                name=check.title,
                 function=check.function,
+                name=check.name,
                 max_points=check.points,
                 points=points,
                 message=message,

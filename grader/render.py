@@ -71,10 +71,9 @@ def render_checks(checks: Iterable[CheckResult]) -> list[str]:
     lines = [f"  every check fails: {reasons.pop()}"] if shared else []
     for check in checks:
         mark = "PASS" if check.passed else "FAIL"
-        name = check.name.split(": ", 1)[-1]
         hidden = "" if check.visible else " (hidden)"
         score = f"{_points(check.points)}/{_points(check.max_points)}"
-        lines.append(f"  {mark}  {score:>7}  {name}{hidden}")
+        lines.append(f"  {mark}  {score:>7}  {check.name}{hidden}")
         if not shared:
             lines.append(f"                 {check.message}")
     return lines
@@ -93,7 +92,7 @@ def to_gradescope(report: GradeReport) -> dict[str, Any]:
         ),
         "tests": [
             {
-                "name": check.name,
+                "name": check.title,
                 "score": check.points,
                 "max_score": check.max_points,
                 "status": "passed" if check.passed else "failed",
@@ -150,7 +149,7 @@ def _check_columns(results: Sequence[SubmissionResult]) -> list[str]:
     names: dict[str, None] = {}
     for result in results:
         if result.report is not None:
-            names.update(dict.fromkeys(check.name for check in result.report.checks))
+            names.update(dict.fromkeys(check.title for check in result.report.checks))
     return list(names)
 
 
@@ -173,7 +172,7 @@ def render_gradebook(results: Sequence[SubmissionResult]) -> str:
     )
     for result in results:
         points = (
-            {check.name: check.points for check in result.report.checks}
+            {check.title: check.points for check in result.report.checks}
             if result.report is not None
             else {}
         )
@@ -241,7 +240,7 @@ def render_junit(results: Sequence[SubmissionResult]) -> str:
                 suite,
                 "testcase",
                 classname=f"{result.student}.{check.function}",
-                name=check.name.split(": ", 1)[-1],
+                name=check.name,
             )
             if not check.passed:
                 failure = ET.SubElement(

@@ -8,14 +8,19 @@ from typing import Any
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The outcome of one check on one submission."""
+    """What one check found in one submission: points earned and the reason."""
 
-    name: str
     function: str
+    name: str
     max_points: float
     points: float
     message: str
     visible: bool = True
+
+    @property
+    def title(self) -> str:
+        """The name shown in reports and gradebooks: ``function: check``."""
+        return f"{self.function}: {self.name}"
 
     @property
     def passed(self) -> bool:
@@ -67,7 +72,7 @@ class GradeReport:
         """A report from ``to_dict``'s data."""
         return cls(
             notebook=data["notebook"],
-            checks=tuple(CheckResult(**check) for check in data["checks"]),
+            checks=tuple(_check_from_dict(check) for check in data["checks"]),
             notes=tuple(data.get("notes", ())),
             seconds=float(data.get("seconds", 0.0)),
             protections=tuple(
@@ -75,6 +80,14 @@ class GradeReport:
             ),
             phases=tuple((str(n), float(s)) for n, s in data.get("phases", ())),
         )
+
+
+def _check_from_dict(data: dict[str, Any]) -> CheckResult:
+    fields = dict(data)
+    # Versions before the title was derived stored it ("function: check") as
+    # the name.
+    fields["name"] = fields["name"].removeprefix(f"{fields['function']}: ")
+    return CheckResult(**fields)
 
 
 GRADED = "graded"

@@ -78,7 +78,7 @@ def test_attack_gets_its_verdict_and_touches_nothing(attack, tmp_path, listener)
     finally:
         home_file.unlink(missing_ok=True)
     assert report.score == attack.points, [
-        (c.name, c.points, c.message) for c in report.checks
+        (c.title, c.points, c.message) for c in report.checks
     ]
     assert took < attack.seconds
     failed = [check.message for check in report.checks if not check.passed]

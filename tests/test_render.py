@@ -6,10 +6,10 @@ from grader.report import CheckResult, GradeReport
 REPORT = GradeReport(
     notebook="sub.ipynb",
     checks=(
-        CheckResult("f: one", "f", 3, 3, "fine"),
-        CheckResult("f: two", "f", 2, 0, "res1a_branch2a: strides (1, 1)", False),
-        CheckResult("g: one", "g", 4, 0, "g is still the stub"),
-        CheckResult("g: two", "g", 1, 0, "g is still the stub"),
+        CheckResult("f", "one", 3, 3, "fine"),
+        CheckResult("f", "two", 2, 0, "res1a_branch2a: strides (1, 1)", False),
+        CheckResult("g", "one", 4, 0, "g is still the stub"),
+        CheckResult("g", "two", 1, 0, "g is still the stub"),
     ),
     notes=("a note",),
     seconds=1.25,

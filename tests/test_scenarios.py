@@ -70,7 +70,7 @@ def test_solution_earns_full_marks(graded):
     from conftest import SOLUTION
 
     report = graded("solution", SOLUTION)
-    failed = {c.name: c.message for c in report.checks if not c.passed}
+    failed = {c.title: c.message for c in report.checks if not c.passed}
     assert failed == {}
     assert report.score == report.max_score == 100
     seeded_message = report.for_function("identity_block")[0].message
@@ -83,5 +83,4 @@ def test_student_stub_scores_zero_with_a_reason_per_function(graded):
     report = graded("stub", STUDENT)
     assert report.score == 0
     for check in report.checks:
-        function = check.name.split(":")[0]
-        assert check.message.startswith(f"{function} is still the stub"), check
+        assert check.message.startswith(f"{check.function} is still the stub"), check

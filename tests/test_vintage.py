@@ -28,7 +28,7 @@ NO_TRAINING_2021 = NOTEBOOKS / "vintage_2021_w2a1_no_training.ipynb"
 
 
 def _verdicts(report):
-    return [(c.name, c.points, c.message) for c in report.checks]
+    return [(c.title, c.points, c.message) for c in report.checks]
 
 
 def test_fixtures_are_saved_the_old_way():
