@@ -9,7 +9,12 @@ failed checks. These are for the cases where no report can be made::
     │       └── OtherEditionError                 the assignment's 2021 edition ("W2A1")
     ├── AssignError(GraderError, ValueError)      a solution cannot be turned into stubs
     ├── KernelError(GraderError, RuntimeError)    the Jupyter kernel would not start
-    └── SandboxError(GraderError, RuntimeError)   a required sandbox is unavailable
+    ├── SandboxError(GraderError, RuntimeError)   a required sandbox is unavailable
+    └── Interrupted                               a batch was stopped (Ctrl-C, SIGTERM),
+                                                  with the results that had finished
+
+All are defined here but ``Interrupted``, which lives in ``grader.batch``
+with the results it carries.
 """
 
 from __future__ import annotations

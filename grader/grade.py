@@ -22,7 +22,6 @@ from grader.sandbox import Sandbox, choose
 OUTPUT_CUT = (
     "the cell defining {function} printed more than {kb} KB; the rest was dropped"
 )
-TRAINING_CHECK = "short training run"
 NOT_MARKED = (
     "found {function} in cell {index} by its `def`: "
     "its `# GRADED FUNCTION: {function}` line is missing"
@@ -88,13 +87,13 @@ def grade(
     )
     results = []
     for index, check in enumerate(checks):
-        # Each check stands alone: timed per function, the training run apart.
-        if check.name == TRAINING_CHECK:
+        # Each check stands alone: timed per function, some (training) apart.
+        if check.timed_alone:
             watch.lap(f"checks: {check.function}")
         results += run_checks(judge, (check,))
         last = index + 1 == len(checks) or checks[index + 1].function != check.function
-        if check.name == TRAINING_CHECK:
-            watch.lap(TRAINING_CHECK)
+        if check.timed_alone:
+            watch.lap(check.name)
         elif last:
             watch.lap(f"checks: {check.function}")
     notes = [

@@ -258,7 +258,7 @@ def _same_inputs(actual: Layer, expected: Layer, mapping: dict[str, str]) -> boo
     return got == want
 
 
-def _action(layer: Layer, graph: Graph) -> str:
+def _action(layer: Layer) -> str:
     action = ACTIONS.get(layer.kind, f"applies {layer.kind}")
     return f"{action} ({layer.name})" if layer.named else action
 
@@ -291,7 +291,7 @@ def _missing(
         if back.get(c) not in ours_after
     ]
     yours = (
-        "yours " + _joined(_action(layer, graph) for layer in theirs)
+        "yours " + _joined(_action(layer) for layer in theirs)
         if theirs
         else "yours has nothing there"
     )
@@ -317,11 +317,11 @@ def _extra(
         reference.layers[c] for c in after
     ]
     reference_does = (
-        "the reference " + _joined(_action(r, reference) for r in instead)
+        "the reference " + _joined(_action(r) for r in instead)
         if instead
         else "the reference ends there"
     )
-    yours = f"after {graph.label(source)} yours {_action(layer, graph)}"
+    yours = f"after {graph.label(source)} yours {_action(layer)}"
     return f"{yours}; {reference_does}"
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 
 from grader import errors
-from grader.probes import FUNCTIONS
+from grader.probes import FUNCTIONS, probes_for
 
 NOTEBOOK_LIMIT = 64 * 1024 * 1024
 """The largest notebook file read, in bytes; outputs make most of a large one."""
@@ -270,8 +270,6 @@ def signature_problem(function: str, source: str) -> str | None:
     (plus ``s=...``) and ``ResNet50(input_shape=..., classes=...)``; a ``def``
     that cannot take those calls is another version of the assignment.
     """
-    from grader.probes import probes_for
-
     node = _function_def(function, source)
     if node is None:
         return None

@@ -22,7 +22,7 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
-def render_text(report: GradeReport, *, show_hidden: bool = True) -> str:
+def render_text(report: GradeReport) -> str:
     """A report for the terminal: one line per check, the reason under each.
 
     When every check of a function fails for one reason (a stub, a crash),
@@ -31,13 +31,8 @@ def render_text(report: GradeReport, *, show_hidden: bool = True) -> str:
     lines = [f"Grading {report.notebook}", ""]
     functions = dict.fromkeys(check.function for check in report.checks)
     for function in functions:
-        checks = [
-            check
-            for check in report.for_function(function)
-            if check.visible or show_hidden
-        ]
         lines.append(function)
-        lines.extend(render_checks(checks))
+        lines.extend(render_checks(report.for_function(function)))
     for note in report.notes:
         lines.append(f"note: {note}")
     if report.protections:

@@ -35,10 +35,6 @@ def test_text_report_lists_checks_and_total():
     ]
 
 
-def test_hidden_checks_can_be_left_out_of_the_text():
-    assert "two (hidden)" not in render_text(REPORT, show_hidden=False)
-
-
 def test_gradescope_totals_are_derived_from_the_checks():
     data = to_gradescope(REPORT)
     assert (data["score"], data["max_score"]) == (3, 10)
