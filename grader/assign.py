@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 
 from grader import errors
-from grader.notebook import code_regions, read_notebook
+from grader.notebook import START, code_regions, read_notebook
 
 HELPER_MODULES = ("resnets_utils", "public_tests")
 HELPER_FOLDERS = ("images",)
@@ -28,7 +28,7 @@ HELPER_FOLDERS = ("images",)
 def stub_source(source: str, *, cell: str = "cell") -> str:
     """Return ``source`` with each START/END region reduced to stubs."""
     lines = source.splitlines()
-    starts = sum(1 for line in lines if "### START CODE HERE ###" in line)
+    starts = sum(1 for line in lines if START in line)
     regions = code_regions(lines)
     if starts != len(regions):
         raise errors.AssignError(errors.UNBALANCED_REGION.format(cell=cell), cell=cell)

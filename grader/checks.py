@@ -10,7 +10,7 @@ broken function never stops the others from being graded.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import keras
@@ -300,6 +300,21 @@ CHECKS: tuple[Check, ...] = (
     Check("ResNet50", "input_shape and classes", 5, False, _honours_arguments),
     Check("ResNet50", "short training run", 5, False, _training_run, timed_alone=True),
 )
+
+
+def select(
+    functions: Collection[str], *, visible_only: bool = False
+) -> tuple[Check, ...]:
+    """The rows of ``CHECKS`` for the graded ``functions``, in table order.
+
+    With ``visible_only``, only the checks students see (what ``grader check``
+    and the notebook's public checks run).
+    """
+    return tuple(
+        check
+        for check in CHECKS
+        if check.function in functions and (check.visible or not visible_only)
+    )
 
 
 def run_checks(judge: Judge, checks: tuple[Check, ...] = CHECKS) -> list[CheckResult]:

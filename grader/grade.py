@@ -76,15 +76,11 @@ def grade(
     finally:
         loader.join()
     watch.lap("waiting for TensorFlow in the grader")
-    from grader.checks import CHECKS, run_checks
+    from grader.checks import run_checks, select
     from grader.judge import Expected, Judge
 
     judge = Judge(run, graded, Expected.load())
-    checks = tuple(
-        check
-        for check in CHECKS
-        if check.function in chosen and (check.visible or not visible_only)
-    )
+    checks = select(chosen, visible_only=visible_only)
     results = []
     for index, check in enumerate(checks):
         # Each check stands alone: timed per function, some (training) apart.

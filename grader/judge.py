@@ -19,7 +19,7 @@ import keras
 
 from grader import graph as graphs
 from grader import models, reference
-from grader.notebook import GradedCell
+from grader.notebook import END, START, GradedCell
 from grader.probes import probe
 from grader.protocol import AnswerStatus, Frame, KernelRun, ProbeAnswer
 
@@ -83,7 +83,7 @@ class Judge:
         if cell.is_stub:
             return (
                 f"{function} is still the stub: write your code between "
-                "### START CODE HERE ### and ### END CODE HERE ###"
+                f"{START} and {END}"
             )
         if cell.signature_problem:
             return cell.signature_problem

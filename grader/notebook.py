@@ -21,7 +21,9 @@ NOTEBOOK_LIMIT = 64 * 1024 * 1024
 MARKER = re.compile(r"^[ \t]*#[ \t]*GRADED FUNCTION:[ \t]*(\w+)", re.MULTILINE)
 """The ``# GRADED FUNCTION: name`` line of a graded cell, name and all on one line."""
 START = "### START CODE HERE ###"
+"""The line that opens a region of solution code (``assign`` stubs it)."""
 END = "### END CODE HERE ###"
+"""The line that closes it."""
 MAGIC = re.compile(r"^\s*[%!]")
 LEGACY_APIS = {
     r"\bset_learning_phase\b": "K.set_learning_phase",

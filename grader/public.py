@@ -18,7 +18,7 @@ from grader.report import CheckResult
 
 def check_function(function: str, target: Callable | None) -> list[CheckResult]:
     """Run the visible checks of the graded ``function`` on ``target``."""
-    from grader.checks import CHECKS, run_checks
+    from grader.checks import run_checks, select
     from grader.judge import Expected, Judge
     from grader.kernel_side import probe_answers
     from grader.notebook import GradedCell
@@ -36,5 +36,4 @@ def check_function(function: str, target: Callable | None) -> list[CheckResult]:
     answers = [] if cell.is_stub else parse_answers(probe_answers(target, calls), keys)
     run = KernelRun(cells={}, answers={function: answers}, probe_cells={})
     judge = Judge(run, {function: cell}, Expected.load())
-    checks = tuple(c for c in CHECKS if c.function == function and c.visible)
-    return run_checks(judge, checks)
+    return run_checks(judge, select((function,), visible_only=True))
