@@ -30,12 +30,12 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 
 from grader import errors
+from grader.files import tail_line, temporary_folder
 from grader.kernel_side import PRELUDE
 from grader.notebook import GradedCell
 from grader.probes import payload
 from grader.protocol import CellOutcome, KernelRun, ProbeAnswer, read_answers
 from grader.sandbox import Sandbox, Watchdog, ending, plan_kernel
-from grader.tempdirs import temporary_folder
 
 SUBMISSION_TIME_UP = "the submission's time ran out before this cell"
 
@@ -44,7 +44,7 @@ TIMEOUT_ENAME = "CellTimeout"
 DIED_ENAME = "KernelDied"
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
 PASSED_ENV = ("TF_ENABLE_ONEDNN_OPTS",)
-STDERR_TAIL = 2000
+EVALUE_LIMIT = 2000
 REPLAY_SECONDS = 60.0
 # How long a kernel that was sent its death may take to die.
 ENDING_SECONDS = 10.0
@@ -107,7 +107,7 @@ class _CappedClient(NotebookClient):
     def output(self, outs, msg, display_id, cell_index):  # noqa: D102
         content = msg.get("content", {})
         if msg.get("msg_type") == "error":
-            content["evalue"] = str(content.get("evalue", ""))[:STDERR_TAIL]
+            content["evalue"] = str(content.get("evalue", ""))[:EVALUE_LIMIT]
             content["traceback"] = []
             return super().output(outs, msg, display_id, cell_index)
         size = len(json.dumps(content, default=str))
@@ -211,20 +211,10 @@ class KernelSession:
                 if self._client.kc is None:
                     raise errors.KernelError(
                         errors.KERNEL_WOULD_NOT_START.format(
-                            reason=self._stderr_tail() or exc
+                            reason=tail_line(self._stderr_path) or exc
                         )
                     ) from None
                 raise
-
-    def _stderr_tail(self) -> str:
-        try:
-            with open(self._stderr_path, "rb") as handle:
-                handle.seek(0, os.SEEK_END)
-                handle.seek(max(0, handle.tell() - STDERR_TAIL))
-                lines = handle.read().decode("utf-8", "replace").strip().splitlines()
-        except OSError:
-            return ""
-        return lines[-1] if lines else ""
 
     def run(self, source: str, timeout: float, *, keep: bool = False) -> CellOutcome:
         """Execute ``source`` as one cell; with ``keep``, replay it after a restart."""

@@ -161,7 +161,7 @@ def namespaces_available() -> tuple[bool, str]:
     """Whether ``jail.py`` can build its sandbox here, and if not, why."""
     if not sys.platform.startswith("linux"):
         return False, NOT_LINUX
-    from grader.tempdirs import temporary_folder
+    from grader.files import temporary_folder
 
     with temporary_folder("grader-probe-") as root:
         plan = _plan(
