@@ -2,7 +2,24 @@
 
 ``grade(path)`` runs a notebook's graded functions in a Jupyter kernel and
 returns a ``GradeReport``; ``grader.render`` turns one into text or
-Gradescope's results.json.
+Gradescope's results.json. A notebook passes through these modules, in order::
+
+    notebook   the file read and checked; its graded cells (probes: the calls)
+    execute    the cells run in a kernel: sandbox, jail (its launcher),
+               kernel_side (the only code sent to the kernel)
+    protocol   what the kernel hands back: CellOutcome, ProbeAnswer, KernelRun
+    models     the student's models rebuilt safely (graph: their layer graphs,
+               reference: the grader's own ResNet-50)
+    judge      Expected and Judge: what the checks compare, built once
+    checks     the checks table and run_checks, which makes CheckResults
+    report     CheckResult and GradeReport: plain data, totals derived
+    render     text, results.json, gradebook, feedback, JUnit
+
+``grade`` runs that chain for one notebook; ``batch`` (many submissions),
+``cli`` and ``gradescope`` (the autograder bundle) sit on top. Beside it:
+``errors`` (the error tree), ``files`` (temporary folders, log tails),
+``assign`` (the student notebook from the solution) and ``public`` (the
+notebook's own checks, run in the student's kernel).
 """
 
 from grader.errors import AssignError, GraderError, KernelError, NotebookError

@@ -219,7 +219,7 @@ class KernelSession:
     def run(self, source: str, timeout: float, *, keep: bool = False) -> CellOutcome:
         """Execute ``source`` as one cell; with ``keep``, replay it after a restart."""
         outcome = self._execute(source, timeout)
-        if outcome.status == "timeout" and not self._answers():
+        if outcome.status == "timeout" and not self._responsive():
             self._restart()
         elif outcome.status == "died":
             self._restart()
@@ -293,7 +293,8 @@ class KernelSession:
             )
         return "the kernel died"
 
-    def _answers(self) -> bool:
+    def _responsive(self) -> bool:
+        """Whether the kernel runs a trivial cell (after a timeout, say)."""
         return self._execute("pass", 10).ok
 
     def _restart(self) -> None:
