@@ -16,7 +16,9 @@ from collections.abc import Callable
 from grader.report import CheckResult
 
 
-def check_function(function: str, target: Callable | None) -> list[CheckResult]:
+def check_function(
+    function: str, target: Callable[..., object] | None
+) -> list[CheckResult]:
     """Run the visible checks of the graded ``function`` on ``target``."""
     from grader.checks import run_checks, select
     from grader.judge import Expected, Judge
