@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -29,6 +31,16 @@ def printed_vector(text: str, after: str) -> np.ndarray:
     opened = text.index("[", start)
     closed = text.index("]", opened)
     return np.array([float(x) for x in text[opened + 1 : closed].split()])
+
+
+def wait_for(condition: Callable[[], object], seconds: float, what: str) -> None:
+    """Return once ``condition()`` holds (polled every 0.1 s); fail after
+    ``seconds``, naming ``what`` was awaited."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.1)
 
 
 def seeded(function: str) -> np.ndarray:
@@ -61,14 +73,16 @@ def graded(tmp_path_factory):
     cache = {}
 
     def run(name: str, notebook: nbformat.NotebookNode | Path, **options):
-        if name not in cache:
+        # The same notebook graded with other options is another grading.
+        key = (name, repr(sorted(options.items())))
+        if key not in cache:
             if isinstance(notebook, Path):
                 path = notebook
             else:
                 path = tmp_path_factory.mktemp("scenarios") / f"{name}.ipynb"
                 nbformat.write(notebook, path)
-            cache[name] = grade(path, **options)
-        return cache[name]
+            cache[key] = grade(path, **options)
+        return cache[key]
 
     return run
 
