@@ -8,7 +8,6 @@ import os
 import signal
 import sys
 import textwrap
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -351,63 +350,15 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
-class _Progress:
-    """Progress of a batch on standard error.
-
-    On a terminal, a bar that ticks every second under a line per finished
-    submission; elsewhere (a log, CI), the line per submission only.
-    """
-
-    def __init__(self, total: int, stream=None) -> None:
-        from grader.batch import Tally
-
-        self._stream = stream or sys.stderr
-        self._tty = self._stream.isatty()
-        self._tally = Tally(total=total)
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        if self._tty and total:
-            threading.Thread(target=self._tick, daemon=True).start()
-
-    def __call__(self, result, tally) -> None:
-        from grader.render import render_progress
-
-        with self._lock:
-            self._tally = tally
-            prefix = "\r\x1b[K" if self._tty else ""
-            print(prefix + render_progress(result, tally), file=self._stream)
-            self._draw()
-
-    def _draw(self) -> None:
-        from grader.render import render_bar
-
-        if self._tty:
-            print("\r\x1b[K" + render_bar(self._tally), end="", file=self._stream)
-        self._stream.flush()
-
-    def _tick(self) -> None:
-        while not self._stop.wait(1.0):
-            with self._lock:
-                self._draw()
-
-    def close(self) -> None:
-        """Stop the bar and leave the cursor on a fresh line."""
-        self._stop.set()
-        with self._lock:
-            if self._tty:
-                print("\r\x1b[K", end="", file=self._stream, flush=True)
-
-
 def _grade_batch(args: argparse.Namespace) -> int:
     from grader.batch import (
+        DEFAULT_OUT,
         Interrupted,
         Options,
-        find_submissions,
-        grade_batch,
-        write_outputs,
+        grade_many,
+        output_paths,
     )
     from grader.render import render_summary
-    from grader.sandbox import choose
 
     if args.json is not None:
         raise errors.GraderError(
@@ -416,50 +367,32 @@ def _grade_batch(args: argparse.Namespace) -> int:
         )
     if args.jobs < 1:
         raise errors.GraderError("--jobs must be at least 1")
-    limits = _limits(args)
-    # Refuse now, not once per submission, where the sandbox is required.
-    choose(require=args.require_sandbox, disable=args.no_sandbox, limits=limits)
     options = Options(
         functions=tuple(args.function) if args.function else None,
-        limits=limits,
+        limits=_limits(args),
         require_sandbox=args.require_sandbox,
         no_sandbox=args.no_sandbox,
     )
-    submissions = find_submissions(args.notebooks)
-    out = args.out or Path("grader-results")
+    out = args.out or DEFAULT_OUT
+    stopped = None
     try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise errors.GraderError(f"{out}: cannot create the folder ({exc})") from None
-    where = (
-        f"on the Dask cluster at {args.scheduler}"
-        if args.scheduler
-        else f"{min(args.jobs, len(submissions))} at a time"
-    )
-    print(f"grading {len(submissions)} submissions {where}", file=sys.stderr)
-    progress = _Progress(len(submissions))
-    interrupted = False
-    try:
-        results = grade_batch(
-            submissions,
-            out,
-            options,
+        results = grade_many(
+            args.notebooks,
+            out=out,
+            options=options,
             jobs=args.jobs,
             force=args.force,
             scheduler=args.scheduler,
-            progress=progress,
+            progress=sys.stderr,
         )
     except Interrupted as stop:
-        results, interrupted = stop.results, True
-    finally:
-        progress.close()
-    written = write_outputs(out, results)
+        results, stopped = stop.results, stop
     print(render_summary(results))
-    for path in written:
+    for path in output_paths(out):
         print(f"wrote {path}")
-    if interrupted:
+    if stopped is not None:
         print(
-            f"grader: interrupted: {len(results)} of {len(submissions)} submissions "
+            f"grader: interrupted: {len(results)} of {stopped.total} submissions "
             "finished and were kept; run the same command again to grade the rest",
             file=sys.stderr,
         )

@@ -26,6 +26,7 @@ PROJECT_FILES = (
     "pyproject.toml",
     "README.md",
     "grader/*.py",
+    "grader/batch/*.py",
     "grader/py.typed",
     "fixtures/*.py",
     "fixtures/*.json",

@@ -13,9 +13,12 @@ import io
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.report import GRADED, CheckResult, GradeReport, SubmissionResult
+
+if TYPE_CHECKING:  # grader.batch renders with this module
+    from grader.batch.progress import Tally
 
 
 def _points(value: float) -> str:
@@ -272,30 +275,29 @@ def _verdict(result: SubmissionResult) -> str:
     return f"{_points(result.score)}/{_points(result.report.max_score)}"
 
 
-def render_progress(result: SubmissionResult, tally: Any) -> str:
+def render_progress(result: SubmissionResult, tally: Tally) -> str:
     """One line after each finished submission of a batch.
 
-    ``tally`` is a ``grader.batch.Tally``: the counts and elapsed time.
+    ``done`` counts the graded submissions, ``failed`` those not graded.
     """
     minutes, seconds = divmod(int(tally.elapsed), 60)
     verdict = _verdict(result)
     reused = " (unchanged, kept)" if result.reused else ""
     return (
-        f"[{tally.done + tally.failed}/{tally.total}] done {tally.done}, "
-        f"failed {tally.failed}, remaining {tally.remaining}, "
+        f"[{tally.finished}/{tally.total}] done {tally.graded}, "
+        f"failed {tally.not_graded}, remaining {tally.remaining}, "
         f"elapsed {minutes}:{seconds:02d}  {result.student}: {verdict}{reused}"
     )
 
 
-def render_bar(tally: Any, width: int = 24) -> str:
+def render_bar(tally: Tally, width: int = 24) -> str:
     """The live progress bar of a batch: a bar, the counts, the time so far."""
-    finished = tally.done + tally.failed
-    filled = width * finished // tally.total if tally.total else width
+    filled = width * tally.finished // tally.total if tally.total else width
     minutes, seconds = divmod(int(tally.elapsed), 60)
     return (
-        f"[{'#' * filled}{'.' * (width - filled)}] {finished}/{tally.total}  "
-        f"done {tally.done}  failed {tally.failed}  remaining {tally.remaining}  "
-        f"{minutes}:{seconds:02d}"
+        f"[{'#' * filled}{'.' * (width - filled)}] {tally.finished}/{tally.total}  "
+        f"done {tally.graded}  failed {tally.not_graded}  "
+        f"remaining {tally.remaining}  {minutes}:{seconds:02d}"
     )
 
 

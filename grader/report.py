@@ -92,7 +92,7 @@ def _check_from_dict(data: dict[str, Any]) -> CheckResult:
 
 GRADED = "graded"
 INVALID = "invalid"
-FAILED = "error"
+ERROR = "error"
 
 
 @dataclass(frozen=True)

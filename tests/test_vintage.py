@@ -309,8 +309,8 @@ def test_every_signature_of_another_version_is_named(tmp_path):
 def test_a_batch_records_the_2021_edition_as_invalid_with_the_message():
     from grader.batch import Options, grade_file
 
-    outcome = grade_file(CORRECT_2021, Options(functions=("identity_block",)))
-    assert (outcome["status"], outcome["message"], outcome["report"]) == (
+    verdict = grade_file(CORRECT_2021, Options(functions=("identity_block",)))
+    assert (verdict.status, verdict.message, verdict.report) == (
         "invalid",
         _edition_2021(CORRECT_2021, BOTH_CLUES),
         None,

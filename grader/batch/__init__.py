@@ -1,0 +1,42 @@
+"""Grading many submissions, each in its own process, with every result kept.
+
+A result is reused while neither the notebook nor the grader changes.
+``grade_many`` is the whole batch; its modules, one job each:
+
+- ``discover``: the notebooks that paths name, and each one's student id;
+- ``options``: what a grading depends on besides the notebook;
+- ``version``: the grader's version, stored with every result;
+- ``store``: the results kept under ``OUT/results/`` and when one is still
+  good, and the batch's one way to write a file (whole or not at all);
+- ``workers``: a child process grading one notebook (``python -m
+  grader.batch``), and the runners: here, ``jobs`` at a time, or on a Dask
+  cluster; either way the same function grades the same bytes;
+- ``progress``: the counts of a batch and their display on standard error;
+- ``outputs``: writing the gradebook, feedback, Gradescope and JUnit files
+  (``grader.render`` makes their text);
+- ``many``: ``grade_many``, from the paths to the files.
+"""
+
+from grader.batch.discover import Submission, find_submissions
+from grader.batch.many import DEFAULT_OUT, Interrupted, grade_many
+from grader.batch.options import Options
+from grader.batch.outputs import output_paths, write_outputs
+from grader.batch.progress import Tally
+from grader.batch.version import grader_version
+from grader.batch.workers import Verdict, grade_bytes, grade_file
+
+__all__ = [
+    "DEFAULT_OUT",
+    "Interrupted",
+    "Options",
+    "Submission",
+    "Tally",
+    "Verdict",
+    "find_submissions",
+    "grade_bytes",
+    "grade_file",
+    "grade_many",
+    "grader_version",
+    "output_paths",
+    "write_outputs",
+]

@@ -1,0 +1,44 @@
+"""What a batch's gradings depend on besides the notebook."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from grader.sandbox import Limits
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything besides the notebook that a grading depends on."""
+
+    functions: tuple[str, ...] | None = None
+    visible_only: bool = False
+    limits: Limits = field(default_factory=Limits)
+    require_sandbox: bool = False
+    no_sandbox: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The options as JSON-ready data."""
+        data = asdict(self)
+        data["functions"] = list(self.functions) if self.functions else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Options:
+        """Options from ``to_dict``'s data."""
+        functions = data.get("functions")
+        return cls(
+            functions=tuple(functions) if functions else None,
+            visible_only=bool(data.get("visible_only", False)),
+            limits=Limits(**data.get("limits", {})),
+            require_sandbox=bool(data.get("require_sandbox", False)),
+            no_sandbox=bool(data.get("no_sandbox", False)),
+        )
+
+    def key(self) -> str:
+        """A short digest: results graded under other options are not reused."""
+        text = json.dumps(self.to_dict(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]

@@ -1,0 +1,44 @@
+"""The files a batch leaves in ``OUT``: gradebook, feedback, Gradescope, JUnit.
+
+``grader.render`` makes their text; this module only writes it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from grader.batch.discover import file_name
+from grader.batch.store import write_atomically
+from grader.render import (
+    render_feedback,
+    render_gradebook,
+    render_junit,
+    result_to_gradescope,
+)
+from grader.report import SubmissionResult
+
+#: What ``write_outputs`` writes under ``OUT``, in the order it reports them.
+OUTPUTS = ("gradebook.csv", "feedback", "gradescope", "junit.xml")
+
+
+def output_paths(out: Path) -> list[Path]:
+    """The files and folders ``write_outputs`` writes under ``out``."""
+    return [out / name for name in OUTPUTS]
+
+
+def write_outputs(out: Path, results: Sequence[SubmissionResult]) -> list[Path]:
+    """Write the gradebook, feedback, Gradescope and JUnit files; return them.
+
+    ``feedback/STUDENT.md`` and ``gradescope/STUDENT/results.json`` are
+    written per student, each file whole or not at all.
+    """
+    write_atomically(out / "gradebook.csv", render_gradebook(results))
+    for result in results:
+        name = file_name(result.student)
+        write_atomically(out / "feedback" / f"{name}.md", render_feedback(result))
+        gradescope = json.dumps(result_to_gradescope(result), indent=2) + "\n"
+        write_atomically(out / "gradescope" / name / "results.json", gradescope)
+    write_atomically(out / "junit.xml", render_junit(results))
+    return output_paths(out)

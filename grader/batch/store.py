@@ -1,0 +1,86 @@
+"""The result store: one JSON file per student under ``OUT/results/``.
+
+Also the one way the batch writes a file: whole or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from grader.batch.discover import file_name
+from grader.batch.options import Options
+from grader.batch.version import grader_version
+from grader.report import GRADED, INVALID, SubmissionResult
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all.
+
+    The text goes to ``PATH.partial`` first, then takes the name: a reader
+    (a later run, an LMS import) never finds half a file, however the writer
+    ends.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+
+
+def content_hash(path: Path) -> str:
+    """The SHA-256 of a file's bytes, or ``""`` when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+class Store:
+    """Results kept under ``OUT/results/``, one JSON file per student."""
+
+    def __init__(self, out: Path) -> None:
+        self.folder = out / "results"
+
+    def path(self, student: str) -> Path:
+        """Where a student's result lives."""
+        return self.folder / f"{file_name(student)}.json"
+
+    def load(self, student: str) -> SubmissionResult | None:
+        """The stored result, or None when there is none or it is unreadable."""
+        try:
+            data = json.loads(self.path(student).read_text(encoding="utf-8"))
+            return SubmissionResult.from_dict(data, reused=True)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, result: SubmissionResult) -> None:
+        """Write a result whole or not at all."""
+        write_atomically(
+            self.path(result.student), json.dumps(result.to_dict(), indent=1)
+        )
+
+    def reusable(
+        self, student: str, sha256: str, options: Options
+    ) -> SubmissionResult | None:
+        """The stored result if it still holds for this notebook, else None.
+
+        It holds while the notebook's bytes, the grader and the options are
+        those it was graded with. Only verdicts on the notebook itself are
+        kept: an error (a crash, a kernel that would not start, a time-out of
+        the whole grading) is tried again on the next run.
+        """
+        stored = self.load(student)
+        if (
+            stored is not None
+            and stored.status in (GRADED, INVALID)
+            and stored.sha256 == sha256
+            and stored.grader == grader_version()
+            and stored.options == options.key()
+        ):
+            return stored
+        return None
