@@ -26,8 +26,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import ClassVar
 
-from grader.errors import KERNEL_WOULD_NOT_START, KernelError, SandboxError
+from grader.errors import (
+    KERNEL_WOULD_NOT_START,
+    GraderError,
+    KernelError,
+    SandboxError,
+)
 from grader.report import Protection
 
 MB = 1024 * 1024
@@ -48,9 +54,18 @@ HELPERS = ("resnets_utils.py",)
 NOT_LINUX = "this system is not Linux"
 
 
+class LimitsError(GraderError, ValueError):
+    """Limits no grading could run under (a time of 0, too little memory)."""
+
+
 @dataclass(frozen=True)
 class Limits:
-    """What one submission may use. Times are wall-clock seconds."""
+    """What one submission may use. Times are wall-clock seconds.
+
+    Raises ``LimitsError`` for a time that is not more than 0, or less than
+    ``MIN_MEMORY_MB`` of memory or ``MIN_CPU_SECONDS`` of CPU time. The
+    messages name the command line's options, which set these fields.
+    """
 
     cell_seconds: float = 60.0
     probe_seconds: float = 60.0
@@ -61,6 +76,28 @@ class Limits:
     threads: int = 1024
     output_kb: int = 1024
     scratch_mb: int = 256
+
+    #: Below these, not even the assignment's imports would run.
+    MIN_MEMORY_MB: ClassVar[int] = 512
+    MIN_CPU_SECONDS: ClassVar[int] = 10
+    #: Each time field and the option that sets it.
+    TIME_OPTIONS: ClassVar[dict[str, str]] = {
+        "cell_seconds": "--cell-timeout",
+        "probe_seconds": "--probe-timeout",
+        "submission_seconds": "--submission-timeout",
+    }
+
+    def __post_init__(self) -> None:
+        for name, option in self.TIME_OPTIONS.items():
+            if getattr(self, name) <= 0:
+                raise LimitsError(f"{option} must be more than 0 seconds")
+        if self.memory_mb < self.MIN_MEMORY_MB or self.cpu_seconds < (
+            self.MIN_CPU_SECONDS
+        ):
+            raise LimitsError(
+                f"--memory must be at least {self.MIN_MEMORY_MB}, "
+                f"--cpu at least {self.MIN_CPU_SECONDS}"
+            )
 
     def describe(self, *, namespaces: bool) -> list[Protection]:
         """The limits as report lines; they hold on every system.
