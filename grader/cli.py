@@ -429,7 +429,7 @@ def _gradescope(args: argparse.Namespace) -> int:
         return 0
     if args.action == "run":
         with _quiet_stderr():
-            results, text = gradescope.run_submission(args.root)
+            results, text = gradescope.grade_gradescope_submission(args.root)
         print(text)
         print(f"wrote {args.root / 'results' / 'results.json'}")
         return 0

@@ -2,9 +2,9 @@
 
 ``build_bundle`` writes the zip an instructor uploads. Gradescope unpacks it
 into ``/autograder/source``, runs ``setup.sh`` once to build the image, and
-runs ``run_autograder`` for every submission, which calls ``run_submission``
-(``grader gradescope run``): it finds the notebook under
-``/autograder/submission``, grades it and writes
+runs ``run_autograder`` for every submission, which calls
+``grade_gradescope_submission`` (``grader gradescope run``): it finds the
+notebook under ``/autograder/submission``, grades it and writes
 ``/autograder/results/results.json``. ``AUTOGRADER_ROOT`` moves
 ``/autograder`` elsewhere, for tests and for trying the bundle locally.
 """
@@ -16,7 +16,9 @@ import os
 import stat
 import zipfile
 from pathlib import Path
+from typing import Any
 
+from grader.batch.discover import notebooks_in
 from grader.errors import GraderError, NotebookError
 
 SOURCE = "grader-src"
@@ -125,11 +127,7 @@ def find_notebook(submission: Path) -> tuple[Path | None, list[str]]:
     ``Residual_Networks.ipynb`` wins where there are several notebooks;
     otherwise the first by name, with a note naming the others.
     """
-    notebooks = sorted(
-        path
-        for path in submission.rglob("*.ipynb")
-        if ".ipynb_checkpoints" not in path.parts
-    )
+    notebooks = sorted(notebooks_in(submission))
     if not notebooks:
         return None, []
     named = [path for path in notebooks if path.name == ASSIGNMENT_NOTEBOOK]
@@ -146,7 +144,7 @@ def find_notebook(submission: Path) -> tuple[Path | None, list[str]]:
     return chosen, notes
 
 
-def run_submission(root: Path) -> tuple[dict, str]:
+def grade_gradescope_submission(root: Path) -> tuple[dict[str, Any], str]:
     """Grade the submission under ``root`` as Gradescope lays it out.
 
     Writes ``root/results/results.json`` and returns it with the text report.
@@ -156,7 +154,7 @@ def run_submission(root: Path) -> tuple[dict, str]:
     shows the instructor a failed autograder instead of a wrong 0.
     """
     from grader.grade import grade
-    from grader.render import render_text, to_gradescope
+    from grader.render import gradescope_not_graded, render_text, to_gradescope
 
     submission = root / "submission"
     results_path = root / "results" / "results.json"
@@ -166,13 +164,13 @@ def run_submission(root: Path) -> tuple[dict, str]:
             "no .ipynb file in the submission: upload your "
             f"{ASSIGNMENT_NOTEBOOK} (File > Download in Jupyter)"
         )
-        results, text = {"score": 0, "output": message, "tests": []}, message
+        results, text = gradescope_not_graded(message), message
     else:
         try:
             report = grade(notebook)
         except NotebookError as exc:
             message = str(exc).replace(str(submission) + os.sep, "")
-            results, text = {"score": 0, "output": message, "tests": []}, message
+            results, text = gradescope_not_graded(message), message
         else:
             results, text = to_gradescope(report), render_text(report)
             if notes:

@@ -135,12 +135,23 @@ def result_to_gradescope(result: SubmissionResult) -> dict[str, Any]:
     """
     if result.report is not None:
         return to_gradescope(result.report)
-    return {
-        "score": 0,
-        "execution_time": round(result.seconds, 3),
-        "output": result.message,
-        "tests": [],
-    }
+    return gradescope_not_graded(result.message, seconds=result.seconds)
+
+
+def gradescope_not_graded(
+    message: str, *, seconds: float | None = None
+) -> dict[str, Any]:
+    """Gradescope's results for a submission that could not be graded.
+
+    A score of 0, no tests and the reason as the output; ``execution_time``
+    only where the grading's time is known (a batch's result).
+    """
+    results: dict[str, Any] = {"score": 0}
+    if seconds is not None:
+        results["execution_time"] = round(seconds, 3)
+    results["output"] = message
+    results["tests"] = []
+    return results
 
 
 def _check_columns(results: Sequence[SubmissionResult]) -> list[str]:

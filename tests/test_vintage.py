@@ -318,12 +318,12 @@ def test_a_batch_records_the_2021_edition_as_invalid_with_the_message():
 
 
 def test_gradescope_gives_the_2021_edition_0_with_the_message(tmp_path):
-    from grader.gradescope import run_submission
+    from grader.gradescope import grade_gradescope_submission
 
     submission = tmp_path / "submission"
     submission.mkdir()
     shutil.copy(NO_TRAINING_2021, submission / "Residual_Networks.ipynb")
-    results, text = run_submission(tmp_path)
+    results, text = grade_gradescope_submission(tmp_path)
     message = _edition_2021(
         "Residual_Networks.ipynb",
         "identity_block takes (X, f, filters, initializer) and "
