@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import edited_solution
+from conftest import edited_solution, wait_for
 
 BODY = "    ### START CODE HERE ###\n"
 LOOP = "    while True:\n        pass\n"
@@ -45,14 +45,6 @@ def _left_in(tmpdir: Path, seconds: float = 15) -> list[str]:
     while any(tmpdir.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.2)
     return sorted(str(p.relative_to(tmpdir)) for p in tmpdir.rglob("*"))
-
-
-def _wait_for(condition, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -100,7 +92,7 @@ def _batch(tmp_path: Path, tmpdir: Path) -> tuple[subprocess.Popen, Path]:
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     # Grading has begun once the child's kernel has its folder.
-    _wait_for(
+    wait_for(
         lambda: any(tmpdir.glob("grader-batch-*/tmp/grader-*/ipc")),
         120,
         "the grading's folder",
