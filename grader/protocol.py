@@ -150,9 +150,13 @@ def parse_answers(items: object, keys: Collection[str]) -> list[ProbeAnswer]:
 
 
 def _answer(item: object, keys: Collection[str]) -> ProbeAnswer | None:
-    if not isinstance(item, dict) or item.get("key") not in keys:
+    if not isinstance(item, dict):
         return None
-    if item.get("status") not in _STATUS_VALUES:
+    # Text before membership: a list or dict here (a forged file) is unhashable.
+    key, status = item.get("key"), item.get("status")
+    if not isinstance(key, str) or key not in keys:
+        return None
+    if not isinstance(status, str) or status not in _STATUS_VALUES:
         return None
     if any(not isinstance(item.get(field, ""), str) for field in TEXT_FIELDS):
         return None

@@ -119,6 +119,8 @@ def test_a_missing_or_too_large_answer_file_is_no_answer(tmp_path, monkeypatch):
         {**GOOD, "type": 3},
         {"key": "seeded", "status": "error", "error": "E", "message": ["m"]},
         {"key": "seeded", "status": "error", "where": {"function": "f"}},
+        {**GOOD, "key": ["seeded"]},
+        {**GOOD, "status": {"ok": 1}},
     ],
     ids=[
         "not-a-dict",
@@ -129,6 +131,8 @@ def test_a_missing_or_too_large_answer_file_is_no_answer(tmp_path, monkeypatch):
         "type-not-text",
         "message-not-text",
         "where-not-a-list",
+        "key-unhashable",
+        "status-unhashable",
     ],
 )
 def test_a_malformed_answer_is_left_out_and_the_others_kept(answer):
