@@ -20,11 +20,39 @@ goes away, and exits with the child's status. Anything that fails before the
 program starts is printed on stderr and the script exits with status 71.
 """
 
+from __future__ import annotations
+
 import ctypes
 import json
 import os
 import signal
 import sys
+
+# typing's own flag, without importing typing: type checkers read any name
+# TYPE_CHECKING as true, and this script imports only what it runs with.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import FrameType
+    from typing import Any, TypedDict
+
+    class Plan(TypedDict):
+        """The plan ``grader.sandbox`` writes, as ``json.load`` reads it."""
+
+        namespaces: bool
+        root: str
+        read_only: list[str]
+        writable: list[str]
+        tmpfs: dict[str, int]  # path: size in MiB
+        hide: list[str]
+        rlimits: dict[str, int]  # RLIMIT_ name without the prefix: value
+        nice: int
+        cwd: str
+        env: dict[str, str]
+        argv: list[str]
+
+    # A mount of the new root: (depth, order, kind, path), and a tmpfs's size
+    # after them; the one tuple type of both lengths.
+    Step = tuple[Any, ...]
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -61,7 +89,7 @@ DEVICES = ("null", "zero", "full", "random", "urandom")
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
-def _prctl(option, value):
+def _prctl(option: int, value: int) -> int:
     """``prctl(2)`` where there is one (Linux); elsewhere nothing happens."""
     call = getattr(_libc, "prctl", None)
     return call(option, value, 0, 0, 0) if call is not None else -1
@@ -71,13 +99,19 @@ class SetupError(Exception):
     """A step of building the sandbox failed."""
 
 
-def _check(result, what):
+def _check(result: int, what: str) -> None:
     if result != 0:
         errno = ctypes.get_errno()
         raise SetupError(f"{what}: {os.strerror(errno)}")
 
 
-def _mount(source, target, fstype, flags, data=None):
+def _mount(
+    source: str | None,
+    target: str,
+    fstype: str | None,
+    flags: int,
+    data: str | None = None,
+) -> None:
     _check(
         _libc.mount(
             source.encode() if source else None,
@@ -90,12 +124,12 @@ def _mount(source, target, fstype, flags, data=None):
     )
 
 
-def _write(path, text):
+def _write(path: str, text: str) -> None:
     with open(path, "w") as handle:
         handle.write(text)
 
 
-def _enter_namespaces():
+def _enter_namespaces() -> None:
     uid, gid = os.getuid(), os.getgid()
     flags = (
         CLONE_NEWUSER
@@ -113,7 +147,7 @@ def _enter_namespaces():
     _write("/proc/self/gid_map", f"{gid} {gid} 1")
 
 
-def _locked_flags(path):
+def _locked_flags(path: str) -> int:
     """Flags a remount must keep: a user namespace cannot clear them."""
     flags = os.statvfs(path).f_flag
     kept = 0
@@ -130,7 +164,7 @@ def _locked_flags(path):
     return kept
 
 
-def _make_point(target, is_dir):
+def _make_point(target: str, is_dir: bool) -> None:
     if is_dir:
         os.makedirs(target, exist_ok=True)
     else:
@@ -139,7 +173,7 @@ def _make_point(target, is_dir):
             open(target, "w").close()
 
 
-def _bind(root, source, dest, writable):
+def _bind(root: str, source: str, dest: str, writable: bool) -> None:
     if not os.path.exists(source):
         return
     target = root + dest
@@ -155,7 +189,7 @@ def _bind(root, source, dest, writable):
     _mount(None, target, None, flags)
 
 
-def _hide(root, path):
+def _hide(root: str, path: str) -> None:
     target = root + path
     if os.path.isdir(target):
         _mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k")
@@ -164,13 +198,13 @@ def _hide(root, path):
         _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
 
 
-def _tmpfs(root, path, size_mb):
+def _tmpfs(root: str, path: str, size_mb: int) -> None:
     target = root + path
     os.makedirs(target, exist_ok=True)
     _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode=1777")
 
 
-def _devices(root):
+def _devices(root: str) -> None:
     dev = root + "/dev"
     os.makedirs(dev, exist_ok=True)
     _mount("tmpfs", dev, "tmpfs", MS_NOSUID, "size=64k,mode=755")
@@ -186,7 +220,7 @@ def _devices(root):
         os.symlink(target, f"{dev}/{name}")
 
 
-def _pivot(root):
+def _pivot(root: str) -> None:
     number = PIVOT_ROOT_NUMBERS.get(os.uname().machine, SYS_PIVOT_ROOT)
     os.chdir(root)
     # pivot_root(".", ".") stacks the old root under the new one; detaching
@@ -197,11 +231,11 @@ def _pivot(root):
     _mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
-def _build_root(plan):
+def _build_root(plan: Plan) -> None:
     root = plan["root"]
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
-    steps = []
+    steps: list[Step] = []
     for path in plan["read_only"]:
         steps.append((path.count("/"), 0, "ro", path))
     for path, size in plan["tmpfs"].items():
@@ -227,7 +261,7 @@ def _build_root(plan):
     _pivot(root)
 
 
-def _drop_privileges():
+def _drop_privileges() -> None:
     for cap in range(64):
         if _prctl(PR_CAPBSET_DROP, cap) != 0:
             break  # past the last capability this kernel knows
@@ -235,7 +269,7 @@ def _drop_privileges():
     _check(_prctl(PR_SET_NO_NEW_PRIVS, 1), "no_new_privs")
 
 
-def _set_limits(plan):
+def _set_limits(plan: Plan) -> None:
     import resource
 
     for name, value in plan["rlimits"].items():
@@ -249,7 +283,7 @@ def _set_limits(plan):
             continue
 
 
-def _child(plan, launcher):
+def _child(plan: Plan, launcher: int) -> None:
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if not plan["namespaces"] and os.getppid() != launcher:
         os._exit(FAILED)  # the launcher is already gone
@@ -265,14 +299,14 @@ def _child(plan, launcher):
     os.execve(plan["argv"][0], plan["argv"], plan["env"])
 
 
-def _watch(child):
+def _watch(child: int) -> int:
     parent = os.getppid()
 
-    def orphaned(signum, frame):
+    def orphaned(signum: int, frame: FrameType | None) -> None:
         if os.getppid() != parent:
             os.kill(child, signal.SIGKILL)
 
-    def stop(signum, frame):
+    def stop(signum: int, frame: FrameType | None) -> None:
         os.kill(child, signal.SIGKILL)
 
     signal.signal(signal.SIGALRM, orphaned)
@@ -290,13 +324,13 @@ def _watch(child):
     return os.WEXITSTATUS(status)
 
 
-def main(plan_path, connection_file=""):
+def main(plan_path: str, connection_file: str = "") -> int:
     """Run the plan in ``plan_path``; return the exit status of the program.
 
     ``{connection_file}`` in the program's arguments becomes ``connection_file``.
     """
     with open(plan_path) as handle:
-        plan = json.load(handle)
+        plan: Plan = json.load(handle)
     plan["argv"] = [
         connection_file if arg == "{connection_file}" else arg for arg in plan["argv"]
     ]
