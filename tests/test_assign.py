@@ -8,6 +8,9 @@ from grader import AssignError
 from grader.assign import assign, stub_source, student_notebook
 from grader.cli import main
 
+# No kernel and no TensorFlow: the fast tier (pytest -m fast).
+pytestmark = pytest.mark.fast
+
 
 def test_assignments_become_stubs_and_comments_stay():
     source = (

@@ -4,6 +4,9 @@ import pytest
 
 from grader.files import tail_line
 
+# No kernel and no TensorFlow: the fast tier (pytest -m fast).
+pytestmark = pytest.mark.fast
+
 
 @pytest.mark.parametrize(
     ("data", "line"),

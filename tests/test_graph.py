@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from grader.graph import Graph, Layer, compare, name_problems
+
+# No kernel and no TensorFlow: the fast tier (pytest -m fast).
+pytestmark = pytest.mark.fast
 
 CONV = {"filters": 4, "kernel_size": (1, 1), "strides": (1, 1), "padding": "valid"}
 

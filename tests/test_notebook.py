@@ -6,6 +6,9 @@ import pytest
 from grader import NotebookError
 from grader.notebook import find_graded_cells, is_stub, read_notebook
 
+# No kernel and no TensorFlow: the fast tier (pytest -m fast).
+pytestmark = pytest.mark.fast
+
 
 def _write(tmp_path, name, text):
     path = tmp_path / name

@@ -18,6 +18,9 @@ from grader.protocol import (
     read_answers,
 )
 
+# No kernel and no TensorFlow (but the last test): the fast tier (pytest -m fast).
+fast = pytest.mark.fast
+
 KEYS = {"seeded", "hidden"}
 NONCE = "n0nce"
 GOOD = {"key": "seeded", "status": "ok", "model": "{}"}
@@ -35,6 +38,7 @@ def _answers_written_by_kernel_side() -> list[ast.Dict]:
     ]
 
 
+@fast
 def test_kernel_side_writes_exactly_the_protocols_statuses():
     # kernel_side runs in the kernel, where grader cannot be imported: its
     # statuses are literals, and this is what keeps them the protocol's.
@@ -47,6 +51,7 @@ def test_kernel_side_writes_exactly_the_protocols_statuses():
     assert written == {status.value for status in AnswerStatus}
 
 
+@fast
 def test_kernel_side_writes_the_fields_of_a_probe_answer():
     tree = ast.parse(Path(kernel_side.__file__).read_text(encoding="utf-8"))
     written = {
@@ -67,6 +72,7 @@ def test_kernel_side_writes_the_fields_of_a_probe_answer():
     assert written == {field.name for field in fields(ProbeAnswer)}
 
 
+@fast
 def test_the_protocol_needs_only_the_standard_library():
     code = (
         "import sys, grader.protocol; "
@@ -85,6 +91,7 @@ def _file(tmp_path: Path, data: object) -> Path:
     return path
 
 
+@fast
 @pytest.mark.parametrize(
     "data",
     [
@@ -100,6 +107,7 @@ def test_an_answer_file_of_another_shape_is_no_answer(tmp_path, data):
     assert read_answers(_file(tmp_path, data), NONCE, KEYS) == []
 
 
+@fast
 def test_a_missing_or_too_large_answer_file_is_no_answer(tmp_path, monkeypatch):
     assert read_answers(tmp_path / "absent.json", NONCE, KEYS) == []
     path = _file(tmp_path, {"nonce": NONCE, "answers": [GOOD]})
@@ -108,6 +116,7 @@ def test_a_missing_or_too_large_answer_file_is_no_answer(tmp_path, monkeypatch):
     assert read_answers(path, NONCE, KEYS) == []
 
 
+@fast
 @pytest.mark.parametrize(
     "answer",
     [
@@ -139,6 +148,7 @@ def test_a_malformed_answer_is_left_out_and_the_others_kept(answer):
     assert parse_answers([answer, GOOD], KEYS) == [OK]
 
 
+@fast
 def test_an_answer_keeps_what_the_kernel_sent_and_none_where_it_sent_nothing():
     raw = {
         "key": "hidden",

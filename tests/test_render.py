@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import pytest
+
 from grader.render import render_text, to_gradescope
 from grader.report import CheckResult, GradeReport
+
+# No kernel and no TensorFlow: the fast tier (pytest -m fast).
+pytestmark = pytest.mark.fast
 
 REPORT = GradeReport(
     notebook="sub.ipynb",

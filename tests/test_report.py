@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import pytest
+
 from grader.report import CheckResult, GradeReport, Protection, SubmissionResult
+
+# No kernel and no TensorFlow: the fast tier (pytest -m fast).
+pytestmark = pytest.mark.fast
 
 REPORT = GradeReport(
     notebook="sub.ipynb",
