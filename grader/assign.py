@@ -47,13 +47,18 @@ def _stub_region(body: list[str], first_line: int, cell: str) -> list[str]:
     statements = {}
     for node in tree.body:
         target = node.targets[0] if isinstance(node, ast.Assign) else None
-        if not isinstance(target, ast.Name) or len(node.targets) != 1:
+        if (
+            not isinstance(node, ast.Assign)
+            or not isinstance(target, ast.Name)
+            or len(node.targets) != 1
+        ):
             raise errors.AssignError(
                 errors.REGION_NOT_ASSIGNMENTS.format(
                     cell=cell, line=first_line + node.lineno - 1
                 ),
                 cell=cell,
             )
+        assert node.end_lineno is not None  # always set by ast.parse
         statements[node.lineno - 1] = (node.end_lineno - 1, target.id)
     out, skip_until = [], -1
     for number, line in enumerate(body):

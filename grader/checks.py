@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import TypedDict
 
 import keras
 import numpy as np
@@ -34,7 +35,16 @@ HIDDEN_HARDCODED = (
 )
 TRAINING_STEPS = 3
 TRAINING_BATCH = 4
-OUTPUT_TOLERANCE = {"rtol": 1e-3, "atol": 1e-4}
+
+
+class _Tolerance(TypedDict):
+    """``np.allclose``'s tolerances, typed to pass as its keywords."""
+
+    rtol: float
+    atol: float
+
+
+OUTPUT_TOLERANCE: _Tolerance = {"rtol": 1e-3, "atol": 1e-4}
 
 
 @dataclass(frozen=True)
@@ -91,7 +101,9 @@ def _block_seeded(function: str) -> Callable[[Judge], str]:
     return check
 
 
-def _names(function: str, key: str, expected: Callable[[Judge], graphs.Graph]):
+def _names(
+    function: str, key: str, expected: Callable[[Judge], graphs.Graph]
+) -> Callable[[Judge], str]:
     def check(judge: Judge) -> str:
         wanted = expected(judge)
         problems = graphs.name_problems(judge.graph(function, key), wanted)
@@ -105,7 +117,7 @@ def _names(function: str, key: str, expected: Callable[[Judge], graphs.Graph]):
     return check
 
 
-def _structure(function: str, key: str, **fields: bool):
+def _structure(function: str, key: str, **fields: bool) -> Callable[[Judge], str]:
     def check(judge: Judge) -> str:
         differences = graphs.compare(
             judge.graph(function, key), judge.reference_graph(function, key), **fields
@@ -134,6 +146,8 @@ def _compare_outputs(judge: Judge, spec: Probe, training: bool) -> None:
     ref = judge.reference(spec.function, spec.key)
     same_shape = tuple(model.output.shape) == tuple(ref.output.shape)
     if same_shape:
+        # Hidden outputs are checked for the blocks, whose probes have one.
+        assert spec.input_shape is not None
         for candidate in (model, ref):
             models.set_seeded_weights(candidate, batchnorm="varied")
         x = np.random.default_rng(len(spec.key)).normal(size=(4, *spec.input_shape))

@@ -21,8 +21,10 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any, cast
 
 import nbformat
+from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
@@ -99,12 +101,18 @@ class _CappedClient(NotebookClient):
 
     output_limit = 1024 * 1024
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.output_seen = 0
         self.output_cut = False
 
-    def output(self, outs, msg, display_id, cell_index):  # noqa: D102
+    def output(  # noqa: D102
+        self,
+        outs: list[nbformat.NotebookNode],
+        msg: dict[str, Any],
+        display_id: str | None,
+        cell_index: int,
+    ) -> nbformat.NotebookNode | None:
         content = msg.get("content", {})
         if msg.get("msg_type") == "error":
             content["evalue"] = str(content.get("evalue", ""))[:EVALUE_LIMIT]
@@ -164,14 +172,14 @@ class KernelSession:
             shutdown_kernel="immediate",
         )
         self._client.output_limit = sandbox.limits.output_kb * 1024
-        self._reply: dict = {}
+        self._reply: dict[str, Any] = {}
         self._replay: list[tuple[str, float]] = []
         self._env = launch.env
         self._stderr_path = root / "kernel-stderr.txt"
         self._watchdog = Watchdog(sandbox.limits, self._kernel_pid)
         self.last_cut = False
 
-    def _kernel_process(self) -> subprocess.Popen | None:
+    def _kernel_process(self) -> subprocess.Popen[bytes] | None:
         """The launcher's process, or None between a death and a restart."""
         provisioner = self._km.provisioner
         return getattr(provisioner, "process", None) if provisioner else None
@@ -300,7 +308,10 @@ class KernelSession:
     def _restart(self) -> None:
         # A restart keeps the connection, so the client carries on as it is.
         run_sync(self._km.restart_kernel)(now=True)
-        run_sync(self._client.kc.wait_for_ready)(timeout=self._client.startup_timeout)
+        # nbclient types its client as the base KernelClient; an asynchronous
+        # kernel manager's client is an AsyncKernelClient, which has the wait.
+        client = cast(AsyncKernelClient, self._client.kc)
+        run_sync(client.wait_for_ready)(timeout=self._client.startup_timeout)
         # Replayed cells worked once; on a busy machine a fresh kernel may take
         # longer to import TensorFlow, so they get at least REPLAY_SECONDS.
         for source, timeout in self._replay:
@@ -386,6 +397,6 @@ def run_submission(
         )
 
 
-def _probe_call(name: str, calls: list[dict], path: Path, nonce: str) -> str:
+def _probe_call(name: str, calls: list[dict[str, Any]], path: Path, nonce: str) -> str:
     probes = json.dumps(calls)
     return f"_grader_run_probes({name!r}, {probes!r}, {str(path)!r}, {nonce!r})"

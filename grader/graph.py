@@ -372,7 +372,7 @@ def from_model(model: Any) -> Graph:
     return Graph(layers)
 
 
-def _kind_and_settings(entry: dict, layer: Any) -> tuple[str, dict[str, Any]]:
+def _kind_and_settings(entry: dict[str, Any], layer: Any) -> tuple[str, dict[str, Any]]:
     class_name = entry["class_name"]
     config = entry["config"]
     if class_name == "InputLayer":

@@ -7,7 +7,10 @@ process named. It holds no expected values: judging happens elsewhere.
 
 The answers' shape is ``grader.protocol``'s: this file cannot import it (the
 kernel's sandbox hides ``grader``), so its statuses are literal strings, kept
-equal to ``AnswerStatus``'s values by ``tests/test_protocol.py``.
+equal to ``AnswerStatus``'s values by ``tests/test_protocol.py``. For the same
+reason its annotations name builtins only, bare: they are evaluated in the
+student's namespace, where ``typing`` is not imported and ``dict`` may be the
+student's own.
 """
 
 import json
@@ -39,7 +42,7 @@ layer it makes is Keras' own.
 MESSAGE_LIMIT = 2000
 
 
-def _student_frames(exc):
+def _student_frames(exc: BaseException) -> list:
     """Return the outermost and the deepest frame of the notebook's own code.
 
     Each is a dict of function, line number and source line; frames of
@@ -60,7 +63,9 @@ def _student_frames(exc):
     return found
 
 
-def _run_probe(function, probe):
+# ``function`` is the student's, called whatever it is: no builtin names a
+# callable, and annotations here may name builtins only (see pyproject.toml).
+def _run_probe(function, probe: dict) -> dict:  # type: ignore[no-untyped-def]
     import keras
 
     if function is None:
@@ -82,7 +87,7 @@ def _run_probe(function, probe):
     return {"status": "ok", "model": model.to_json()}
 
 
-def _grader_run_probes(name, probes_json, out_path, nonce):
+def _grader_run_probes(name: str, probes_json: str, out_path: str, nonce: str) -> None:
     """Build every probe of the graded function ``name``; write answers as JSON.
 
     ``nonce`` is new for each call and goes back with the answers, so that a
@@ -93,7 +98,7 @@ def _grader_run_probes(name, probes_json, out_path, nonce):
         json.dump({"nonce": nonce, "answers": answers}, handle)
 
 
-def probe_answers(function, probes):
+def probe_answers(function, probes: list) -> list:  # type: ignore[no-untyped-def]
     """Call ``function`` for each probe; one answer (a dict) per probe.
 
     The notebook's public checks call this directly, in the student's kernel.

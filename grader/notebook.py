@@ -10,6 +10,7 @@ import stat
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypedDict
 
 import nbformat
 
@@ -137,7 +138,7 @@ def read_notebook(path: str | Path) -> nbformat.NotebookNode:
     try:
         with warnings.catch_warnings():  # e.g. cells without ids, fixed on reading
             warnings.simplefilter("ignore")
-            nb = nbformat.reads(text, as_version=4)
+            nb: nbformat.NotebookNode = nbformat.reads(text, as_version=4)
     except Exception as exc:  # nbformat raises many kinds on malformed input
         raise fail(errors.NOT_A_NOTEBOOK, reason=_reason(exc)) from None
     problem = _cells_problem(nb)
@@ -148,7 +149,14 @@ def read_notebook(path: str | Path) -> nbformat.NotebookNode:
     return nb
 
 
-def _sizes(size: int) -> dict[str, str]:
+class _Sizes(TypedDict):
+    """A file's size and the limit, as ``TOO_LARGE``'s fields."""
+
+    size: str
+    limit: str
+
+
+def _sizes(size: int) -> _Sizes:
     """A file's size and the limit, in megabytes rounded up: "200 MB", "64 MB"."""
 
     def megabytes(count: int) -> str:
@@ -164,7 +172,7 @@ def _reason(exc: BaseException) -> str:
     return reason if len(reason) <= 200 else reason[:199] + "…"
 
 
-def _header_problem(raw: dict) -> str | None:
+def _header_problem(raw: dict[str, Any]) -> str | None:
     """What, in a notebook's top-level fields, nbformat would choke on."""
     for field in ("nbformat", "nbformat_minor"):
         if field in raw and (

@@ -7,6 +7,8 @@ layer table, so a slip in one shows against the others.
 
 from __future__ import annotations
 
+from typing import Any
+
 import keras
 from keras import layers
 
@@ -19,7 +21,14 @@ STAGES = (
 )
 
 
-def _main_path(x, f, filters, stage, block, first_stride):
+def _main_path(
+    x: keras.KerasTensor,
+    f: int,
+    filters: tuple[int, int, int],
+    stage: int,
+    block: str,
+    first_stride: int,
+) -> keras.KerasTensor:
     conv, bn = f"res{stage}{block}_branch", f"bn{stage}{block}_branch"
     specs = zip(
         filters, (1, f, 1), ("valid", "same", "valid"), ("2a", "2b", "2c"), strict=True
@@ -35,13 +44,22 @@ def _main_path(x, f, filters, stage, block, first_stride):
     return x
 
 
-def identity_block(x, f, filters, stage, block):
+def identity_block(
+    x: keras.KerasTensor, f: int, filters: tuple[int, int, int], stage: int, block: str
+) -> keras.KerasTensor:
     """Three-layer main path added to the unchanged input, then ReLU."""
     main = _main_path(x, f, filters, stage, block, 1)
     return layers.Activation("relu")(layers.Add()([main, x]))
 
 
-def convolutional_block(x, f, filters, stage, block, s=2):
+def convolutional_block(
+    x: keras.KerasTensor,
+    f: int,
+    filters: tuple[int, int, int],
+    stage: int,
+    block: str,
+    s: int = 2,
+) -> keras.KerasTensor:
     """Main path with stride ``s`` plus a strided 1x1 convolution shortcut."""
     main = _main_path(x, f, filters, stage, block, s)
     shortcut = layers.Conv2D(
@@ -53,7 +71,9 @@ def convolutional_block(x, f, filters, stage, block, s=2):
     return layers.Activation("relu")(layers.Add()([main, shortcut]))
 
 
-def resnet50(input_shape=(64, 64, 3), classes=6):
+def resnet50(
+    input_shape: tuple[int, ...] = (64, 64, 3), classes: int = 6
+) -> keras.Model:
     """ResNet-50 as the assignment specifies it."""
     inputs = keras.Input(input_shape)
     x = layers.ZeroPadding2D((3, 3))(inputs)
@@ -77,7 +97,9 @@ BUILDERS = {
 }
 
 
-def build(function: str, kwargs: dict, input_shape: tuple[int, ...] | None):
+def build(
+    function: str, kwargs: dict[str, Any], input_shape: tuple[int, ...] | None
+) -> keras.Model:
     """Build the reference model for one probe of a graded function."""
     if function == "ResNet50":
         return resnet50(**kwargs)
