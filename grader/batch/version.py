@@ -8,7 +8,16 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from importlib import metadata, resources
-from importlib.resources.abc import Traversable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sys
+
+    # importlib.resources.abc is Python 3.11's; 3.10 has only importlib.abc.
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:
+        from importlib.abc import Traversable
 
 #: The files whose bytes the digest covers: the code and the expected values.
 DIGESTED = (".py", ".json", ".tsv")
