@@ -22,15 +22,13 @@ Gradescope's results.json. A notebook passes through these modules, in order::
 notebook's own checks, run in the student's kernel).
 """
 
-# Under a private name, as every public name here is in __all__; not
-# "TYPE_CHECKING as _TYPE_CHECKING", which type checkers would not recognise.
-import typing as _typing
-
 from grader.errors import AssignError, GraderError, KernelError, NotebookError
-from grader.report import CheckResult, GradeReport
 
-if _typing.TYPE_CHECKING:
-    from grader.grade import grade
+# Imported here, not lazily: importing the submodule grader.grade binds its
+# name on the package, so a lazy lookup gave the function once and the module
+# after. It costs nbclient's import (about 0.5 s), not TensorFlow's.
+from grader.grade import grade
+from grader.report import CheckResult, GradeReport
 
 __all__ = [
     "AssignError",
@@ -41,15 +39,3 @@ __all__ = [
     "NotebookError",
     "grade",
 ]
-
-# Type checkers see ``grade`` imported above and not this hook, which they
-# would take as the type of every name they cannot find.
-if not _typing.TYPE_CHECKING:
-
-    def __getattr__(name: str) -> object:
-        # ``grade`` pulls in TensorFlow; import it only when asked for.
-        if name == "grade":
-            from grader.grade import grade
-
-            return grade
-        raise AttributeError(name)
