@@ -146,6 +146,20 @@ def test_the_hand_out_is_what_the_solution_and_the_grader_make_now(handout):
         assert graphs.compare(theirs, ours, shapes=True, params=True) == []
 
 
+@pytest.mark.fast
+def test_the_visible_probes_pass_every_argument_the_hidden_ones_pass():
+    """The hand-out's probes.py has the visible probes only, and
+    ``signature_problem`` asks whether a ``def`` takes the probes' arguments:
+    it says the same in the hand-out as in the grader while the visible
+    probes name every argument the hidden ones do."""
+    from grader.probes import FUNCTIONS, probes_for
+
+    for function in FUNCTIONS:
+        names = [set(p.kwargs) for p in probes_for(function)]
+        shown = [set(p.kwargs) for p in probes_for(function, visible_only=True)]
+        assert set().union(*names) == set().union(*shown), function
+
+
 def test_requirements_cover_every_import_of_the_hand_out(handout):
     """Every module the notebook's cells and the hand-out's Python files
     import is the standard library's, the hand-out's own, Jupyter's (IPython)
@@ -246,10 +260,10 @@ def _reference_lines() -> set[str]:
     }
 
 
-def _hidden_probe_texts() -> set[str]:
+def _hidden_probe_texts(probes=PROBES) -> set[str]:
     """The hidden probes' arguments as Python, JSON or a call would show them."""
     texts = set()
-    for probe in PROBES:
+    for probe in probes:
         if probe.visible:
             continue
         kwargs = probe.kwargs
@@ -294,6 +308,22 @@ def test_no_solution_in_the_hand_out(handout):
     assert found == []
     leaked = [name for name in texts if re.search(r"solution|hidden\.py", name)]
     assert leaked == []
+
+
+@pytest.mark.fast
+def test_the_scan_finds_the_solution_where_it_is():
+    """The scan's texts are written as the sources write them: it finds every
+    solution line in the solution notebook, every reference line in
+    grader/reference.py, and each hidden probe in grader/probes.py."""
+    cells = "\n".join(c.source for c in nbformat.read(SOLUTION, as_version=4).cells)
+    assert all(line in cells for line in _solution_lines())
+    reference = (ROOT / "grader" / "reference.py").read_text()
+    assert all(line in reference for line in _reference_lines())
+    probes = (ROOT / "grader" / "probes.py").read_text()
+    for probe in PROBES:
+        if not probe.visible:
+            texts = _hidden_probe_texts({probe})
+            assert any(text in probes for text in texts), probe
 
 
 def _kernel(tmp_path: Path, monkeypatch) -> str:
@@ -413,6 +443,7 @@ def test_the_hand_out_notebook_as_it_is_scores_0(handout, graded):
     assert report.score == 0
 
 
+@pytest.mark.fast
 def test_release_refuses_a_folder_in_use_and_missing_signs(tmp_path, capsys):
     used = tmp_path / "used"
     used.mkdir()
@@ -452,3 +483,25 @@ def test_release_ships_the_courses_own_signs(tmp_path, capsys):
         STUDENT, 4
     )
     assert nbformat.read(STUDENT, 4) == student_notebook(nbformat.read(SOLUTION, 4))
+
+
+@pytest.mark.fast
+def test_copies_import_the_hand_outs_package_and_no_more_than_it_ships():
+    from grader import GraderError
+    from grader.release import _check_imports, rewrite
+
+    source = (
+        '"""Uses grader.judge, as ``grader check`` does."""\n'
+        "from grader import models\n"
+        "from grader.judge import Judge\n"
+        'FOLDER = resources.files("grader.fixtures")\n'
+    )
+    assert rewrite(source) == (
+        '"""Uses grader.judge, as ``grader check`` does."""\n'
+        "from resnet_checks import models\n"
+        "from resnet_checks.judge import Judge\n"
+        'FOLDER = resources.files("resnet_checks.fixtures")\n'
+    )
+    _check_imports("checks", source + "def f():\n    from grader import hidden\n")
+    with pytest.raises(GraderError, match="grader/checks.py imports grader.sandbox"):
+        _check_imports("checks", source + "from grader.sandbox import Limits\n")
