@@ -28,6 +28,7 @@ Auto-grader for the ResNet-50 "Residual Networks" assignment.
   grader points                  the points table: every check, its points, who sees it
   grader gradescope build Z.zip  Gradescope's autograder bundle
   grader assign SOLUTION OUTDIR  make the student notebook from the solution
+  grader release OUT             the hand-out for students: folder OUT and OUT.zip
   grader signs OUTDIR            write a synthetic SIGNS-format data set
 """
 
@@ -153,6 +154,8 @@ def _parser() -> argparse.ArgumentParser:
     assign.add_argument("solution", type=Path, help="the solution notebook")
     assign.add_argument("outdir", type=Path, help="folder to write into")
 
+    _release_parser(commands)
+
     gradescope = commands.add_parser(
         "gradescope",
         help="build Gradescope's autograder zip, or run it on a submission",
@@ -195,6 +198,41 @@ def _parser() -> argparse.ArgumentParser:
     signs.add_argument("--test", type=int, default=120, help="test images")
     signs.add_argument("--seed", type=int, default=0, help="random seed")
     return parser
+
+
+def _release_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    from grader.release import DEFAULT_SOLUTION, SIGNS_FILES, SIGNS_SIZES
+
+    release = commands.add_parser(
+        "release",
+        help="write the hand-out for students (folder and zip)",
+        description="Write the folder OUT and OUT.zip, what students get: the "
+        "student notebook (stubs, as `grader assign` makes them), its helpers, "
+        "the public checks with their code (copied from the grader now, so "
+        "they need no grader installed), the SIGNS data, the sample picture, "
+        "requirements.txt and a README. No solution is inside: not the "
+        "solution notebook, not the grader's reference model, not the hidden "
+        "checks or their arguments. OUT must not exist, or be empty.",
+    )
+    release.add_argument("out", type=Path, metavar="OUT", help="the folder to write")
+    release.add_argument(
+        "--solution",
+        type=Path,
+        default=DEFAULT_SOLUTION,
+        metavar="NOTEBOOK",
+        help="the solution notebook to make the student notebook from "
+        "(default: %(default)s)",
+    )
+    release.add_argument(
+        "--signs",
+        type=Path,
+        metavar="DIR",
+        help=f"a folder with the course's own {' and '.join(SIGNS_FILES)} "
+        f"(default: a synthetic set of {SIGNS_SIZES['n_train']:,} training and "
+        f"{SIGNS_SIZES['n_test']} test images, the original's size)",
+    )
 
 
 def _common_options(command: argparse.ArgumentParser) -> None:
@@ -419,6 +457,16 @@ def _assign(args: argparse.Namespace) -> int:
     return 0
 
 
+def _release(args: argparse.Namespace) -> int:
+    from grader.release import release
+
+    with _quiet_stderr():  # TensorFlow builds the reference models
+        paths = release(args.out, solution=args.solution, signs=args.signs)
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
 def _gradescope(args: argparse.Namespace) -> int:
     from grader import gradescope
 
@@ -456,6 +504,7 @@ def main(argv: list[str] | None = None) -> int:
         "check": _check,
         "points": _points,
         "assign": _assign,
+        "release": _release,
         "gradescope": _gradescope,
         "signs": _signs,
     }

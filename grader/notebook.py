@@ -10,12 +10,15 @@ import stat
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypedDict
-
-import nbformat
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from grader import errors
 from grader.probes import FUNCTIONS, probes_for
+
+if TYPE_CHECKING:
+    # Imported where a file is read: the hand-out's public checks (``grader
+    # release``) use ``GradedCell`` where nbformat need not be installed.
+    import nbformat
 
 NOTEBOOK_LIMIT = 64 * 1024 * 1024
 """The largest notebook file read, in bytes; outputs make most of a large one."""
@@ -135,6 +138,8 @@ def read_notebook(path: str | Path) -> nbformat.NotebookNode:
     problem = _header_problem(raw)
     if problem:
         raise fail(errors.NOT_A_NOTEBOOK, reason=problem)
+    import nbformat
+
     try:
         with warnings.catch_warnings():  # e.g. cells without ids, fixed on reading
             warnings.simplefilter("ignore")
