@@ -43,8 +43,11 @@ from grader.notebook import read_notebook
 if TYPE_CHECKING:
     import nbformat
 
-DEFAULT_SOLUTION = Path("solutions/Residual_Networks.ipynb")
-"""The solution notebook the hand-out is made from, relative to the course folder."""
+DEFAULT_SOLUTION = (
+    Path(__file__).resolve().parent.parent / "solutions" / "Residual_Networks.ipynb"
+)
+"""The solution notebook the hand-out is made from: the one in the grader's
+own checkout, wherever the command runs (``--solution`` names another)."""
 SIGNS_FILES = ("train_signs.h5", "test_signs.h5")
 SIGNS_SIZES = {"n_train": 1080, "n_test": 120}
 """The synthetic set's size: the original SIGNS set's."""

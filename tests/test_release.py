@@ -508,3 +508,15 @@ def test_copies_import_the_hand_outs_package_and_no_more_than_it_ships():
     _check_imports("checks", source + "def f():\n    from grader import hidden\n")
     with pytest.raises(GraderError, match="grader/checks.py imports grader.sandbox"):
         _check_imports("checks", source + "from grader.sandbox import Limits\n")
+
+
+def test_release_from_any_folder_makes_the_hand_out_of_the_graders_solution(
+    tmp_path, monkeypatch, capsys
+):
+    """Tried as a new user would: ``grader release handout`` from a course
+    folder, not from the grader's checkout."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["release", "handout"]) == 0, capsys.readouterr().err
+    shipped = nbformat.read(tmp_path / "handout" / "Residual_Networks.ipynb", 4)
+    assert shipped == nbformat.read(STUDENT, as_version=4)
+    assert (tmp_path / "handout.zip").is_file()
