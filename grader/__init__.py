@@ -15,20 +15,23 @@ Gradescope's results.json. A notebook passes through these modules, in order::
     report     CheckResult and GradeReport: plain data, totals derived
     render     text, results.json, gradebook, feedback, JUnit
 
-``grade`` runs that chain for one notebook; ``batch`` (many submissions),
-``cli`` and ``gradescope`` (the autograder bundle) sit on top. Beside it:
+``grade`` (in ``grading``) runs that chain for one notebook; ``batch`` (many
+submissions), ``cli`` and ``gradescope`` (the autograder bundle) sit on top.
+Beside it:
 ``errors`` (the error tree), ``files`` (temporary folders, log tails),
 ``assign`` (the student notebook from the solution) and ``public`` (the
 notebook's own checks, run in the student's kernel).
 """
 
-from grader.errors import AssignError, GraderError, KernelError, NotebookError
+# Under a private name, as every public name here is in __all__; not
+# "TYPE_CHECKING as _TYPE_CHECKING", which type checkers would not recognise.
+import typing as _typing
 
-# Imported here, not lazily: importing the submodule grader.grade binds its
-# name on the package, so a lazy lookup gave the function once and the module
-# after. It costs nbclient's import (about 0.5 s), not TensorFlow's.
-from grader.grade import grade
+from grader.errors import AssignError, GraderError, KernelError, NotebookError
 from grader.report import CheckResult, GradeReport
+
+if _typing.TYPE_CHECKING:
+    from grader.grading import grade
 
 __all__ = [
     "AssignError",
@@ -39,3 +42,18 @@ __all__ = [
     "NotebookError",
     "grade",
 ]
+
+# Type checkers see ``grade`` imported above and not this hook, which they
+# would take as the type of every name they cannot find.
+if not _typing.TYPE_CHECKING:
+
+    def __getattr__(name: str) -> object:
+        # ``grade`` lives in grader.grading (a submodule named grade would
+        # bind its own name over the function once imported) and pulls in
+        # nbclient: imported when asked for, so that modules such as
+        # grader.protocol import nothing but the standard library.
+        if name == "grade":
+            from grader.grading import grade
+
+            return grade
+        raise AttributeError(name)

@@ -337,7 +337,7 @@ def _limits(args: argparse.Namespace) -> Limits:
 
 
 def _run_grade(args: argparse.Namespace, *, visible_only: bool) -> GradeReport:
-    from grader.grade import grade
+    from grader.grading import grade
     from grader.sandbox import choose
 
     limits = _limits(args)

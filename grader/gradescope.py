@@ -153,7 +153,7 @@ def grade_gradescope_submission(root: Path) -> tuple[dict[str, Any], str]:
     the grader itself cannot run (no kernel, no sandbox), so that Gradescope
     shows the instructor a failed autograder instead of a wrong 0.
     """
-    from grader.grade import grade
+    from grader.grading import grade
     from grader.render import gradescope_not_graded, render_text, to_gradescope
 
     submission = root / "submission"

@@ -97,7 +97,7 @@ def edited_solution(edits: list[tuple[str, str, str]]) -> nbformat.NotebookNode:
 def graded(tmp_path_factory):
     """Grade a scenario notebook once per session: ``graded(name, nb_or_path)``;
     keyword arguments go to ``grade``."""
-    from grader.grade import grade
+    from grader.grading import grade
 
     cache = {}
 

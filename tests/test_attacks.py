@@ -15,7 +15,7 @@ from conftest import ROOT, SOLUTION, edited_solution
 from corpus.attacks import ATTACKS, BODY, RETURNS_INPUT, TOP, USES_STOLEN
 
 import grader
-from grader.grade import grade
+from grader.grading import grade
 from grader.sandbox import Limits, choose, namespaces_available
 
 pytestmark = pytest.mark.skipif(

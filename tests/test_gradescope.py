@@ -82,7 +82,7 @@ def test_the_bundle_holds_what_gradescope_runs(bundle):
     assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111
     for needed in (
         "grader-src/pyproject.toml",
-        "grader-src/grader/grade.py",
+        "grader-src/grader/grading.py",
         "grader-src/grader/jail.py",
         "grader-src/fixtures/expected.json",
         "grader-src/fixtures/resnet50_layers.tsv",

@@ -69,8 +69,7 @@ def _fresh(script: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.fast
 def test_all_names_resolve() -> None:
-    # In a fresh interpreter: a process that has imported the module
-    # grader.grade finds that module, not the function, under grader.grade.
+    # In a fresh interpreter, where nothing has been imported yet.
     result = _fresh(
         f"""
         import importlib, types
@@ -91,7 +90,7 @@ def test_grade_stays_the_function() -> None:
         import grader
         first, second = grader.grade, grader.grade
         assert first is second, second
-        import grader.grade
+        import grader.grading
         from grader import grade
         assert grader.grade is grade is first and callable(first), grader.grade
         """

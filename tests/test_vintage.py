@@ -17,7 +17,7 @@ from conftest import SOLUTION, edited_solution
 from corpus.wrong import WRONG
 
 from grader.errors import NotAssignmentError, OtherEditionError
-from grader.grade import grade
+from grader.grading import grade
 from grader.notebook import check_assignment, find_graded_cells, read_notebook
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"

@@ -189,7 +189,7 @@ def grade_bytes(name: str, data: bytes, options: Options, shown: str) -> Verdict
 def child_main(notebook: str, answer: str, options_json: str) -> int:
     """The child process: grade one notebook and write its verdict as JSON."""
     from grader.errors import NotebookError
-    from grader.grade import grade
+    from grader.grading import grade
     from grader.sandbox import choose
 
     options = Options.from_dict(json.loads(options_json))
