@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -62,13 +63,67 @@ def printed_vector(text: str, after: str) -> np.ndarray:
     return np.array([float(x) for x in text[opened + 1 : closed].split()])
 
 
-def wait_for(condition: Callable[[], object], seconds: float, what: str) -> None:
-    """Return once ``condition()`` holds (polled every 0.1 s); fail after
-    ``seconds``, naming ``what`` was awaited."""
+#: Runs ``sys.argv[1:]`` with SIGINT at its default, as a command started from
+#: a terminal has it, whatever the test process does with it (pytest-xdist's
+#: workers may ignore it, and an ignored signal stays ignored across exec).
+#: The reset happens in a program of its own rather than in ``preexec_fn``:
+#: that runs Python in a forked copy of a process with threads (xdist's, the
+#: in-process kernels' zmq threads), which the subprocess documentation warns
+#: may deadlock before exec.
+_TERMINAL = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
+
+
+def as_from_a_terminal(argv: list[str]) -> list[str]:
+    """``argv`` started with SIGINT at its default, as from a terminal."""
+    return [sys.executable, "-c", _TERMINAL, *argv]
+
+
+KERNEL_FOLDER = "grader-batch-*/tmp/grader-*/ipc"
+
+
+def wait_for_batch_kernel(
+    process: subprocess.Popen[str], tmpdir: Path, seconds: float = 300
+) -> None:
+    """Return once the batch ``process`` (run with ``TMPDIR=tmpdir``) has a
+    child whose kernel has its folder: a grading is under way.
+
+    Fails at once, with the batch's output, if the batch ended first; after
+    ``seconds`` it fails with what ``tmpdir`` holds and where the batch's
+    processes were, so that a batch that never started says why.
+    """
     deadline = time.monotonic() + seconds
-    while not condition():
+    while not any(tmpdir.glob(KERNEL_FOLDER)):
+        if process.poll() is not None:
+            stdout, stderr = process.communicate()
+            raise AssertionError(
+                f"the batch ended (exit status {process.returncode}) before a "
+                f"kernel started:\n{stdout}\n{stderr}"
+            )
         if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
+            held = sorted(str(p.relative_to(tmpdir)) for p in tmpdir.rglob("*"))
+            tree = subprocess.run(
+                [
+                    "ps",
+                    "-o",
+                    "pid,ppid,stat,wchan:20,etime,args",
+                    "--ppid",
+                    str(process.pid),
+                    "-p",
+                    str(process.pid),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout
+            process.kill()
+            stdout, stderr = process.communicate()
+            raise AssertionError(
+                f"no kernel folder after {seconds:g} s; {tmpdir} held {held}\n"
+                f"processes:\n{tree}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+            )
         time.sleep(0.1)
 
 

@@ -27,7 +27,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import SOLUTION, STUDENT, edited_solution, wait_for
+from conftest import (
+    SOLUTION,
+    STUDENT,
+    as_from_a_terminal,
+    edited_solution,
+    wait_for_batch_kernel,
+)
 from corpus.wrong import WRONG
 
 from grader.batch import find_submissions
@@ -294,25 +300,21 @@ def test_ctrl_c_stops_at_once_and_keeps_what_finished(tmp_path):
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     process = subprocess.Popen(
-        [sys.executable, "-m", "grader", "grade", str(subs), "-j", "1"]
-        + ["--out", str(out), "--function", "identity_block"],
+        as_from_a_terminal(
+            [sys.executable, "-m", "grader", "grade", str(subs), "-j", "1"]
+            + ["--out", str(out), "--function", "identity_block"]
+        ),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "TMPDIR": str(tmpdir)},
-        # As from a terminal: Ctrl-C's signal handled, whatever this process does.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     for line in process.stderr:
         if line.startswith("[1/2]"):
             break
     # The stub starts no kernel: a kernel's folder is the looping notebook's,
     # which then runs with the default 60 s limit.
-    wait_for(
-        lambda: any(tmpdir.glob("grader-batch-*/tmp/grader-*/ipc")),
-        120,
-        "the looping notebook's kernel",
-    )
+    wait_for_batch_kernel(process, tmpdir)
     process.send_signal(signal.SIGINT)
     started = time.monotonic()
     try:

@@ -19,22 +19,24 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import edited_solution, wait_for
+from conftest import as_from_a_terminal, edited_solution, wait_for_batch_kernel
 
 BODY = "    ### START CODE HERE ###\n"
 LOOP = "    while True:\n        pass\n"
 SHORT = ["--cell-timeout", "5", "--probe-timeout", "5"]
 
 
-def _grader(args: list[str], tmpdir: Path, **popen) -> subprocess.Popen:
+def _grader(
+    args: list[str], tmpdir: Path, *, terminal: bool = False
+) -> subprocess.Popen:
     env = {**os.environ, "TMPDIR": str(tmpdir), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    argv = [sys.executable, "-m", "grader", *args]
     return subprocess.Popen(
-        [sys.executable, "-m", "grader", *args],
+        as_from_a_terminal(argv) if terminal else argv,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        **popen,
     )
 
 
@@ -88,15 +90,9 @@ def _batch(tmp_path: Path, tmpdir: Path) -> tuple[subprocess.Popen, Path]:
         + ["--function", "identity_block", "--cell-timeout", "120"]
         + ["--probe-timeout", "120"],
         tmpdir,
-        # As from a terminal: signals at their defaults, whatever this process does.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        terminal=True,
     )
-    # Grading has begun once the child's kernel has its folder.
-    wait_for(
-        lambda: any(tmpdir.glob("grader-batch-*/tmp/grader-*/ipc")),
-        120,
-        "the grading's folder",
-    )
+    wait_for_batch_kernel(process, tmpdir)
     return process, subs
 
 
