@@ -222,10 +222,14 @@ def _box(
         below.append(f"{box.params:,} params")
     if box.inputs and (previous is None or box.inputs != (previous.name,)):
         below.append("from " + ", ".join(box.inputs))
-    return [
+    shapes = [
         f'<rect x="{x:g}" y="{y:g}" width="{BOX_W:g}" height="{BOX_H:g}" rx="5"'
         f' fill="{fill}" stroke="{stroke}" stroke-width="{width:g}"/>',
         _text(x + 8, y + 17, _fit(box.name, 40), weight="bold"),
         _text(x + 8, y + 33, _fit(kind, 46)),
-        _text(x + 8, y + 48, _fit("; ".join(below), 50), size=11, fill=MUTED),
     ]
+    if below:
+        shapes.append(
+            _text(x + 8, y + 48, _fit("; ".join(below), 50), size=11, fill=MUTED)
+        )
+    return shapes
