@@ -148,7 +148,7 @@ def _fit(text: str, chars: int) -> str:
 
 # --- where two layer graphs part -------------------------------------------
 
-BOX_W, BOX_H, GAP, GUTTER, MARGIN, HEAD = 290.0, 56.0, 18.0, 56.0, 12.0, 30.0
+BOX_W, BOX_H, GAP, GUTTER, MARGIN, HEAD = 320.0, 56.0, 18.0, 56.0, 12.0, 30.0
 SIDES = ("reference", "yours")
 
 
@@ -225,11 +225,11 @@ def _box(
     shapes = [
         f'<rect x="{x:g}" y="{y:g}" width="{BOX_W:g}" height="{BOX_H:g}" rx="5"'
         f' fill="{fill}" stroke="{stroke}" stroke-width="{width:g}"/>',
-        _text(x + 8, y + 17, _fit(box.name, 40), weight="bold"),
-        _text(x + 8, y + 33, _fit(kind, 46)),
+        _text(x + 8, y + 17, _fit(box.name, 44), weight="bold"),
+        _text(x + 8, y + 33, _fit(kind, 50)),
     ]
     if below:
         shapes.append(
-            _text(x + 8, y + 48, _fit("; ".join(below), 50), size=11, fill=MUTED)
+            _text(x + 8, y + 48, _fit("; ".join(below), 54), size=11, fill=MUTED)
         )
     return shapes

@@ -19,7 +19,7 @@ from html import escape
 
 from grader import figures
 from grader.render import shared_reason
-from grader.report import GRADED, CheckResult, SubmissionResult
+from grader.report import GRADED, CheckResult, GraphWindow, SubmissionResult
 from grader.summary import ClassSummary, Mistake
 
 #: The most common mistakes the report lists; the rest are counted.
@@ -144,23 +144,55 @@ def _function_section(function: str, checks: Sequence[CheckResult]) -> list[str]
             row += f'<td class="msg">{escape(check.message)}</td>'
         body.append(row + "</tr>")
     body.append("</tbody>\n</table>")
-    for check in checks:
-        if check.window is not None and not check.passed:
-            body.append(_window_figure(check))
+    body += [_window_figure(group) for group in _places(checks)]
     return body
 
 
-def _window_figure(check: CheckResult) -> str:
-    assert check.window is not None
-    title = f"{check.title}: where your layer graph parts from the reference"
-    picture = figures.graph_window(check.window, title=title)
+def _places(checks: Sequence[CheckResult]) -> list[list[CheckResult]]:
+    """The failed checks with a window, those that part at one place together.
+
+    Two checks of a function often find the same first difference (the
+    layer table and the layers and settings of ``ResNet50``): one picture.
+    """
+    places: dict[tuple[object, ...], list[CheckResult]] = {}
+    for check in checks:
+        if check.window is None or check.passed:
+            continue
+        # The same student layers: the two references may name Keras' own
+        # layers differently (the table's activation_6 is another's _14).
+        window = check.window
+        key = (window.at, *(box and box.name for box in window.student))
+        places.setdefault(key, []).append(check)
+    return list(places.values())
+
+
+def _window_figure(checks: list[CheckResult]) -> str:
+    # The window that says most (the table's reference layers have no settings).
+    shown = max(checks, key=lambda c: _said(c.window))
+    assert shown.window is not None
+    names = ", ".join(check.name for check in checks)
+    title = (
+        f"{checks[0].function}: {names}: "
+        "where your layer graph parts from the reference"
+    )
+    texts = list(dict.fromkeys(c.window.text for c in checks if c.window))
+    if len(texts) == 1:
+        difference = texts[0]
+    else:
+        difference = "; ".join(f"{c.name}: {c.window.text}" for c in checks if c.window)
+    picture = figures.graph_window(shown.window, title=title)
     return (
         f"<figure>\n<figcaption><b>{escape(title)}</b></figcaption>\n{picture}\n"
-        f"<figcaption>First difference: {escape(check.window.text)}. "
+        f"<figcaption>First difference: {escape(difference)}. "
         "Each box is a layer in the order the model defines them; the red row "
         "is where the two part, and a dashed box marks a place where one has "
         "no layer.</figcaption>\n</figure>"
     )
+
+
+def _said(window: GraphWindow | None) -> int:
+    boxes = () if window is None else (*window.reference, *window.student)
+    return sum(bool(box and box.settings) for box in boxes)
 
 
 # --- the class report ---------------------------------------------------------

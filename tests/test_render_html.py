@@ -163,3 +163,19 @@ def test_the_figures_are_well_formed_svg():
     widths = [r.get("width") for r in ET.fromstring(bars).iter(f"{SVG}rect")]
     assert widths == ["140", "280"]
     assert "f: b (hidden)" in _texts(bars)
+
+
+def test_two_checks_that_part_at_one_place_share_one_picture():
+    window_ = _window(_without_bn())
+    both = tuple(
+        CheckResult("ResNet50", name, 5, 0, window_.text, window=window_)
+        for name in ("layer table", "layers and settings")
+    )
+    page = render_feedback_html(
+        SubmissionResult(
+            "s4", "n.ipynb", "dd", "graded", report=GradeReport("n.ipynb", both)
+        )
+    )
+    assert page.count("<svg") == 1
+    assert "ResNet50: layer table, layers and settings: where your layer" in page
+    assert page.count(f"First difference: {escape(window_.text)}.") == 1
