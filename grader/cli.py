@@ -480,8 +480,9 @@ def _report(args: argparse.Namespace) -> int:
     if not results:
         raise errors.GraderError(f"{store.folder}: no stored results in it")
     path = write_report(args.out, results)
-    print(f"wrote {path} ({len(results)} submissions)")
-    print(f"wrote {args.out / 'feedback'} ({len(results)} pages)")
+    many = "" if len(results) == 1 else "s"
+    print(f"wrote {path} ({len(results)} submission{many})")
+    print(f"wrote {args.out / 'feedback'} ({len(results)} page{many})")
     return 0
 
 

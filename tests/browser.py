@@ -60,9 +60,12 @@ class Seen:
     white: float = 1.0
 
 
-def look(pages: list[tuple[Path, Path]], *, width: int = 1200) -> list[Seen]:
+def look(
+    pages: list[tuple[Path, Path]], *, width: int = 1200, height: int | None = None
+) -> list[Seen]:
     """Open each ``(page, screenshot)`` in turn; return what each showed.
 
+    The screenshot is of the whole page, or of its top ``height`` pixels.
     Playwright starts Chromium with a fresh, empty profile of its own.
     """
     from playwright.sync_api import sync_playwright
@@ -72,13 +75,13 @@ def look(pages: list[tuple[Path, Path]], *, width: int = 1200) -> list[Seen]:
         browser = driver.chromium.launch(executable_path=chromium(), args=ARGS)
         try:
             for page_path, screenshot in pages:
-                seen.append(_look(browser, page_path, screenshot, width))
+                seen.append(_look(browser, page_path, screenshot, width, height))
         finally:
             browser.close()
     return seen
 
 
-def _look(browser, page_path: Path, screenshot: Path, width: int) -> Seen:
+def _look(browser, page_path, screenshot, width, height) -> Seen:
     seen = Seen(page=page_path, screenshot=screenshot)
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.on(
@@ -93,7 +96,8 @@ def _look(browser, page_path: Path, screenshot: Path, width: int) -> Seen:
     page.on("requestfailed", lambda r: seen.errors.append(f"request failed: {r.url}"))
     page.on("request", lambda request: seen.requests.append(request.url))
     page.goto(page_path.resolve().as_uri(), wait_until="load")
-    page.screenshot(path=str(screenshot), full_page=True)
+    clip = {"x": 0, "y": 0, "width": width, "height": height} if height else None
+    page.screenshot(path=str(screenshot), full_page=True, clip=clip)
     seen.links = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
     seen.broken = [link for link in seen.links if not _leads_somewhere(page, link)]
     seen.svgs = [
@@ -131,3 +135,13 @@ def _picture(screenshot: Path) -> tuple[int, float]:
         total = rgb.width * rgb.height
     white = sum(n for n, colour in colours if colour == (255, 255, 255))
     return len(colours), white / total
+
+
+if __name__ == "__main__":
+    # The README's screenshots: python tests/browser.py PAGE PNG HEIGHT ...
+    import sys
+
+    args = sys.argv[1:]
+    for page_path, png, top in zip(args[::3], args[1::3], args[2::3], strict=True):
+        (seen,) = look([(Path(page_path), Path(png))], width=1100, height=int(top))
+        print(png, seen.errors or "no errors", f"{seen.colours} colours")
