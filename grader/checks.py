@@ -22,7 +22,7 @@ import numpy as np
 from grader import graph as graphs
 from grader import models
 from grader.judge import Failure, Judge
-from grader.report import CheckResult
+from grader.report import CheckResult, GraphWindow
 
 SEEDED_HINT = "first difference from the reference: {difference}"
 MORE = " (and {count} more)"
@@ -54,6 +54,21 @@ def _first_differences(differences: list[graphs.Difference], limit: int = 3) -> 
     if len(differences) > limit:
         shown += MORE.format(count=len(differences) - limit)
     return shown
+
+
+def _window(
+    graph: graphs.Graph, reference: graphs.Graph, difference: graphs.Difference
+) -> GraphWindow | None:
+    """The layers around ``difference`` for the feedback's picture, or None.
+
+    The picture is an extra: should drawing up its window fail, the check
+    keeps its message rather than becoming "the grader could not run this
+    check".
+    """
+    try:
+        return graphs.window(graph, reference, difference)
+    except Exception:
+        return None
 
 
 def _block_seeded(function: str) -> Callable[[Judge], str]:
@@ -106,7 +121,7 @@ def _structure(function: str, key: str, **fields: bool) -> Callable[[Judge], str
         if differences:
             raise Failure(
                 _first_differences(differences),
-                window=graphs.window(graph, wanted, differences[0]),
+                window=_window(graph, wanted, differences[0]),
             )
         return "layers, connections and settings as expected"
 
@@ -175,7 +190,7 @@ def _table_check(judge: Judge) -> str:
     if differences:
         raise Failure(
             _first_differences(differences),
-            window=graphs.window(graph, judge.expected.table, differences[0]),
+            window=_window(graph, judge.expected.table, differences[0]),
         )
     return f"all {len(judge.expected.table.layers)} layers match the assignment's table"
 

@@ -96,6 +96,8 @@ def _look(browser, page_path, screenshot, width, height) -> Seen:
     page.on("requestfailed", lambda r: seen.errors.append(f"request failed: {r.url}"))
     page.on("request", lambda request: seen.requests.append(request.url))
     page.goto(page_path.resolve().as_uri(), wait_until="load")
+    if height:  # no taller than the page: beyond it the shot is black
+        height = min(height, page.evaluate("document.documentElement.scrollHeight"))
     clip = {"x": 0, "y": 0, "width": width, "height": height} if height else None
     page.screenshot(path=str(screenshot), full_page=True, clip=clip)
     seen.links = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
