@@ -6,7 +6,8 @@ print, searchable on the page), the output is the same bytes for the same
 results (so ``grader report`` rebuilds a report identically, without
 matplotlib's dated metadata and salted ids), nothing is installed for it
 (Graphviz needs system binaries a pip install does not bring), and a
-report costs milliseconds rather than matplotlib's second of import.
+report costs a tenth of a second or two, less than importing matplotlib
+alone (README: The class report).
 
 Each function returns one ``<svg>`` element, sized by its ``viewBox`` so a
 page can scale it, and described by a ``<title>`` for screen readers.
