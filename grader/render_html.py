@@ -319,7 +319,8 @@ def _mistakes(summary: ClassSummary, feedback: Callable[[str], str]) -> list[str
         "<table>\n<thead><tr><th class='num'>students</th><th>function</th>"
         "<th>checks</th><th>example message</th><th>who</th></tr></thead>\n<tbody>"
     )
-    body += [_mistake_row(m, feedback) for m in mistakes[:MISTAKES_SHOWN]]
+    hidden = {(r.function, r.name) for r in summary.pass_rates() if not r.visible}
+    body += [_mistake_row(m, hidden, feedback) for m in mistakes[:MISTAKES_SHOWN]]
     body.append("</tbody>\n</table>")
     rest = mistakes[MISTAKES_SHOWN:]
     if rest:
@@ -330,7 +331,9 @@ def _mistakes(summary: ClassSummary, feedback: Callable[[str], str]) -> list[str
     return body
 
 
-def _mistake_row(mistake: Mistake, feedback: Callable[[str], str]) -> str:
+def _mistake_row(
+    mistake: Mistake, hidden: set[tuple[str, str]], feedback: Callable[[str], str]
+) -> str:
     who = ", ".join(
         f'<a href="{escape(feedback(s))}" title="{escape(example)}">{escape(s)}</a>'
         for s, example in zip(mistake.students, mistake.examples, strict=True)
@@ -338,9 +341,21 @@ def _mistake_row(mistake: Mistake, feedback: Callable[[str], str]) -> str:
     return (
         f"<tr><td class='num'>{mistake.count}</td>"
         f"<td><code>{escape(mistake.function)}</code></td>"
-        f"<td>{escape(', '.join(mistake.checks))}</td>"
+        f"<td>{_check_names(mistake, hidden)}</td>"
         f'<td class="msg" title="{escape(mistake.pattern)}">'
         f"{escape(mistake.examples[0])}</td><td>{who}</td></tr>"
+    )
+
+
+def _check_names(mistake: Mistake, hidden: set[tuple[str, str]]) -> str:
+    return ", ".join(
+        escape(name)
+        + (
+            ' <span class="tag">hidden</span>'
+            if (mistake.function, name) in hidden
+            else ""
+        )
+        for name in mistake.checks
     )
 
 

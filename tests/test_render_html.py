@@ -153,6 +153,7 @@ def test_the_report_links_every_student_and_fetches_nothing():
     assert page.count("<svg") == 2
     assert '<div class="card">mean score<b>4.0/32</b>' in page
     assert "ResNet50 is still the stub" in page
+    assert '<td>hidden inputs <span class="tag">hidden</span></td>' in page
 
 
 def test_the_figures_are_well_formed_svg():
