@@ -22,7 +22,7 @@ import numpy as np
 from grader import graph as graphs
 from grader import models
 from grader.judge import Failure, Judge
-from grader.report import CheckResult
+from grader.report import CheckResult, GraphWindow
 
 SEEDED_HINT = "first difference from the reference: {difference}"
 MORE = " (and {count} more)"
@@ -54,6 +54,21 @@ def _first_differences(differences: list[graphs.Difference], limit: int = 3) -> 
     if len(differences) > limit:
         shown += MORE.format(count=len(differences) - limit)
     return shown
+
+
+def _window(
+    graph: graphs.Graph, reference: graphs.Graph, difference: graphs.Difference
+) -> GraphWindow | None:
+    """The layers around ``difference`` for the feedback's picture, or None.
+
+    The picture is an extra: should drawing up its window fail, the check
+    keeps its message rather than becoming "the grader could not run this
+    check".
+    """
+    try:
+        return graphs.window(graph, reference, difference)
+    except Exception:
+        return None
 
 
 def _block_seeded(function: str) -> Callable[[Judge], str]:
@@ -100,11 +115,14 @@ def _names(
 
 def _structure(function: str, key: str, **fields: bool) -> Callable[[Judge], str]:
     def check(judge: Judge) -> str:
-        differences = graphs.compare(
-            judge.graph(function, key), judge.reference_graph(function, key), **fields
-        )
+        graph = judge.graph(function, key)
+        wanted = judge.reference_graph(function, key)
+        differences = graphs.compare(graph, wanted, **fields)
         if differences:
-            raise Failure(_first_differences(differences))
+            raise Failure(
+                _first_differences(differences),
+                window=_window(graph, wanted, differences[0]),
+            )
         return "layers, connections and settings as expected"
 
     return check
@@ -165,15 +183,15 @@ def _reference_of(function: str, key: str) -> Callable[[Judge], graphs.Graph]:
 
 
 def _table_check(judge: Judge) -> str:
+    graph = judge.graph("ResNet50", "default")
     differences = graphs.compare(
-        judge.graph("ResNet50", "default"),
-        judge.expected.table,
-        shapes=True,
-        params=True,
-        settings=False,
+        graph, judge.expected.table, shapes=True, params=True, settings=False
     )
     if differences:
-        raise Failure(_first_differences(differences))
+        raise Failure(
+            _first_differences(differences),
+            window=_window(graph, judge.expected.table, differences[0]),
+        )
     return f"all {len(judge.expected.table.layers)} layers match the assignment's table"
 
 
@@ -262,10 +280,11 @@ def run_checks(judge: Judge, checks: tuple[Check, ...] = CHECKS) -> list[CheckRe
     """Run every check; a failure or a crash of one is a result, not an exception."""
     results = []
     for check in checks:
+        window = None
         try:
             message, points = check.run(judge), check.points
         except Failure as exc:
-            message, points = str(exc), 0.0
+            message, points, window = str(exc), 0.0, exc.window
         except Exception as exc:  # a grader bug must not hide the other checks
             message = (
                 f"the grader could not run this check ({type(exc).__name__}: {exc})"
@@ -279,6 +298,7 @@ def run_checks(judge: Judge, checks: tuple[Check, ...] = CHECKS) -> list[CheckRe
                 points=points,
                 message=message,
                 visible=check.visible,
+                window=window,
             )
         )
     return results

@@ -24,6 +24,7 @@ Auto-grader for the ResNet-50 "Residual Networks" assignment.
 
   grader grade NOTEBOOK          run the graded functions in a kernel and check them
   grader grade FOLDER -j 2       grade a batch: gradebook, feedback, Gradescope, JUnit
+  grader report OUT              write a batch's class report again, OUT/report.html
   grader check NOTEBOOK          the checks students see, only (fast; for students)
   grader points                  the points table: every check, its points, who sees it
   grader gradescope build Z.zip  Gradescope's autograder bundle
@@ -43,9 +44,11 @@ One notebook: the report goes to standard output (--json adds results.json).
 A batch (several paths, a folder, a pattern, or --out) writes into DIR:
   gradebook.csv                  a row per submission: total, each check, status
   feedback/STUDENT.md            what the terminal report says, per student
+  feedback/STUDENT.html          the same as a page, with a picture of a wrong graph
   gradescope/STUDENT/results.json  Gradescope's format, per student
   junit.xml                      a test suite per submission, for CI systems
   results/STUDENT.json           the stored result, with the notebook's SHA-256
+  report.html                    the class report: scores, checks, common mistakes
 
 Progress goes to standard error. A run again skips every submission whose
 notebook, grader and options are unchanged (--force grades them again), and
@@ -54,6 +57,21 @@ Ctrl-C (or SIGTERM) stops at once, keeping what finished.
 Student ids: a notebook's file name without .ipynb; for a notebook inside a
 subfolder of a folder given (subs/s1042/Residual_Networks.ipynb), that
 subfolder's name (s1042); where two would clash, the path below the folder.
+"""
+
+
+REPORT_DESCRIPTION = """\
+Write OUT/report.html and OUT/feedback/STUDENT.html again from the results a
+batch stored in OUT/results/, without grading anything: every stored result
+counts, including those of students whose notebooks a later batch no longer
+had. Every batch writes them too; for the same results this writes the same
+bytes.
+
+report.html is one file that opens from disk (no network): the numbers of
+submissions graded, invalid and failed, the mean and median score, the
+grading time, a histogram of scores, each check's pass rate, the most common
+mistakes (failed checks' messages grouped once stage and block letters and
+numbers are set aside) and a table of students linked to their pages.
 """
 
 
@@ -137,6 +155,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("notebook", type=Path, help="the .ipynb file to check")
     _common_options(check)
+
+    report = commands.add_parser(
+        "report",
+        help="write a batch's class report again from its stored results",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=REPORT_DESCRIPTION,
+    )
+    report.add_argument(
+        "out",
+        type=Path,
+        metavar="OUT",
+        help="a batch's folder: what `grader grade --out` named",
+    )
 
     commands.add_parser(
         "points",
@@ -433,6 +464,28 @@ def _grade_batch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from grader.batch.outputs import write_report
+    from grader.batch.store import Store
+
+    store = Store(args.out)
+    if not store.folder.is_dir():
+        raise errors.GraderError(
+            f"{args.out}: no results/ folder in it; name the folder a batch wrote "
+            "(grader grade FOLDER --out OUT)"
+        )
+    results, unreadable = store.stored()
+    for path in unreadable:
+        print(f"grader: skipped {path}: not a stored result", file=sys.stderr)
+    if not results:
+        raise errors.GraderError(f"{store.folder}: no stored results in it")
+    path = write_report(args.out, results)
+    many = "" if len(results) == 1 else "s"
+    print(f"wrote {path} ({len(results)} submission{many})")
+    print(f"wrote {args.out / 'feedback'} ({len(results)} page{many})")
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     from grader.render import render_text
 
@@ -503,6 +556,7 @@ def main(argv: list[str] | None = None) -> int:
         "grade": _grade,
         "check": _check,
         "points": _points,
+        "report": _report,
         "assign": _assign,
         "release": _release,
         "gradescope": _gradescope,

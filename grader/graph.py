@@ -12,10 +12,13 @@ line up.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from grader.report import GraphWindow, LayerBox
 
 AUTO_NAME = re.compile(
     r"(input|input_layer|activation|re_lu|add|zero_padding2d|max_pooling2d|"
@@ -58,10 +61,17 @@ class Layer:
 
 @dataclass(frozen=True)
 class Difference:
-    """One place where a graph differs from the one it is compared with."""
+    """One place where a graph differs from the one it is compared with.
+
+    ``reference`` and ``student`` name the layer of each graph at fault:
+    both for a layer set up otherwise, one of them where the other graph
+    has no layer in its place (missing, or one too many).
+    """
 
     position: float
     text: str
+    reference: str | None = None
+    student: str | None = None
 
 
 class Graph:
@@ -204,8 +214,8 @@ def compare(
             if echo and not expected.named:
                 continue  # follows from a missing input, already reported
             source = next((i for i in expected.inputs if i in mapping), None)
-            text = _missing(graph, reference, name, source, mapping, back)
-            found.append(Difference(position, text))
+            text, instead = _missing(graph, reference, name, source, mapping, back)
+            found.append(Difference(position, text, name, instead))
             if source is not None:
                 told.update(graph.consumers.get(mapping[source], []))
             continue
@@ -213,7 +223,7 @@ def compare(
         label = reference.label(name)
         if actual.kind != expected.kind:
             text = f"{label}: a {actual.kind} layer, expected {expected.kind}"
-            found.append(Difference(position, text))
+            found.append(Difference(position, text, name, actual.name))
             continue
         inputs_known = all(i in mapping for i in expected.inputs)
         texts = []
@@ -233,7 +243,12 @@ def compare(
         if settings:
             texts.extend(_setting_differences(actual, expected, same_shape, label))
         found.extend(
-            Difference(position, t if t.startswith(label) else f"{label}: {t}")
+            Difference(
+                position,
+                t if t.startswith(label) else f"{label}: {t}",
+                name,
+                actual.name,
+            )
             for t in texts
         )
     # A layer only the student has sits just after the latest of its inputs.
@@ -245,8 +260,8 @@ def compare(
             continue
         positions[name] = max((positions[i] for i in actual.inputs), default=-1) + 0.5
         if name not in told:
-            text = _extra(graph, reference, name, mapping, back)
-            found.append(Difference(positions[name], text))
+            text, instead = _extra(graph, reference, name, mapping, back)
+            found.append(Difference(positions[name], text, instead, name))
     return sorted(found, key=lambda d: d.position)
 
 
@@ -276,14 +291,18 @@ def _missing(
     source: str | None,
     mapping: dict[str, str],
     back: dict[str, str],
-) -> str:
-    """Describe a reference layer with no counterpart, after its matched input."""
+) -> tuple[str, str | None]:
+    """Describe a reference layer with no counterpart, after its matched input.
+
+    Also returns the student's layer in its place: the first there that
+    stands for no reference layer, if any.
+    """
     expected = reference.layers[name]
     what = f" ({name})" if expected.named else ""
     if source is None:
         if expected.named:
-            return f"no layer named {name} ({expected.kind})"
-        return f"{reference.label(name)} is missing ({expected.kind} expected)"
+            return f"no layer named {name} ({expected.kind})", None
+        return f"{reference.label(name)} is missing ({expected.kind} expected)", None
     ours_after = set(reference.consumers.get(source, []))
     theirs = [
         graph.layers[c]
@@ -296,7 +315,9 @@ def _missing(
         else "yours has nothing there"
     )
     ours = ACTIONS.get(expected.kind, f"applies {expected.kind}")
-    return f"after {reference.label(source)} the reference {ours}{what}; {yours}"
+    instead = next((layer.name for layer in theirs if layer.name not in back), None)
+    text = f"after {reference.label(source)} the reference {ours}{what}; {yours}"
+    return text, instead
 
 
 def _extra(
@@ -305,12 +326,16 @@ def _extra(
     name: str,
     mapping: dict[str, str],
     back: dict[str, str],
-) -> str:
-    """Describe a student layer with no counterpart, after its matched input."""
+) -> tuple[str, str | None]:
+    """Describe a student layer with no counterpart, after its matched input.
+
+    Also returns the reference's layer in its place: the first there that
+    has no counterpart, if any.
+    """
     layer = graph.layers[name]
     source = next((i for i in layer.inputs if i in back), None)
     if source is None:
-        return f"{graph.label(name)} ({layer.kind}) is not in the reference"
+        return f"{graph.label(name)} ({layer.kind}) is not in the reference", None
     after = reference.consumers.get(back[source], [])
     # What the reference does there instead: its unmatched layers if any.
     instead = [reference.layers[c] for c in after if c not in mapping] or [
@@ -322,7 +347,8 @@ def _extra(
         else "the reference ends there"
     )
     yours = f"after {graph.label(source)} yours {_action(layer)}"
-    return f"{yours}; {reference_does}"
+    unmatched = next((c for c in after if c not in mapping), None)
+    return f"{yours}; {reference_does}", unmatched
 
 
 def _setting_differences(
@@ -349,6 +375,110 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         return repr(value)
     return str(value)
+
+
+def window(
+    graph: Graph, reference: Graph, difference: Difference, *, around: int = 3
+) -> GraphWindow:
+    """The layers of both graphs around ``difference``, for a picture.
+
+    Each side is its graph's layers in graph order: up to ``around`` before
+    the layer at fault, that layer, and up to ``around`` after it. Where one
+    graph has no layer in the other's place (a layer missing, or one too
+    many) that side's row is ``None``, so that the layers after it line up
+    again, as in a text diff.
+    """
+    ours, theirs = list(reference.layers), list(graph.layers)
+    if difference.reference is not None:
+        ours_at = ours.index(difference.reference)
+    else:  # the student's extra layer sits half a place after its input
+        ours_at = min(math.ceil(difference.position), len(ours))
+    if difference.student is not None:
+        theirs_at = theirs.index(difference.student)
+    else:  # just after the student's last layer that stands for an earlier one
+        mapping = align(graph, reference)
+        matched = [theirs.index(mapping[n]) for n in ours[:ours_at] if n in mapping]
+        theirs_at = max(matched, default=-1) + 1
+    before = min(around, ours_at, theirs_at)
+
+    def side(
+        g: Graph, names: list[str], at: int, present: bool
+    ) -> tuple[LayerBox | None, ...]:
+        rest = at + 1 if present else at
+        middle: list[str | None] = [names[at]] if present else [None]
+        shown = names[at - before : at] + middle + names[rest : rest + around]
+        return tuple(None if n is None else _box(g.layers[n]) for n in shown)
+
+    return GraphWindow(
+        text=difference.text,
+        at=before,
+        reference=side(reference, ours, ours_at, difference.reference is not None),
+        student=side(graph, theirs, theirs_at, difference.student is not None),
+    )
+
+
+def _box(layer: Layer) -> LayerBox:
+    shape = layer.shape[1:] if layer.shape else ()
+    return LayerBox(
+        name=layer.name,
+        kind=layer.kind,
+        settings=", ".join(_settings_text(layer)),
+        shape="×".join("?" if d is None else str(d) for d in shape),
+        params=layer.params,
+        inputs=layer.inputs,
+    )
+
+
+#: Settings left out of a layer's picture while they have Keras' defaults.
+QUIET = {"activation": "linear", "epsilon": 0.001, "center": True, "scale": True}
+
+
+def _settings_text(layer: Layer) -> list[str]:
+    """A layer's settings in a few words each: ``4 filters``, ``3×3``, ``stride 2``."""
+    parts = []
+    for setting, value in layer.settings.items():
+        if QUIET.get(setting, object()) == value:
+            continue
+        if setting == "padding" and layer.kind == "ZeroPadding2D":
+            parts.append(f"pad {_step(value)}")
+        elif setting == "filters":
+            parts.append(f"{value} filters")
+        elif setting == "units":
+            parts.append(f"{value} units")
+        elif setting == "kernel_size":
+            parts.append(_size(value))
+        elif setting == "pool_size":
+            parts.append(f"pool {_size(value)}")
+        elif setting == "strides":
+            parts.append(f"stride {_step(value)}")
+        elif setting in ("padding", "activation"):
+            parts.append(str(value))
+        elif value is False:
+            parts.append(f"no {setting}")
+        else:
+            parts.append(f"{setting} {_show(value)}")
+    return parts
+
+
+def _size(value: Any) -> str:
+    """A kernel's or pool's size: ``(3, 3)`` as ``3×3``."""
+    if isinstance(value, tuple):
+        return "×".join(_size(v) for v in value)
+    return str(value)
+
+
+def _step(value: Any) -> str:
+    """A stride or padding, one number where all are the same: ``(2, 2)`` as ``2``."""
+    flat = list(_flatten(value))
+    return str(flat[0]) if len(set(flat)) == 1 else _size(value)
+
+
+def _flatten(value: Any) -> Iterable[Any]:
+    if isinstance(value, tuple):
+        for v in value:
+            yield from _flatten(v)
+    else:
+        yield value
 
 
 def from_model(model: Any) -> Graph:

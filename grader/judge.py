@@ -22,10 +22,19 @@ from grader import models, reference
 from grader.notebook import END, START, GradedCell
 from grader.probes import probe
 from grader.protocol import AnswerStatus, Frame, KernelRun, ProbeAnswer
+from grader.report import GraphWindow
 
 
 class Failure(Exception):
-    """A check failed; the message is for the student."""
+    """A check failed; the message is for the student.
+
+    ``window`` carries, for a structural check, the layers around the first
+    difference (``grader.graph.window``), for the feedback's picture.
+    """
+
+    def __init__(self, message: str, *, window: GraphWindow | None = None) -> None:
+        super().__init__(message)
+        self.window = window
 
 
 @dataclass(frozen=True)

@@ -64,9 +64,9 @@ def render_checks(checks: Iterable[CheckResult]) -> list[str]:
     The grader's report and the notebook's public checks both print these.
     """
     checks = list(checks)
-    reasons = {check.message for check in checks if not check.passed}
-    shared = len(reasons) == 1 and not any(check.passed for check in checks)
-    lines = [f"  every check fails: {reasons.pop()}"] if shared else []
+    reason = shared_reason(checks)
+    shared = reason is not None
+    lines = [f"  every check fails: {reason}"] if shared else []
     for check in checks:
         mark = "PASS" if check.passed else "FAIL"
         hidden = "" if check.visible else " (hidden)"
@@ -75,6 +75,14 @@ def render_checks(checks: Iterable[CheckResult]) -> list[str]:
         if not shared:
             lines.append(f"                 {check.message}")
     return lines
+
+
+def shared_reason(checks: Sequence[CheckResult]) -> str | None:
+    """The one reason every check failed for (a stub, a crash), or None."""
+    reasons = {check.message for check in checks if not check.passed}
+    if len(reasons) == 1 and not any(check.passed for check in checks):
+        return reasons.pop()
+    return None
 
 
 def to_gradescope(report: GradeReport) -> dict[str, Any]:

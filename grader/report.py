@@ -7,8 +7,63 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class LayerBox:
+    """One layer as a picture of a layer graph shows it."""
+
+    name: str
+    kind: str
+    #: Its settings, short: ``"4 filters, 3x3, stride 1, 'same'"``.
+    settings: str = ""
+    #: Its output shape without the batch axis: ``"4x4x6"``.
+    shape: str = ""
+    params: int | None = None
+    inputs: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LayerBox:
+        """A layer from ``asdict``'s data."""
+        return cls(**{**data, "inputs": tuple(data.get("inputs", ()))})
+
+
+@dataclass(frozen=True)
+class GraphWindow:
+    """Where a student's layer graph first parts from the reference's.
+
+    ``reference`` and ``student`` are a few layers of each graph around the
+    first difference, in graph order; row ``at`` of each is where they part.
+    A side that is ``None`` at row ``at`` has no layer where the other has
+    one (a layer missing, or one too many); ``text`` is the difference as
+    the check's message words it.
+    """
+
+    text: str
+    at: int
+    reference: tuple[LayerBox | None, ...]
+    student: tuple[LayerBox | None, ...]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GraphWindow:
+        """A window from ``asdict``'s data."""
+
+        def side(boxes: list[dict[str, Any] | None]) -> tuple[LayerBox | None, ...]:
+            return tuple(None if b is None else LayerBox.from_dict(b) for b in boxes)
+
+        return cls(
+            text=data["text"],
+            at=int(data["at"]),
+            reference=side(data["reference"]),
+            student=side(data["student"]),
+        )
+
+
+@dataclass(frozen=True)
 class CheckResult:
-    """What one check found in one submission: points earned and the reason."""
+    """What one check found in one submission: points earned and the reason.
+
+    ``window`` is set where a structural check failed: the layers around the
+    first place the student's graph parts from the reference's, for a
+    picture (``grader.render_html``).
+    """
 
     function: str
     name: str
@@ -16,6 +71,7 @@ class CheckResult:
     points: float
     message: str
     visible: bool = True
+    window: GraphWindow | None = None
 
     @property
     def title(self) -> str:
@@ -87,7 +143,11 @@ def _check_from_dict(data: dict[str, Any]) -> CheckResult:
     # Versions before the title was derived stored it ("function: check") as
     # the name.
     fields["name"] = fields["name"].removeprefix(f"{fields['function']}: ")
-    return CheckResult(**fields)
+    # Versions before the picture of a structural failure stored no window.
+    window = fields.pop("window", None)
+    return CheckResult(
+        **fields, window=GraphWindow.from_dict(window) if window else None
+    )
 
 
 GRADED = "graded"

@@ -18,6 +18,7 @@ import csv
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,6 +26,7 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import browser
 import nbformat
 import pytest
 from conftest import (
@@ -353,3 +355,61 @@ def test_a_batch_that_cannot_start_says_why(tmp_path, monkeypatch, paths, messag
     result = _grader("grade", *paths, "--out", tmp_path / "out")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("grader: error: ")
+
+
+@course_folder
+def test_the_batch_writes_a_report_that_grader_report_writes_again(
+    folder, first_run, tmp_path
+):
+    _, expected = folder
+    _, out = first_run
+    pages = {p.name: p.read_bytes() for p in (out / "feedback").glob("*.html")}
+    assert set(pages) == {f"{student}.html" for student in expected}
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert '<div class="card">submissions<b>12</b></div>' in report
+    assert '<div class="card">graded<b>8</b></div>' in report
+    assert '<div class="card">invalid<b>4</b></div>' in report
+    axis = "bn1a_branch2b normalizes axis 1, expected the channels axis (3)"
+    assert axis in report and 'href="feedback/wrong-axis.html"' in report
+    wrong = pages["wrong-axis.html"].decode()
+    assert wrong.count("<svg") == 1 and f"First difference: {axis}." in wrong
+
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    (copy / "report.html").unlink()
+    for page in (copy / "feedback").glob("*.html"):
+        page.unlink()
+    again = _grader("report", copy)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines()[0] == (
+        f"wrote {copy / 'report.html'} (12 submissions)"
+    )
+    assert (copy / "report.html").read_bytes() == (out / "report.html").read_bytes()
+    assert {p.name: p.read_bytes() for p in (copy / "feedback").glob("*.html")} == (
+        pages
+    )
+
+
+@course_folder
+def test_the_report_and_a_feedback_page_look_right_in_chromium(first_run, tmp_path):
+    why = browser.missing()
+    if why:
+        pytest.skip(why)
+    _, out = first_run
+    report, wrong = browser.look(
+        [
+            (out / "report.html", tmp_path / "report.png"),
+            (out / "feedback" / "wrong-axis.html", tmp_path / "feedback.png"),
+        ]
+    )
+    for seen in (report, wrong):
+        assert seen.errors == [], seen.page
+        assert seen.requests == [seen.page.resolve().as_uri()]
+        assert seen.broken == [] and seen.links, seen.page
+        # Not blank: text, figures and tables in many colours.
+        assert seen.colours > 100 and seen.white < 0.95, (seen.colours, seen.white)
+        assert all(width > 300 and height > 100 for width, height in seen.svgs)
+    feedback = {link for link in report.links if "/feedback/" in link}
+    assert len(feedback) == 12
+    assert len(report.svgs) == 2 and len(wrong.svgs) == 1
+    assert {link.rsplit("#", 1)[1] for link in wrong.links} == {"fn-identity_block"}

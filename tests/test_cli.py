@@ -124,3 +124,52 @@ def test_points_prints_the_table():
         result.stdout
     )
     assert "| | **total** | **100** | |" in result.stdout
+
+
+def test_report_help_says_what_it_writes():
+    result = _grader("report", "--help")
+    assert result.returncode == 0
+    assert "OUT/report.html" in result.stdout and "OUT/results/" in result.stdout
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p / "nowhere", "no results/ folder in it"),
+        (lambda p: p, "no results/ folder in it"),
+        (lambda p: _file(p / "gradebook.csv", "student\n"), "no results/ folder"),
+        (lambda p: (p / "results").mkdir() or p, "no stored results in it"),
+    ],
+)
+def test_report_of_a_folder_without_results_is_one_line_and_exit_2(
+    tmp_path, make, message
+):
+    result = _grader("report", make(tmp_path))
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("grader: error: ")
+    assert message in lines[0] and "Traceback" not in result.stderr
+
+
+@pytest.mark.fast
+def test_report_skips_an_unreadable_result_and_says_so(tmp_path):
+    from grader.report import SubmissionResult
+
+    results = tmp_path / "results"
+    results.mkdir()
+    stored = SubmissionResult("s1", "s1.ipynb", "", "invalid", message="empty file")
+    _file(results / "s1.json", json.dumps(stored.to_dict()))
+    _file(results / "s2.json", "{ half a file")
+    result = _grader("report", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        f"grader: skipped {results / 's2.json'}: not a stored result\n"
+    )
+    assert result.stdout.splitlines() == [
+        f"wrote {tmp_path / 'report.html'} (1 submission)",
+        f"wrote {tmp_path / 'feedback'} (1 page)",
+    ]
+    page = (tmp_path / "feedback" / "s1.html").read_text(encoding="utf-8")
+    assert "<b>Not graded.</b> empty file" in page
+    assert 'href="feedback/s1.html"' in (tmp_path / "report.html").read_text()

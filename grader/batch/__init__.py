@@ -12,8 +12,9 @@ A result is reused while neither the notebook nor the grader changes.
   grader.batch``), and the runners: here, ``jobs`` at a time, or on a Dask
   cluster; either way the same function grades the same bytes;
 - ``progress``: the counts of a batch and their display on standard error;
-- ``outputs``: writing the gradebook, feedback, Gradescope and JUnit files
-  (``grader.render`` makes their text);
+- ``outputs``: writing the gradebook, feedback, Gradescope and JUnit files,
+  then the class report and the HTML feedback (``grader.render`` and
+  ``grader.render_html`` make their text);
 - ``many``: ``grade_many``, from the paths to the files.
 """
 

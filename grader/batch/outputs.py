@@ -1,6 +1,9 @@
 """The files a batch leaves in ``OUT``: gradebook, feedback, Gradescope, JUnit.
 
-``grader.render`` makes their text; this module only writes it.
+Then the class report, ``report.html``.
+
+``grader.render`` and ``grader.render_html`` make their text; this module
+only writes it.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from grader.render import (
     render_junit,
     result_to_gradescope,
 )
+from grader.render_html import render_feedback_html, render_report_html
 from grader.report import SubmissionResult
 
 #: What ``write_outputs`` writes under ``OUT``, in the order it reports them.
-OUTPUTS = ("gradebook.csv", "feedback", "gradescope", "junit.xml")
+OUTPUTS = ("gradebook.csv", "feedback", "gradescope", "junit.xml", "report.html")
+REPORT = "report.html"
 
 
 def output_paths(out: Path) -> list[Path]:
@@ -32,7 +37,8 @@ def write_outputs(out: Path, results: Sequence[SubmissionResult]) -> list[Path]:
     """Write the gradebook, feedback, Gradescope and JUnit files; return them.
 
     ``feedback/STUDENT.md`` and ``gradescope/STUDENT/results.json`` are
-    written per student, each file whole or not at all.
+    written per student, each file whole or not at all; the class report and
+    the HTML feedback come last (``write_report``).
     """
     write_atomically(out / "gradebook.csv", render_gradebook(results))
     for result in results:
@@ -41,4 +47,25 @@ def write_outputs(out: Path, results: Sequence[SubmissionResult]) -> list[Path]:
         gradescope = json.dumps(result_to_gradescope(result), indent=2) + "\n"
         write_atomically(out / "gradescope" / name / "results.json", gradescope)
     write_atomically(out / "junit.xml", render_junit(results))
+    write_report(out, results)
     return output_paths(out)
+
+
+def feedback_page(student: str) -> str:
+    """Where a student's HTML feedback is, relative to ``OUT``."""
+    return f"feedback/{file_name(student)}.html"
+
+
+def write_report(out: Path, results: Sequence[SubmissionResult]) -> Path:
+    """Write ``OUT/report.html`` and the pages it links to; return its path.
+
+    The pages are each student's ``feedback/STUDENT.html``; each file is
+    written whole or not at all.
+    """
+    for result in results:
+        write_atomically(
+            out / feedback_page(result.student), render_feedback_html(result)
+        )
+    path = out / REPORT
+    write_atomically(path, render_report_html(results, feedback=feedback_page))
+    return path

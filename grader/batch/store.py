@@ -58,6 +58,17 @@ class Store:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
+    def stored(self) -> tuple[list[SubmissionResult], list[Path]]:
+        """Every stored result, by file name, and the files that would not read."""
+        results, unreadable = [], []
+        for path in sorted(self.folder.glob("*.json")):
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                results.append(SubmissionResult.from_dict(data, reused=True))
+            except (OSError, ValueError, KeyError, TypeError):
+                unreadable.append(path)
+        return results, unreadable
+
     def save(self, result: SubmissionResult) -> None:
         """Write a result whole or not at all."""
         write_atomically(
