@@ -25,7 +25,16 @@ from grader.protocol import AnswerStatus, Frame, KernelRun, ProbeAnswer
 
 
 class Failure(Exception):
-    """A check failed; the message is for the student."""
+    """A check failed; the message is for the student.
+
+    ``credit`` is the part of the check that is right, from 0 to 1: most
+    checks are all or nothing (0), the names checks earn the share of names
+    that are right.
+    """
+
+    def __init__(self, message: str, *, credit: float = 0.0) -> None:
+        super().__init__(message)
+        self.credit = credit
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ COPIED = (
     "kernel_side",
     "models",
     "notebook",
+    "points",
     "protocol",
     "public",
     "render",

@@ -8,7 +8,14 @@ from typing import Any
 
 @dataclass(frozen=True)
 class CheckResult:
-    """What one check found in one submission: points earned and the reason."""
+    """What one check found in one submission: points earned and the reason.
+
+    ``credit`` is the judge's verdict, the share of the check that is right
+    (0 to 1), whatever the check's points; ``points`` is what that share
+    earns under the points in force (``grader.points.earned``). Results
+    stored before checks had a credit have ``None``, read as their points'
+    share.
+    """
 
     function: str
     name: str
@@ -16,6 +23,7 @@ class CheckResult:
     points: float
     message: str
     visible: bool = True
+    credit: float | None = None
 
     @property
     def title(self) -> str:
@@ -23,9 +31,18 @@ class CheckResult:
         return f"{self.function}: {self.name}"
 
     @property
+    def fraction(self) -> float:
+        """The share of the check that is right, from 0 to 1."""
+        if self.credit is not None:
+            return self.credit
+        if self.max_points > 0:
+            return min(1.0, self.points / self.max_points)
+        return 1.0
+
+    @property
     def passed(self) -> bool:
-        """Whether the check earned all its points."""
-        return self.points >= self.max_points
+        """Whether the check is wholly right (and so earned all its points)."""
+        return self.fraction >= 1
 
 
 @dataclass(frozen=True)
@@ -52,12 +69,14 @@ class GradeReport:
     @property
     def score(self) -> float:
         """Points earned over all checks."""
-        return sum(check.points for check in self.checks)
+        # To hundredths: partial credit has two decimals, and a float sum of
+        # them can come to 99.94999999999999.
+        return round(sum(check.points for check in self.checks), 2)
 
     @property
     def max_score(self) -> float:
-        """Points available over all checks."""
-        return sum(check.max_points for check in self.checks)
+        """Points available over all checks, to hundredths as ``score``."""
+        return round(sum(check.max_points for check in self.checks), 2)
 
     def for_function(self, function: str) -> tuple[CheckResult, ...]:
         """The checks of one graded function, in order."""
@@ -116,6 +135,9 @@ class SubmissionResult:
     seconds: float = 0.0
     grader: str = ""
     options: str = ""
+    #: The points policy the scores follow (``grader.points.Policy.key``),
+    #: ``""`` for the checks table's own.
+    policy: str = ""
     reused: bool = False
 
     @property
@@ -146,5 +168,6 @@ class SubmissionResult:
             seconds=float(data.get("seconds", 0.0)),
             grader=data.get("grader", ""),
             options=data.get("options", ""),
+            policy=data.get("policy", ""),
             reused=reused,
         )

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.batch.discover import file_name
+from grader.batch.roster import Roster, render_canvas_import
 from grader.batch.store import write_atomically
 from grader.render import (
     render_feedback,
@@ -21,6 +23,8 @@ from grader.report import SubmissionResult
 
 #: What ``write_outputs`` writes under ``OUT``, in the order it reports them.
 OUTPUTS = ("gradebook.csv", "feedback", "gradescope", "junit.xml")
+#: What ``write_canvas_import`` writes, where the batch has a Canvas roster.
+CANVAS_IMPORT = "canvas-import.csv"
 
 
 def output_paths(out: Path) -> list[Path]:
@@ -42,3 +46,25 @@ def write_outputs(out: Path, results: Sequence[SubmissionResult]) -> list[Path]:
         write_atomically(out / "gradescope" / name / "results.json", gradescope)
     write_atomically(out / "junit.xml", render_junit(results))
     return output_paths(out)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A file written, and what the instructor should know of it."""
+
+    path: Path
+    notes: tuple[str, ...] = ()
+
+
+def write_canvas_import(
+    out: Path, results: Sequence[SubmissionResult], roster: Roster
+) -> Written:
+    """Write ``canvas-import.csv`` for Canvas's gradebook import (``roster``).
+
+    The notes name the roster's students without a score and the
+    submissions from nobody in it (see ``render_canvas_import``).
+    """
+    made = render_canvas_import(results, roster)
+    path = out / CANVAS_IMPORT
+    write_atomically(path, made.text)
+    return Written(path, made.notes)
