@@ -24,9 +24,9 @@ SKIPPED_FOLDERS = {".ipynb_checkpoints", "__pycache__", "__MACOSX"}
 #: the name the student uploaded, so ``smithjohn_12345_67890_Residual_Networks.ipynb``
 #: and ``smithjohn_LATE_12345_67890_Residual_Networks.ipynb``. Canvas itself
 #: leaves ``_digits_`` out of names, as its import of graded files finds the
-#: ids by them.
+#: ids by them; it lower-cases names, so a name is never ``LATE``.
 CANVAS_NAME = re.compile(
-    r"^(?:(?P<name>\w*?)_)?(?P<late>LATE_)?(?P<user>\d+|anon_[A-Za-z0-9]+)"
+    r"^(?:(?!LATE_)(?P<name>\w*?)_)?(?P<late>LATE_)?(?P<user>\d+|anon_[A-Za-z0-9]+)"
     r"_(?P<file>\d+)_(?P<original>.+)$"
 )
 

@@ -104,7 +104,7 @@ def read_roster(path: Path, *, assignment: str | None = None) -> Roster:
     """
     text = _read(path)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error as exc:
         raise GraderError(NOT_CSV.format(path=path, reason=exc)) from None
     if not rows or not any(cell.strip() for cell in rows[0]):
