@@ -3,7 +3,10 @@
 A row is a small edit of the solution: ``(function, old, new)`` text
 replacements, the graded function it breaks, and, for every check that must
 fail, words its message must contain (the layer or argument at fault). Every
-other check of that function must pass. Blocks are graded with all their
+other check of that function must pass. A failed check earns nothing but a
+names check, which earns the share of names that are right: its words start
+with how many ("5 of 6 names right: ..."), and the test holds its points to
+that share. Blocks are graded with all their
 checks; ``ResNet50`` rows whose mistake shows in the visible checks are graded
 with those only (``hidden=False``), which is enough to prove the lost points.
 """
@@ -123,7 +126,10 @@ WRONG = (
         "identity-name-off-by-one-letter",
         "identity_block",
         (("identity_block", ID_BN_2B, ID_BN_2B.replace("'2b'", "'2d'")),),
-        {"layer names": "the layer in bn1a_branch2b's place is named bn1a_branch2d"},
+        {
+            "layer names": "5 of 6 names right: the layer in bn1a_branch2b's "
+            "place is named bn1a_branch2d"
+        },
     ),
     Wrong(
         "identity-right-for-the-seeded-input-only",
@@ -156,7 +162,7 @@ WRONG = (
         {
             "seeded output": "after res1a_branch2b the reference applies "
             "BatchNormalization (bn1a_branch2b); yours applies a ReLU",
-            "layer names": "no layer named bn1a_branch2b",
+            "layer names": "5 of 6 names right: no layer named bn1a_branch2b",
             "layers and settings": "after res1a_branch2b the reference applies "
             "BatchNormalization (bn1a_branch2b); yours applies a ReLU",
             **_hidden(AFTER_EXAMPLE),
@@ -228,7 +234,7 @@ WRONG = (
         {
             "seeded output": "after res1a_branch1 the reference applies "
             "BatchNormalization (bn1a_branch1); yours adds the shortcut",
-            "layer names": "no layer named bn1a_branch1",
+            "layer names": "7 of 8 names right: no layer named bn1a_branch1",
             "layers and settings": "after res1a_branch1 the reference applies "
             "BatchNormalization (bn1a_branch1); yours adds the shortcut",
             **_hidden(AFTER_EXAMPLE),
@@ -281,7 +287,10 @@ WRONG = (
                 "name=conv_name_base + 'l',",
             ),
         ),
-        {"layer names": "the layer in res1a_branch1's place is named res1a_branchl"},
+        {
+            "layer names": "7 of 8 names right: the layer in res1a_branch1's "
+            "place is named res1a_branchl"
+        },
     ),
     Wrong(
         "convolutional-shortcut-without-stride",
@@ -305,7 +314,7 @@ WRONG = (
         {
             "seeded output": "after res1a_branch2c the reference applies "
             "BatchNormalization (bn1a_branch2c); yours adds the shortcut",
-            "layer names": "no layer named bn1a_branch2c",
+            "layer names": "7 of 8 names right: no layer named bn1a_branch2c",
             "layers and settings": "after res1a_branch2c the reference applies "
             "BatchNormalization (bn1a_branch2c); yours adds the shortcut",
             **_hidden(AFTER_EXAMPLE),
@@ -398,7 +407,7 @@ WRONG = (
         {
             "parameter counts": f"total {23_600_006 - STAGE4_BLOCK:,}, "
             "expected 23,600,006",
-            "layer names": "no layer named res4f_branch2a",
+            "layer names": "102 of 108 names right: no layer named res4f_branch2a",
             "layer table": "after the ReLU after the Add of a ReLU and "
             "bn4e_branch2c the reference applies Conv2D (res4f_branch2a); yours "
             "applies Conv2D (res5a_branch2a) and Conv2D (res5a_branch1)",
@@ -432,7 +441,10 @@ WRONG = (
             ("ResNet50", "stage=5, block='c'", "stage=5, block='d'"),
             ("ResNet50", "stage=5, block='b'", "stage=5, block='c'"),
         ),
-        {"layer names": "the layer in res5b_branch2a's place is named res5c_branch2a"},
+        {
+            "layer names": "96 of 108 names right: the layer in "
+            "res5b_branch2a's place is named res5c_branch2a"
+        },
         hidden=False,
     ),
     Wrong(
@@ -498,7 +510,10 @@ WRONG = (
         "resnet-pool-name-off-by-one-letter",
         "ResNet50",
         (("ResNet50", "name='avg_pool'", "name='avg_pol'"),),
-        {"layer names": "the layer in avg_pool's place is named avg_pol"},
+        {
+            "layer names": "107 of 108 names right: the layer in avg_pool's "
+            "place is named avg_pol"
+        },
         hidden=False,
     ),
 )
