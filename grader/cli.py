@@ -215,6 +215,7 @@ def _parser() -> argparse.ArgumentParser:
         "checks are visible after grades are published).",
     )
     build.add_argument("zip", type=Path, metavar="OUT.zip", help="the zip to write")
+    _points_option(build)
     run = actions.add_parser(
         "run",
         help="grade a submission laid out as Gradescope lays it out",
@@ -227,6 +228,7 @@ def _parser() -> argparse.ArgumentParser:
         default=Path(os.environ.get("AUTOGRADER_ROOT", "/autograder")),
         help="the autograder folder (default: $AUTOGRADER_ROOT or /autograder)",
     )
+    _points_option(run)
 
     signs = commands.add_parser(
         "signs",
@@ -572,13 +574,17 @@ def _gradescope(args: argparse.Namespace) -> int:
     from grader import gradescope
 
     if args.action == "build":
-        entries = gradescope.build_bundle(args.zip)
+        _policy(args.points)  # refused now, not by Gradescope
+        entries = gradescope.build_bundle(args.zip, points=args.points)
         print(f"wrote {args.zip}: {len(entries)} files")
         print("upload it as the autograder of a Gradescope programming assignment")
         return 0
     if args.action == "run":
+        policy = _policy(args.points)
         with _quiet_stderr():
-            results, text = gradescope.grade_gradescope_submission(args.root)
+            results, text = gradescope.grade_gradescope_submission(
+                args.root, points=policy
+            )
         print(text)
         print(f"wrote {args.root / 'results' / 'results.json'}")
         return 0
