@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -215,3 +216,90 @@ def test_an_invalid_notebook_scores_0_and_other_points_possible_are_noted():
         "Residual Networks (4411) is worth 100 points in Canvas and 10 here; "
         "the scores are written as graded (--points sets the grader's)"
     )
+
+
+def _kept_batch(tmp_path: Path) -> tuple[Path, Path]:
+    """Canvas-named submissions whose results are stored already, so that
+    ``grader grade`` keeps them all and starts no kernel."""
+    from grader.batch import Options, grader_version
+    from grader.batch.store import Store, content_hash
+
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    scores = {
+        "smithjohn_12345_900_Residual_Networks.ipynb": ("12345", 88),
+        "doejane_LATE_777_901_Residual_Networks.ipynb": ("777", 100),
+        "s1001.ipynb": ("s1001", 70),
+    }
+    for name, (student, score) in scores.items():
+        path = subs / name
+        path.write_text(f'{{"n": "{name}"}}', encoding="utf-8")
+        result = _result(student, str(path), score)
+        Store(out).save(
+            replace(
+                result,
+                sha256=content_hash(path),
+                grader=grader_version(),
+                options=Options().key(),
+            )
+        )
+    return subs, out
+
+
+def test_a_batch_with_a_roster_writes_the_import_and_names_who_is_missing(
+    tmp_path, capsys
+):
+    from grader.cli import main
+
+    subs, out = _kept_batch(tmp_path)
+    code = main(["grade", str(subs), "--out", str(out), "--canvas-roster", str(EXPORT)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert f"wrote {out / 'canvas-import.csv'}" in captured.out
+    rows = list(csv.reader((out / "canvas-import.csv").open(encoding="utf-8")))
+    assert [row[1:2] + row[-1:] for row in rows] == [
+        ["ID", "Residual Networks (4411)"],
+        ["12345", "88"],
+        ["777", "100"],
+        ["4242", ""],
+        ["99", ""],
+    ]
+    assert captured.err.splitlines()[-2:] == [
+        "grader: 2 in the Canvas roster have no submission (empty score): "
+        "O'Brien, Ann (4242), Student, Test (99)",
+        "grader: 1 submissions are from nobody in the Canvas roster (not in "
+        "canvas-import.csv): s1001",
+    ]
+    assert "(unchanged, kept)" in captured.err  # nothing was graded
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            ["--canvas-roster", "{tmp}/nope.csv"],
+            "grader: error: --canvas-roster {tmp}/nope.csv: no such file",
+        ),
+        (
+            ["--canvas-roster", str(EXPORT), "--canvas-assignment", "Lab 9"],
+            f"grader: error: --canvas-assignment 'Lab 9': no such column in {EXPORT}; "
+            "its assignments: 'Residual Networks (4411)', 'Convolution Model (4410)'",
+        ),
+        (
+            ["--canvas-assignment", "Residual Networks"],
+            "grader: error: --canvas-assignment needs --canvas-roster",
+        ),
+    ],
+)
+def test_a_roster_the_batch_cannot_use_stops_it_before_grading(
+    tmp_path, capsys, arguments, message
+):
+    from grader.cli import main
+
+    subs, out = _kept_batch(tmp_path)
+    (out / "results").rename(tmp_path / "kept")  # anything graded would show
+    arguments = [a.format(tmp=tmp_path) for a in arguments]
+    assert main(["grade", str(subs), "--out", str(out), *arguments]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == message.format(tmp=tmp_path) + "\n"
+    assert not (out / "results").exists()
