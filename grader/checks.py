@@ -22,8 +22,7 @@ import numpy as np
 from grader import graph as graphs
 from grader import models
 from grader.judge import Failure, Judge
-from grader.points import earned
-from grader.report import CheckResult
+from grader.report import CheckResult, earned
 
 SEEDED_HINT = "first difference from the reference: {difference}"
 MORE = " (and {count} more)"

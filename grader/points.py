@@ -15,7 +15,7 @@ some of them, and ``grader points --points FILE`` prints the table it makes::
 Checks the file does not name keep the table's points and visibility. A
 check's verdict never depends on its points: the judge finds what share of
 it is right (``CheckResult.credit``, 0 to 1) and the points follow from that
-share and the policy (``earned``). So results graded under one policy are
+share and the policy (``grader.report.earned``). So results graded under one policy are
 re-scored under another (``rescore``) without running the notebook again.
 
 Errors are one line, naming the file and the entry at fault (``PointsError``).
@@ -33,8 +33,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - the project's CI runs 3.11
+    import tomli as tomllib
+
 from grader.errors import GraderError
-from grader.report import GradeReport
+from grader.report import GradeReport, earned
 
 #: The keys a check's table may hold.
 KEYS = ("points", "visible")
@@ -129,19 +134,6 @@ class Policy:
         return tuple(rows)
 
 
-def earned(points: float, credit: float) -> float:
-    """The points of a check worth ``points`` that is ``credit`` (0 to 1) right.
-
-    Rounded to hundredths, and never all the points of a check that is not
-    wholly right: 107 of ResNet50's 108 names right earns 4.95 of 5.
-    """
-    if credit >= 1:
-        return points
-    if credit <= 0 or points <= 0:
-        return 0.0
-    return max(0.0, min(round(points * credit, 2), round(points - 0.01, 2)))
-
-
 def rescore(report: GradeReport, table: Sequence[Row]) -> GradeReport:
     """The report with each check's points and visibility from ``table``.
 
@@ -207,12 +199,6 @@ def load_policy(path: Path, table: Sequence[Row]) -> Policy:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    # tomllib is Python 3.11's; 3.10 has the same parser as tomli. Imported
-    # here, not with the module: the hand-out ships this module, not tomli.
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - the project's CI runs 3.11
-        import tomli as tomllib
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

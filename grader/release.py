@@ -61,7 +61,6 @@ COPIED = (
     "kernel_side",
     "models",
     "notebook",
-    "points",
     "protocol",
     "public",
     "render",

@@ -12,7 +12,7 @@ class CheckResult:
 
     ``credit`` is the judge's verdict, the share of the check that is right
     (0 to 1), whatever the check's points; ``points`` is what that share
-    earns under the points in force (``grader.points.earned``). Results
+    earns under the points in force (``earned``). Results
     stored before checks had a credit have ``None``, read as their points'
     share.
     """
@@ -43,6 +43,19 @@ class CheckResult:
     def passed(self) -> bool:
         """Whether the check is wholly right (and so earned all its points)."""
         return self.fraction >= 1
+
+
+def earned(points: float, credit: float) -> float:
+    """The points of a check worth ``points`` that is ``credit`` (0 to 1) right.
+
+    Rounded to hundredths, and never all the points of a check that is not
+    wholly right: 107 of ResNet50's 108 names right earns 4.95 of 5.
+    """
+    if credit >= 1:
+        return points
+    if credit <= 0 or points <= 0:
+        return 0.0
+    return max(0.0, min(round(points * credit, 2), round(points - 0.01, 2)))
 
 
 @dataclass(frozen=True)
