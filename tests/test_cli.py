@@ -124,3 +124,19 @@ def test_points_prints_the_table():
         result.stdout
     )
     assert "| | **total** | **100** | |" in result.stdout
+
+
+def test_one_notebook_graded_with_points_follows_them(tmp_path):
+    from conftest import ROOT
+
+    out = tmp_path / "results.json"
+    example = ROOT / "docs" / "points.example.toml"
+    result = _grader("grade", STUDENT, "--json", out, "--points", example)
+    assert result.returncode == 0, result.stderr
+    assert "FAIL     0/10  seeded output" in result.stdout
+    assert "FAIL     0/10  short training run\n" in result.stdout  # now visible
+    assert "Total: 0/100" in result.stdout
+    tests = {t["name"]: t for t in json.loads(out.read_text())["tests"]}
+    training = tests["ResNet50: short training run"]
+    assert (training["max_score"], training["visibility"]) == (10, "visible")
+    assert tests["identity_block: layer names"]["max_score"] == 2
