@@ -45,7 +45,8 @@ cells do not. Exits 0 whenever grading ran, whatever the scores.
 
 One notebook: the report goes to standard output (--json adds results.json).
 
-A batch (several paths, a folder, a pattern, or --out) writes into DIR:
+A batch (several paths, a folder, a pattern, --out or --canvas-roster) writes
+into DIR:
   gradebook.csv                  a row per submission: total, each check, status
   feedback/STUDENT.md            what the terminal report says, per student
   gradescope/STUDENT/results.json  Gradescope's format, per student
@@ -161,7 +162,8 @@ def _parser() -> argparse.ArgumentParser:
         "--canvas-assignment",
         metavar="NAME",
         help="the roster's column for this assignment, as its header reads "
-        "('Residual Networks (1234)') or its name alone ('Residual Networks'); "
+        "('Residual Networks (1234)'), its name alone ('Residual Networks') or "
+        "its id (1234); "
         "default: the one column whose name has 'residual', if exactly one does",
     )
     _common_options(grade)
