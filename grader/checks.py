@@ -91,11 +91,16 @@ def _names(
         problems = graphs.name_problems(judge.graph(function, key), wanted)
         total = len(wanted.named_layers())
         if problems:
-            shown = "; ".join(problems[:5])
+            shown = "; ".join(problem.text for problem in problems[:5])
             if len(problems) > 5:
                 shown += MORE.format(count=len(problems) - 5)
-            # Each name is worth its share: one unnamed avg_pool among
-            # ResNet50's 108 names costs a 108th, not the whole check.
+            if any(problem.missing for problem in problems):
+                # A named layer is not there at all: the structure is wrong
+                # (or the function cut short, where the assignment's own
+                # pre-filled names would earn false credit). Nothing is due.
+                raise Failure(shown)
+            # Every layer is there and each name is worth its share: one
+            # unnamed avg_pool among ResNet50's 108 names costs a 108th.
             right = total - len(problems)
             raise Failure(
                 NAMES_RIGHT.format(right=right, total=total) + shown,

@@ -68,7 +68,8 @@ def test_wrong_solution_loses_points_on_its_function(graded, case):
     for name, words in case.fails.items():
         assert words in failed[name], (name, failed[name])
         assert "Traceback" not in failed[name] and "grader/" not in failed[name]
-    # Every failed check earns nothing, but a names check its names' share.
+    # Every failed check earns nothing, but a names check with every layer
+    # there, which earns its names' share.
     for check in report.checks:
         if not check.passed:
             counted = NAMES_RIGHT.match(check.message)

@@ -4,11 +4,13 @@ A row is a small edit of the solution: ``(function, old, new)`` text
 replacements, the graded function it breaks, and, for every check that must
 fail, words its message must contain (the layer or argument at fault). Every
 other check of that function must pass. A failed check earns nothing but a
-names check, which earns the share of names that are right: its words start
-with how many ("5 of 6 names right: ..."), and the test holds its points to
-that share. Blocks are graded with all their
-checks; ``ResNet50`` rows whose mistake shows in the visible checks are graded
-with those only (``hidden=False``), which is enough to prove the lost points.
+names check whose layers are all there, misnamed or unnamed, which earns the
+share of names that are right: its words start with how many ("5 of 6 names
+right: ..."), and the test holds its points to that share. A names check
+that finds a layer missing ("no layer named ...") earns nothing. Blocks are
+graded with all their checks; ``ResNet50`` rows whose mistake shows in the
+visible checks are graded with those only (``hidden=False``), which is enough
+to prove the lost points.
 """
 
 from __future__ import annotations
@@ -162,7 +164,7 @@ WRONG = (
         {
             "seeded output": "after res1a_branch2b the reference applies "
             "BatchNormalization (bn1a_branch2b); yours applies a ReLU",
-            "layer names": "5 of 6 names right: no layer named bn1a_branch2b",
+            "layer names": "no layer named bn1a_branch2b",
             "layers and settings": "after res1a_branch2b the reference applies "
             "BatchNormalization (bn1a_branch2b); yours applies a ReLU",
             **_hidden(AFTER_EXAMPLE),
@@ -234,7 +236,7 @@ WRONG = (
         {
             "seeded output": "after res1a_branch1 the reference applies "
             "BatchNormalization (bn1a_branch1); yours adds the shortcut",
-            "layer names": "7 of 8 names right: no layer named bn1a_branch1",
+            "layer names": "no layer named bn1a_branch1",
             "layers and settings": "after res1a_branch1 the reference applies "
             "BatchNormalization (bn1a_branch1); yours adds the shortcut",
             **_hidden(AFTER_EXAMPLE),
@@ -314,7 +316,7 @@ WRONG = (
         {
             "seeded output": "after res1a_branch2c the reference applies "
             "BatchNormalization (bn1a_branch2c); yours adds the shortcut",
-            "layer names": "7 of 8 names right: no layer named bn1a_branch2c",
+            "layer names": "no layer named bn1a_branch2c",
             "layers and settings": "after res1a_branch2c the reference applies "
             "BatchNormalization (bn1a_branch2c); yours adds the shortcut",
             **_hidden(AFTER_EXAMPLE),
@@ -407,7 +409,7 @@ WRONG = (
         {
             "parameter counts": f"total {23_600_006 - STAGE4_BLOCK:,}, "
             "expected 23,600,006",
-            "layer names": "102 of 108 names right: no layer named res4f_branch2a",
+            "layer names": "no layer named res4f_branch2a",
             "layer table": "after the ReLU after the Add of a ReLU and "
             "bn4e_branch2c the reference applies Conv2D (res4f_branch2a); yours "
             "applies Conv2D (res5a_branch2a) and Conv2D (res5a_branch1)",
