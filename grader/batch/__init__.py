@@ -13,7 +13,9 @@ A result is reused while neither the notebook nor the grader changes.
   cluster; either way the same function grades the same bytes;
 - ``progress``: the counts of a batch and their display on standard error;
 - ``outputs``: writing the gradebook, feedback, Gradescope and JUnit files
-  (``grader.render`` makes their text);
+  (``grader.render`` makes their text), and Canvas's import file;
+- ``roster``: Canvas's gradebook export read as a roster, and the text of
+  ``canvas-import.csv`` made from it and the results;
 - ``many``: ``grade_many``, from the paths to the files.
 """
 
