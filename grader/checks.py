@@ -22,10 +22,11 @@ import numpy as np
 from grader import graph as graphs
 from grader import models
 from grader.judge import Failure, Judge
-from grader.report import CheckResult, GraphWindow
+from grader.report import CheckResult, GraphWindow, earned
 
 SEEDED_HINT = "first difference from the reference: {difference}"
 MORE = " (and {count} more)"
+NAMES_RIGHT = "{right} of {total} names right: "
 
 
 @dataclass(frozen=True)
@@ -103,12 +104,24 @@ def _names(
     def check(judge: Judge) -> str:
         wanted = expected(judge)
         problems = graphs.name_problems(judge.graph(function, key), wanted)
+        total = len(wanted.named_layers())
         if problems:
-            shown = "; ".join(problems[:5])
+            shown = "; ".join(problem.text for problem in problems[:5])
             if len(problems) > 5:
                 shown += MORE.format(count=len(problems) - 5)
-            raise Failure(shown)
-        return f"all {len(wanted.named_layers())} names as expected"
+            if any(problem.missing for problem in problems):
+                # A named layer is not there at all: the structure is wrong
+                # (or the function cut short, where the assignment's own
+                # pre-filled names would earn false credit). Nothing is due.
+                raise Failure(shown)
+            # Every layer is there and each name is worth its share: one
+            # unnamed avg_pool among ResNet50's 108 names costs a 108th.
+            right = total - len(problems)
+            raise Failure(
+                NAMES_RIGHT.format(right=right, total=total) + shown,
+                credit=right / total,
+            )
+        return f"all {total} names as expected"
 
     return check
 
@@ -282,22 +295,23 @@ def run_checks(judge: Judge, checks: tuple[Check, ...] = CHECKS) -> list[CheckRe
     for check in checks:
         window = None
         try:
-            message, points = check.run(judge), check.points
+            message, credit = check.run(judge), 1.0
         except Failure as exc:
-            message, points, window = str(exc), 0.0, exc.window
+            message, credit, window = str(exc), exc.credit, exc.window
         except Exception as exc:  # a grader bug must not hide the other checks
             message = (
                 f"the grader could not run this check ({type(exc).__name__}: {exc})"
             )
-            points = 0.0
+            credit = 0.0
         results.append(
             CheckResult(
                 function=check.function,
                 name=check.name,
                 max_points=check.points,
-                points=points,
+                points=earned(check.points, credit),
                 message=message,
                 visible=check.visible,
+                credit=credit,
                 window=window,
             )
         )

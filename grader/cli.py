@@ -11,11 +11,16 @@ import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader import errors
 from grader.probes import FUNCTIONS
-from grader.report import GradeReport
+from grader.report import GradeReport, SubmissionResult
 from grader.sandbox import Limits
+
+if TYPE_CHECKING:  # imported where used: TensorFlow, and the batch
+    from grader.batch.roster import Roster
+    from grader.points import Policy
 
 DEFAULTS = Limits()
 
@@ -41,7 +46,8 @@ cells do not. Exits 0 whenever grading ran, whatever the scores.
 
 One notebook: the report goes to standard output (--json adds results.json).
 
-A batch (several paths, a folder, a pattern, or --out) writes into DIR:
+A batch (several paths, a folder, a pattern, --out or --canvas-roster) writes
+into DIR:
   gradebook.csv                  a row per submission: total, each check, status
   feedback/STUDENT.md            what the terminal report says, per student
   feedback/STUDENT.html          the same as a page, with a picture of a wrong graph
@@ -49,6 +55,7 @@ A batch (several paths, a folder, a pattern, or --out) writes into DIR:
   junit.xml                      a test suite per submission, for CI systems
   results/STUDENT.json           the stored result, with the notebook's SHA-256
   report.html                    the class report: scores, checks, common mistakes
+  canvas-import.csv              with --canvas-roster: scores for Canvas's import
 
 Progress goes to standard error. A run again skips every submission whose
 notebook, grader and options are unchanged (--force grades them again), and
@@ -57,6 +64,13 @@ Ctrl-C (or SIGTERM) stops at once, keeping what finished.
 Student ids: a notebook's file name without .ipynb; for a notebook inside a
 subfolder of a folder given (subs/s1042/Residual_Networks.ipynb), that
 subfolder's name (s1042); where two would clash, the path below the folder.
+A file named as Canvas's "Download Submissions" names it
+(smithjohn_12345_67890_Residual_Networks.ipynb, or with _LATE_ after the
+name) takes the Canvas user id (12345).
+
+--points FILE sets points and visibility per check (a TOML file; `grader
+points --points FILE` shows the table it makes). Stored results scored under
+other points are re-scored, not graded again.
 """
 
 
@@ -108,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
         help="one notebook: also print where the time went, phase by phase, to "
         "standard error",
     )
+    _points_option(grade)
     batch = grade.add_argument_group(
         "batches",
         textwrap.fill(
@@ -143,6 +158,32 @@ def _parser() -> argparse.ArgumentParser:
         help="hand the gradings to the workers of this Dask cluster "
         "(tcp://HOST:PORT; needs pip install 'resnet-grader[dask]')",
     )
+    canvas = grade.add_argument_group(
+        "Canvas",
+        textwrap.fill(
+            "With the gradebook Canvas exports (Grades > Export), a batch also "
+            "writes DIR/canvas-import.csv for Canvas's gradebook import: the "
+            "roster's Student, ID, SIS User ID, SIS Login ID and Section, and "
+            "the assignment's column with each student's score. Students with "
+            "no submission get an empty score; they, and submissions from "
+            "nobody in the roster, are named on standard error.",
+            76,
+        ),
+    )
+    canvas.add_argument(
+        "--canvas-roster",
+        type=Path,
+        metavar="EXPORT.csv",
+        help="the gradebook CSV exported from Canvas",
+    )
+    canvas.add_argument(
+        "--canvas-assignment",
+        metavar="NAME",
+        help="the roster's column for this assignment, as its header reads "
+        "('Residual Networks (1234)'), its name alone ('Residual Networks') or "
+        "its id (1234); "
+        "default: the one column whose name has 'residual', if exactly one does",
+    )
     _common_options(grade)
 
     check = commands.add_parser(
@@ -169,12 +210,14 @@ def _parser() -> argparse.ArgumentParser:
         help="a batch's folder: what `grader grade --out` named",
     )
 
-    commands.add_parser(
+    points = commands.add_parser(
         "points",
         help="print the points table",
         description="Print every check with its function, points and whether "
-        "students see it before grades are published, as a Markdown table.",
+        "students see it before grades are published, as a Markdown table: the "
+        "grader's own, or the one a points file makes.",
     )
+    _points_option(points)
 
     assign = commands.add_parser(
         "assign",
@@ -205,6 +248,7 @@ def _parser() -> argparse.ArgumentParser:
         "checks are visible after grades are published).",
     )
     build.add_argument("zip", type=Path, metavar="OUT.zip", help="the zip to write")
+    _points_option(build)
     run = actions.add_parser(
         "run",
         help="grade a submission laid out as Gradescope lays it out",
@@ -217,6 +261,7 @@ def _parser() -> argparse.ArgumentParser:
         default=Path(os.environ.get("AUTOGRADER_ROOT", "/autograder")),
         help="the autograder folder (default: $AUTOGRADER_ROOT or /autograder)",
     )
+    _points_option(run)
 
     signs = commands.add_parser(
         "signs",
@@ -263,6 +308,17 @@ def _release_parser(
         help=f"a folder with the course's own {' and '.join(SIGNS_FILES)} "
         f"(default: a synthetic set of {SIGNS_SIZES['n_train']:,} training and "
         f"{SIGNS_SIZES['n_test']} test images, the original's size)",
+    )
+
+
+def _points_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--points",
+        type=Path,
+        metavar="FILE",
+        help="a TOML file that sets points and visibility per check, e.g. "
+        '[ResNet50] "layer names" = { points = 10, visible = true }; '
+        "checks it does not name keep the grader's (see README, Points)",
     )
 
 
@@ -384,10 +440,22 @@ def _run_grade(args: argparse.Namespace, *, visible_only: bool) -> GradeReport:
         )
 
 
+def _policy(path: Path | None) -> Policy:
+    """The points policy of ``--points`` (the table's own without it)."""
+    from grader.points import Policy, load_policy
+
+    if path is None:
+        return Policy()
+    from grader.checks import CHECKS
+
+    return load_policy(path, CHECKS)
+
+
 def _is_batch(args: argparse.Namespace) -> bool:
     return (
         len(args.notebooks) > 1
         or args.out is not None
+        or args.canvas_roster is not None
         or args.scheduler is not None
         or Path(args.notebooks[0]).is_dir()
         or (not Path(args.notebooks[0]).exists() and glob.has_magic(args.notebooks[0]))
@@ -397,10 +465,18 @@ def _is_batch(args: argparse.Namespace) -> bool:
 def _grade(args: argparse.Namespace) -> int:
     from grader.render import render_gradescope, render_text
 
+    if args.canvas_assignment is not None and args.canvas_roster is None:
+        raise errors.GraderError("--canvas-assignment needs --canvas-roster")
     if _is_batch(args):
         return _grade_batch(args)
+    policy = _policy(args.points)
     args.notebook = Path(args.notebooks[0])
     report = _run_grade(args, visible_only=False)
+    if policy.settings:
+        from grader.checks import CHECKS
+        from grader.points import rescore
+
+        report = rescore(report, policy.apply(CHECKS))
     print(render_text(report))
     if args.timings:
         from grader.render import render_timings
@@ -431,6 +507,14 @@ def _grade_batch(args: argparse.Namespace) -> int:
         )
     if args.jobs < 1:
         raise errors.GraderError("--jobs must be at least 1")
+    # Both are read before anything is graded, so that a mistake in either
+    # costs seconds, not a batch.
+    policy = _policy(args.points)
+    roster = None
+    if args.canvas_roster is not None:
+        from grader.batch.roster import read_roster
+
+        roster = read_roster(args.canvas_roster, assignment=args.canvas_assignment)
     options = Options(
         functions=tuple(args.function) if args.function else None,
         limits=_limits(args),
@@ -448,12 +532,15 @@ def _grade_batch(args: argparse.Namespace) -> int:
             force=args.force,
             scheduler=args.scheduler,
             progress=sys.stderr,
+            points=policy,
         )
     except Interrupted as stop:
         results, stopped = stop.results, stop
     print(render_summary(results))
     for path in output_paths(out):
         print(f"wrote {path}")
+    if roster is not None:
+        _canvas_import(out, results, roster, interrupted=stopped is not None)
     if stopped is not None:
         print(
             f"grader: interrupted: {len(results)} of {stopped.total} submissions "
@@ -486,6 +573,24 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _canvas_import(
+    out: Path, results: list[SubmissionResult], roster: Roster, *, interrupted: bool
+) -> None:
+    """Write ``canvas-import.csv`` and name, on standard error, who is missing."""
+    from grader.batch.outputs import write_canvas_import
+
+    if interrupted:
+        print(
+            "grader: canvas-import.csv not written: the batch was interrupted",
+            file=sys.stderr,
+        )
+        return
+    written = write_canvas_import(out, results, roster)
+    print(f"wrote {written.path}")
+    for line in written.notes:
+        print(f"grader: {line}", file=sys.stderr)
+
+
 def _check(args: argparse.Namespace) -> int:
     from grader.render import render_text
 
@@ -498,7 +603,7 @@ def _points(args: argparse.Namespace) -> int:
     from grader.checks import CHECKS
     from grader.render import render_points
 
-    print(render_points(CHECKS))
+    print(render_points(_policy(args.points).apply(CHECKS)))
     return 0
 
 
@@ -524,13 +629,17 @@ def _gradescope(args: argparse.Namespace) -> int:
     from grader import gradescope
 
     if args.action == "build":
-        entries = gradescope.build_bundle(args.zip)
+        _policy(args.points)  # refused now, not by Gradescope
+        entries = gradescope.build_bundle(args.zip, points=args.points)
         print(f"wrote {args.zip}: {len(entries)} files")
         print("upload it as the autograder of a Gradescope programming assignment")
         return 0
     if args.action == "run":
+        policy = _policy(args.points)
         with _quiet_stderr():
-            results, text = gradescope.grade_gradescope_submission(args.root)
+            results, text = gradescope.grade_gradescope_submission(
+                args.root, points=policy
+            )
         print(text)
         print(f"wrote {args.root / 'results' / 'results.json'}")
         return 0

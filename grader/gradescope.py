@@ -7,6 +7,8 @@ runs ``run_autograder`` for every submission, which calls
 notebook under ``/autograder/submission``, grades it and writes
 ``/autograder/results/results.json``. ``AUTOGRADER_ROOT`` moves
 ``/autograder`` elsewhere, for tests and for trying the bundle locally.
+A bundle built with a points file (``--points``) carries it as
+``points.toml``, and ``run_autograder`` grades with it.
 """
 
 from __future__ import annotations
@@ -16,12 +18,17 @@ import os
 import stat
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.batch.discover import notebooks_in
 from grader.errors import GraderError, NotebookError
 
+if TYPE_CHECKING:
+    from grader.points import Policy
+
 SOURCE = "grader-src"
+#: The points file in the bundle, beside ``run_autograder``, where one was given.
+POINTS_FILE = "points.toml"
 ASSIGNMENT_NOTEBOOK = "Residual_Networks.ipynb"
 #: What the bundle carries of this project, relative to its root.
 PROJECT_FILES = (
@@ -77,10 +84,15 @@ ROOT="${AUTOGRADER_ROOT:-/autograder}"
 # GRADER_PYTHON: a Python with the grader installed, instead of setup.sh's.
 PYTHON="${GRADER_PYTHON:-$ROOT/venv/bin/python}"
 export TF_CPP_MIN_LOG_LEVEL=3
+# The points file the bundle was built with, if any.
+POINTS=()
+if [ -f "$ROOT/source/points.toml" ]; then
+    POINTS=(--points "$ROOT/source/points.toml")
+fi
 # -I (isolated): neither the current directory nor PYTHONPATH goes on
 # sys.path, so a folder named grader where this runs cannot stand in for the
 # installed package.
-exec "$PYTHON" -I -m grader gradescope run --root "$ROOT"
+exec "$PYTHON" -I -m grader gradescope run --root "$ROOT" ${POINTS[@]+"${POINTS[@]}"}
 """
 
 
@@ -95,8 +107,12 @@ def project_root() -> Path:
     return root
 
 
-def build_bundle(target: Path) -> list[str]:
-    """Write Gradescope's autograder zip to ``target``; return its entries."""
+def build_bundle(target: Path, *, points: Path | None = None) -> list[str]:
+    """Write Gradescope's autograder zip to ``target``; return its entries.
+
+    ``points``, a points file (checked already: ``grader.points.load_policy``),
+    goes in as ``points.toml``, which ``run_autograder`` grades with.
+    """
     root = project_root()
     files = sorted({path for pattern in PROJECT_FILES for path in root.glob(pattern)})
     entries = []
@@ -116,6 +132,9 @@ def build_bundle(target: Path) -> list[str]:
                 name = f"{SOURCE}/{path.relative_to(root).as_posix()}"
                 bundle.write(path, name)
                 entries.append(name)
+            if points is not None:
+                bundle.write(points, POINTS_FILE)
+                entries.append(POINTS_FILE)
     except OSError as exc:
         raise GraderError(f"{target}: cannot write the bundle ({exc})") from None
     return entries
@@ -144,8 +163,12 @@ def find_notebook(submission: Path) -> tuple[Path | None, list[str]]:
     return chosen, notes
 
 
-def grade_gradescope_submission(root: Path) -> tuple[dict[str, Any], str]:
+def grade_gradescope_submission(
+    root: Path, *, points: Policy | None = None
+) -> tuple[dict[str, Any], str]:
     """Grade the submission under ``root`` as Gradescope lays it out.
+
+    Scores follow ``points`` (default: the checks table's own).
 
     Writes ``root/results/results.json`` and returns it with the text report.
     A folder without a notebook, or a file that is not one, gets a score of 0
@@ -172,6 +195,11 @@ def grade_gradescope_submission(root: Path) -> tuple[dict[str, Any], str]:
             message = str(exc).replace(str(submission) + os.sep, "")
             results, text = gradescope_not_graded(message), message
         else:
+            if points is not None and points.settings:
+                from grader.checks import CHECKS
+                from grader.points import rescore
+
+                report = rescore(report, points.apply(CHECKS))
             results, text = to_gradescope(report), render_text(report)
             if notes:
                 results["output"] = "\n".join([*notes, results["output"]])

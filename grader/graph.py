@@ -60,6 +60,16 @@ class Layer:
 
 
 @dataclass(frozen=True)
+class NameProblem:
+    """A name the reference gives that the student's counterpart lacks."""
+
+    text: str
+    #: No layer of the student's stands in that place at all (a layer left
+    #: out, or a model cut short), rather than one misnamed or unnamed.
+    missing: bool = False
+
+
+@dataclass(frozen=True)
 class Difference:
     """One place where a graph differs from the one it is compared with.
 
@@ -160,7 +170,7 @@ def align(graph: Graph, reference: Graph) -> dict[str, str]:
     return mapping
 
 
-def name_problems(graph: Graph, reference: Graph) -> list[str]:
+def name_problems(graph: Graph, reference: Graph) -> list[NameProblem]:
     """Each name the reference gives that the student's counterpart lacks."""
     mapping = align(graph, reference)
     problems = []
@@ -169,12 +179,14 @@ def name_problems(graph: Graph, reference: Graph) -> list[str]:
         if theirs == name or (theirs is None and name in graph.layers):
             continue
         if theirs is None:
-            problems.append(f"no layer named {name}")
+            problems.append(NameProblem(f"no layer named {name}", missing=True))
         elif graph.layers[theirs].named:
-            problems.append(f"the layer in {name}'s place is named {theirs}")
+            problems.append(
+                NameProblem(f"the layer in {name}'s place is named {theirs}")
+            )
         else:
             kind = reference.layers[name].kind
-            problems.append(f"the {kind} in {name}'s place has no name")
+            problems.append(NameProblem(f"the {kind} in {name}'s place has no name"))
     return problems
 
 

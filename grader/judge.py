@@ -28,12 +28,22 @@ from grader.report import GraphWindow
 class Failure(Exception):
     """A check failed; the message is for the student.
 
-    ``window`` carries, for a structural check, the layers around the first
-    difference (``grader.graph.window``), for the feedback's picture.
+    ``credit`` is the part of the check that is right, from 0 to 1: most
+    checks are all or nothing (0), the names checks earn the share of names
+    that are right. ``window`` carries, for a structural check, the layers
+    around the first difference (``grader.graph.window``), for the feedback's
+    picture.
     """
 
-    def __init__(self, message: str, *, window: GraphWindow | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        credit: float = 0.0,
+        window: GraphWindow | None = None,
+    ) -> None:
         super().__init__(message)
+        self.credit = credit
         self.window = window
 
 

@@ -60,9 +60,13 @@ class GraphWindow:
 class CheckResult:
     """What one check found in one submission: points earned and the reason.
 
-    ``window`` is set where a structural check failed: the layers around the
-    first place the student's graph parts from the reference's, for a
-    picture (``grader.render_html``).
+    ``credit`` is the judge's verdict, the share of the check that is right
+    (0 to 1), whatever the check's points; ``points`` is what that share
+    earns under the points in force (``earned``). Results
+    stored before checks had a credit have ``None``, read as their points'
+    share. ``window`` is set where a structural check failed: the layers
+    around the first place the student's graph parts from the reference's,
+    for a picture (``grader.render_html``).
     """
 
     function: str
@@ -71,6 +75,7 @@ class CheckResult:
     points: float
     message: str
     visible: bool = True
+    credit: float | None = None
     window: GraphWindow | None = None
 
     @property
@@ -79,9 +84,31 @@ class CheckResult:
         return f"{self.function}: {self.name}"
 
     @property
+    def fraction(self) -> float:
+        """The share of the check that is right, from 0 to 1."""
+        if self.credit is not None:
+            return self.credit
+        if self.max_points > 0:
+            return min(1.0, self.points / self.max_points)
+        return 1.0
+
+    @property
     def passed(self) -> bool:
-        """Whether the check earned all its points."""
-        return self.points >= self.max_points
+        """Whether the check is wholly right (and so earned all its points)."""
+        return self.fraction >= 1
+
+
+def earned(points: float, credit: float) -> float:
+    """The points of a check worth ``points`` that is ``credit`` (0 to 1) right.
+
+    Rounded to hundredths, and never all the points of a check that is not
+    wholly right: 107 of ResNet50's 108 names right earns 4.95 of 5.
+    """
+    if credit >= 1:
+        return points
+    if credit <= 0 or points <= 0:
+        return 0.0
+    return max(0.0, min(round(points * credit, 2), round(points - 0.01, 2)))
 
 
 @dataclass(frozen=True)
@@ -108,12 +135,14 @@ class GradeReport:
     @property
     def score(self) -> float:
         """Points earned over all checks."""
-        return sum(check.points for check in self.checks)
+        # To hundredths: partial credit has two decimals, and a float sum of
+        # them can come to 99.94999999999999.
+        return round(sum(check.points for check in self.checks), 2)
 
     @property
     def max_score(self) -> float:
-        """Points available over all checks."""
-        return sum(check.max_points for check in self.checks)
+        """Points available over all checks, to hundredths as ``score``."""
+        return round(sum(check.max_points for check in self.checks), 2)
 
     def for_function(self, function: str) -> tuple[CheckResult, ...]:
         """The checks of one graded function, in order."""
@@ -176,6 +205,9 @@ class SubmissionResult:
     seconds: float = 0.0
     grader: str = ""
     options: str = ""
+    #: The points policy the scores follow (``grader.points.Policy.key``),
+    #: ``""`` for the checks table's own.
+    policy: str = ""
     reused: bool = False
 
     @property
@@ -206,5 +238,6 @@ class SubmissionResult:
             seconds=float(data.get("seconds", 0.0)),
             grader=data.get("grader", ""),
             options=data.get("options", ""),
+            policy=data.get("policy", ""),
             reused=reused,
         )

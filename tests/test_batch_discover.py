@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch.discover import file_name, find_submissions, notebooks_in
+from grader.batch.discover import (
+    CanvasName,
+    canvas_name,
+    file_name,
+    find_submissions,
+    notebooks_in,
+)
 
 pytestmark = pytest.mark.fast
 
@@ -28,12 +34,29 @@ def _touch(root: Path, relatives: list[str]) -> None:
         (["s/1/n.ipynb", "s/2/n.ipynb"], ["s/*/*.ipynb"], ["1", "2"]),
         (["s/a/.ipynb_checkpoints/n.ipynb", "s/a/n.ipynb"], ["s"], ["a"]),
         (["a.ipynb"], ["a.ipynb", "./a.ipynb"], ["a"]),
-        # A flat LMS export (Canvas names files student_id_id_name): the id is
-        # the whole file name; no LMS's naming is parsed.
+        # Canvas's download names (sortable name, LATE, user id, file id,
+        # the uploaded name) give the Canvas user id, as does a folder of
+        # them named directly.
         (
-            ["s/smithjane_12345_678_Residual_Networks.ipynb"],
+            [
+                "s/smithjane_12345_678_Residual_Networks.ipynb",
+                "s/doejohn_LATE_777_9001_Residual_Networks-1.ipynb",
+            ],
             ["s"],
-            ["smithjane_12345_678_Residual_Networks"],
+            ["777", "12345"],
+        ),
+        (
+            ["s/smithjane_12345_678_x.ipynb"],
+            ["s/smithjane_12345_678_x.ipynb"],
+            ["12345"],
+        ),
+        # Another name keeps its stem; two notebooks of one Canvas user each
+        # take the name below the folder, as any other clash does.
+        (["s/lab_two.ipynb"], ["s"], ["lab_two"]),
+        (
+            ["s/smithjane_12345_678_a.ipynb", "s/smithjane_12345_679_b.ipynb"],
+            ["s"],
+            ["smithjane_12345_678_a", "smithjane_12345_679_b"],
         ),
         (["s/x/deep/er/n.ipynb"], ["s"], ["x"]),
     ],
@@ -76,3 +99,37 @@ def test_notebooks_in_skips_copies_archive_leftovers_and_hidden_files(tmp_path):
 )
 def test_file_names_are_safe(student, name):
     assert file_name(student) == name
+
+
+@pytest.mark.parametrize(
+    ("name", "parsed"),
+    [
+        (
+            "smithjohn_12345_67890_Residual_Networks.ipynb",
+            CanvasName("smithjohn", "12345", False, "Residual_Networks.ipynb"),
+        ),
+        (
+            "smithjohn_LATE_12345_67890_Residual_Networks.ipynb",
+            CanvasName("smithjohn", "12345", True, "Residual_Networks.ipynb"),
+        ),
+        # Anonymous grading: no name, and anon_ with the anonymous id.
+        (
+            "anon_x7Kp2_67890_Residual_Networks.ipynb",
+            CanvasName("", "anon_x7Kp2", False, "Residual_Networks.ipynb"),
+        ),
+        (
+            "LATE_anon_x7Kp2_67890_nb.ipynb",
+            CanvasName("", "anon_x7Kp2", True, "nb.ipynb"),
+        ),
+        # Underscores stay in a sortable name ("O_Brien, Ann").
+        (
+            "o_brienann_4242_1_Residual_Networks_v2.ipynb",
+            CanvasName("o_brienann", "4242", False, "Residual_Networks_v2.ipynb"),
+        ),
+        ("s1042.ipynb", None),
+        ("Residual_Networks.ipynb", None),
+        ("smithjohn_12345_Residual_Networks.ipynb", None),
+    ],
+)
+def test_canvas_download_names_are_read(name, parsed):
+    assert canvas_name(name) == parsed

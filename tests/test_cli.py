@@ -173,3 +173,19 @@ def test_report_skips_an_unreadable_result_and_says_so(tmp_path):
     page = (tmp_path / "feedback" / "s1.html").read_text(encoding="utf-8")
     assert "<b>Not graded.</b> empty file" in page
     assert 'href="feedback/s1.html"' in (tmp_path / "report.html").read_text()
+
+
+def test_one_notebook_graded_with_points_follows_them(tmp_path):
+    from conftest import ROOT
+
+    out = tmp_path / "results.json"
+    example = ROOT / "docs" / "points.example.toml"
+    result = _grader("grade", STUDENT, "--json", out, "--points", example)
+    assert result.returncode == 0, result.stderr
+    assert "FAIL     0/10  seeded output" in result.stdout
+    assert "FAIL     0/10  short training run\n" in result.stdout  # now visible
+    assert "Total: 0/100" in result.stdout
+    tests = {t["name"]: t for t in json.loads(out.read_text())["tests"]}
+    training = tests["ResNet50: short training run"]
+    assert (training["max_score"], training["visibility"]) == (10, "visible")
+    assert tests["identity_block: layer names"]["max_score"] == 2

@@ -304,3 +304,38 @@ def test_the_bundle_installs_and_grades_as_on_gradescope(bundle, tmp_path):
     finally:
         # A venv with TensorFlow weighs gigabytes; pytest keeps old tmp_paths.
         shutil.rmtree(root / "venv", ignore_errors=True)
+
+
+def test_a_bundle_built_with_points_grades_with_them(tmp_path):
+    example = ROOT / "docs" / "points.example.toml"
+    target = tmp_path / "with-points.zip"
+    result = _grader("gradescope", "build", target, "--points", example)
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(target) as archive:
+        assert archive.read("points.toml") == example.read_bytes()
+        script = archive.read("run_autograder").decode()
+    assert subprocess.run(["bash", "-n", "-c", script]).returncode == 0
+    # run_autograder hands the file to `grader gradescope run`, which reads
+    # it (a broken one would fail the autograder, not score 0): here on a
+    # submission without a notebook, which needs no kernel.
+    root = _autograder(tmp_path, target, {"notes.txt": "hello"})
+    (root / "source" / "points.toml").write_text("[ResNet50]\nx = 1\n")
+    run = _run_autograder(root)
+    assert run.returncode == 2
+    assert "no check 'x'" in run.stderr
+    (root / "source" / "points.toml").write_bytes(example.read_bytes())
+    run = _run_autograder(root)
+    assert run.returncode == 0, run.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == 0 and "no .ipynb file" in results["output"]
+
+
+def test_a_bundle_with_a_bad_points_file_is_not_built(tmp_path):
+    bad = tmp_path / "points.toml"
+    bad.write_text('[ResNet50]\n"layer names" = -5\n', encoding="utf-8")
+    result = _grader("gradescope", "build", tmp_path / "b.zip", "--points", bad)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"grader: error: {bad}: ResNet50: layer names: points must be 0 or more, not -5"
+    )
+    assert not (tmp_path / "b.zip").exists()

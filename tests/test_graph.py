@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from grader.graph import Graph, Layer, compare, name_problems, window
+from grader.graph import Graph, Layer, NameProblem, compare, name_problems, window
 from grader.report import CheckResult, GradeReport
 
 # No kernel and no TensorFlow: the fast tier (pytest -m fast).
@@ -47,7 +47,7 @@ def test_a_misnamed_layer_costs_the_names_only():
     theirs = _block(bn_name="bn_b")
     assert compare(theirs, _block(), shapes=True, params=True) == []
     assert name_problems(theirs, _block()) == [
-        "the layer in bn_a's place is named bn_b"
+        NameProblem("the layer in bn_a's place is named bn_b")
     ]
 
 
@@ -72,7 +72,9 @@ def test_a_missing_layer_is_shown_from_both_sides():
         "after conv_a the reference applies BatchNormalization (bn_a); "
         "yours adds the shortcut"
     )
-    assert name_problems(theirs, _block()) == ["no layer named bn_a"]
+    assert name_problems(theirs, _block()) == [
+        NameProblem("no layer named bn_a", missing=True)
+    ]
 
 
 def test_the_batchnorm_axis_is_named_with_the_channels_axis():

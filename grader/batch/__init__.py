@@ -14,7 +14,9 @@ A result is reused while neither the notebook nor the grader changes.
 - ``progress``: the counts of a batch and their display on standard error;
 - ``outputs``: writing the gradebook, feedback, Gradescope and JUnit files,
   then the class report and the HTML feedback (``grader.render`` and
-  ``grader.render_html`` make their text);
+  ``grader.render_html`` make their text), and Canvas's import file;
+- ``roster``: Canvas's gradebook export read as a roster, and the text of
+  ``canvas-import.csv`` made from it and the results;
 - ``many``: ``grade_many``, from the paths to the files.
 """
 

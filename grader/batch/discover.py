@@ -14,6 +14,22 @@ from grader.errors import GraderError
 #: Folders that hold copies or archives' leftovers, never a submission.
 SKIPPED_FOLDERS = {".ipynb_checkpoints", "__pycache__", "__MACOSX"}
 
+#: A file of Canvas's "Download Submissions" zip. Canvas names each file
+#: (lib/content_zipper.rb in instructure/canvas-lms, ``get_filename`` and
+#: ``add_upload_submission``) as: the student's sortable name, lower-cased
+#: and stripped of all but letters, digits and underscores ("Smith, John" is
+#: ``smithjohn``); ``LATE`` for a late submission; the Canvas user id (or
+#: ``anon_`` and an anonymous id where grading is anonymous); the id of the
+#: uploaded file (an attachment id, often taken for the submission's); and
+#: the name the student uploaded, so ``smithjohn_12345_67890_Residual_Networks.ipynb``
+#: and ``smithjohn_LATE_12345_67890_Residual_Networks.ipynb``. Canvas itself
+#: leaves ``_digits_`` out of names, as its import of graded files finds the
+#: ids by them; it lower-cases names, so a name is never ``LATE``.
+CANVAS_NAME = re.compile(
+    r"^(?:(?!LATE_)(?P<name>\w*?)_)?(?P<late>LATE_)?(?P<user>\d+|anon_[A-Za-z0-9]+)"
+    r"_(?P<file>\d+)_(?P<original>.+)$"
+)
+
 
 @dataclass(frozen=True)
 class Submission:
@@ -21,6 +37,32 @@ class Submission:
 
     student: str
     path: Path
+
+
+@dataclass(frozen=True)
+class CanvasName:
+    """What Canvas's name for a downloaded submission file says of it."""
+
+    #: The sortable name as Canvas wrote it (``smithjohn``); empty when anonymous.
+    name: str
+    #: The Canvas user id (``12345``), or ``anon_`` and the anonymous id.
+    user: str
+    late: bool
+    #: The name the student's file had when uploaded.
+    original: str
+
+
+def canvas_name(file_name: str) -> CanvasName | None:
+    """What a file name of Canvas's submissions zip says, or None for another name."""
+    match = CANVAS_NAME.match(file_name)
+    if match is None:
+        return None
+    return CanvasName(
+        name=match["name"] or "",
+        user=match["user"],
+        late=bool(match["late"]),
+        original=match["original"],
+    )
 
 
 def notebooks_in(folder: Path) -> Iterator[Path]:
@@ -47,7 +89,9 @@ def find_submissions(paths: Sequence[str | Path]) -> list[Submission]:
     taken below the pattern's folder, here ``subs``). Student ids:
 
     - a notebook named directly, or lying directly in a named folder: its file
-      name without ``.ipynb`` (``s1042.ipynb`` is ``s1042``);
+      name without ``.ipynb`` (``s1042.ipynb`` is ``s1042``), but for a name
+      Canvas gave it (``CANVAS_NAME``), which gives the Canvas user id
+      (``smithjohn_LATE_12345_67890_Residual_Networks.ipynb`` is ``12345``);
     - a notebook inside a subfolder of a named folder: that subfolder's name
       (``subs/s1042/Residual_Networks.ipynb`` is ``s1042``), the layout of
       Gradescope's and most LMS exports;
@@ -68,7 +112,7 @@ def find_submissions(paths: Sequence[str | Path]) -> list[Submission]:
                 relative = notebook.relative_to(path)
                 found.append((_id_for(relative), notebook, relative))
         elif path.exists() or path.is_symlink():
-            found.append((path.stem, path, Path(path.name)))
+            found.append((_id_for(Path(path.name)), path, Path(path.name)))
         elif glob.has_magic(str(raw)):
             matches = sorted(Path(p) for p in glob.glob(str(raw), recursive=True))
             matches = [p for p in matches if p.is_file()]
@@ -107,7 +151,10 @@ def _relative_to(path: Path, base: Path) -> Path:
 
 
 def _id_for(relative: Path) -> str:
-    return relative.parts[0] if len(relative.parts) > 1 else relative.stem
+    if len(relative.parts) > 1:
+        return relative.parts[0]
+    canvas = canvas_name(relative.name)
+    return canvas.user if canvas is not None else relative.stem
 
 
 def _unique(found: list[tuple[str, Path, Path]]) -> list[Submission]:

@@ -15,6 +15,7 @@ from grader.batch.store import Store, content_hash
 from grader.batch.version import grader_version
 from grader.batch.workers import Verdict, run_here, run_on_cluster
 from grader.errors import GraderError
+from grader.points import Policy, rescore
 from grader.report import SubmissionResult
 from grader.sandbox import choose
 
@@ -44,6 +45,7 @@ def grade_many(
     force: bool = False,
     scheduler: str | None = None,
     progress: TextIO | None = None,
+    points: Policy | None = None,
 ) -> list[SubmissionResult]:
     """Grade the notebooks named by ``paths`` and write the batch's files.
 
@@ -53,9 +55,11 @@ def grade_many(
     children grade at once on this machine; with ``scheduler`` (a Dask
     scheduler's address) the cluster's workers grade instead. Progress,
     a line per submission, goes to ``progress`` (standard error, for the
-    command). Then the gradebook, feedback, Gradescope and JUnit files are
-    written (``write_outputs``). Results come back in the order of the
-    submissions.
+    command). Scores follow the points policy ``points`` (default: the
+    checks table's own); a kept result scored under another policy is
+    re-scored, not graded again (``grader.points``). Then the gradebook,
+    feedback, Gradescope and JUnit files are written (``write_outputs``).
+    Results come back in the order of the submissions.
 
     Raises ``GraderError`` before grading anything where the sandbox is
     required but unavailable, the paths name no notebook or ``out`` cannot
@@ -86,7 +90,14 @@ def grade_many(
     stopped = None
     try:
         results = _grade(
-            submissions, Store(out), options, jobs, force, scheduler, display
+            submissions,
+            Store(out),
+            options,
+            points or Policy(),
+            jobs,
+            force,
+            scheduler,
+            display,
         )
     except Interrupted as stop:
         results, stopped = stop.results, stop
@@ -103,20 +114,23 @@ def _grade(
     submissions: Sequence[Submission],
     store: Store,
     options: Options,
+    policy: Policy,
     jobs: int,
     force: bool,
     scheduler: str | None,
     display: Progress | None,
 ) -> list[SubmissionResult]:
-    """Reuse or grade each submission, storing each new result."""
+    """Reuse or grade each submission, storing each new or re-scored result."""
     tally = Tally(total=len(submissions))
     results: dict[int, SubmissionResult] = {}
     todo: list[tuple[int, Submission]] = []
     hashes = [content_hash(submission.path) for submission in submissions]
 
     def finish(index: int, result: SubmissionResult) -> None:
-        if not result.reused:
-            store.save(result)
+        scored = _scored(result, policy)
+        if not result.reused or scored is not result:
+            store.save(scored)
+        result = scored
         results[index] = result
         tally.add(result)
         if display is not None:
@@ -143,6 +157,23 @@ def _grade(
             [results[i] for i in sorted(results)], len(submissions)
         ) from None
     return [results[i] for i in sorted(results)]
+
+
+def _scored(result: SubmissionResult, policy: Policy) -> SubmissionResult:
+    """The result with its points under ``policy``: itself where they already are.
+
+    Points are a function of each check's credit, which the policy does not
+    change, so re-scoring gives what grading again would.
+    """
+    if result.policy == policy.key():
+        return result
+    if result.report is None:
+        return replace(result, policy=policy.key())
+    # The checks table imports TensorFlow: only where points change.
+    from grader.checks import CHECKS
+
+    report = rescore(result.report, policy.apply(CHECKS))
+    return replace(result, report=report, policy=policy.key())
 
 
 def _result(

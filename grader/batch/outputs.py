@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.batch.discover import file_name
+from grader.batch.roster import Roster, render_canvas_import
 from grader.batch.store import write_atomically
 from grader.render import (
     render_feedback,
@@ -26,6 +28,8 @@ from grader.report import SubmissionResult
 #: What ``write_outputs`` writes under ``OUT``, in the order it reports them.
 OUTPUTS = ("gradebook.csv", "feedback", "gradescope", "junit.xml", "report.html")
 REPORT = "report.html"
+#: What ``write_canvas_import`` writes, where the batch has a Canvas roster.
+CANVAS_IMPORT = "canvas-import.csv"
 
 
 def output_paths(out: Path) -> list[Path]:
@@ -69,3 +73,25 @@ def write_report(out: Path, results: Sequence[SubmissionResult]) -> Path:
     path = out / REPORT
     write_atomically(path, render_report_html(results, feedback=feedback_page))
     return path
+
+
+@dataclass(frozen=True)
+class Written:
+    """A file written, and what the instructor should know of it."""
+
+    path: Path
+    notes: tuple[str, ...] = ()
+
+
+def write_canvas_import(
+    out: Path, results: Sequence[SubmissionResult], roster: Roster
+) -> Written:
+    """Write ``canvas-import.csv`` for Canvas's gradebook import (``roster``).
+
+    The notes name the roster's students without a score and the
+    submissions from nobody in it (see ``render_canvas_import``).
+    """
+    made = render_canvas_import(results, roster)
+    path = out / CANVAS_IMPORT
+    write_atomically(path, made.text)
+    return Written(path, made.notes)

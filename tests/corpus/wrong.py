@@ -3,9 +3,14 @@
 A row is a small edit of the solution: ``(function, old, new)`` text
 replacements, the graded function it breaks, and, for every check that must
 fail, words its message must contain (the layer or argument at fault). Every
-other check of that function must pass. Blocks are graded with all their
-checks; ``ResNet50`` rows whose mistake shows in the visible checks are graded
-with those only (``hidden=False``), which is enough to prove the lost points.
+other check of that function must pass. A failed check earns nothing but a
+names check whose layers are all there, misnamed or unnamed, which earns the
+share of names that are right: its words start with how many ("5 of 6 names
+right: ..."), and the test holds its points to that share. A names check
+that finds a layer missing ("no layer named ...") earns nothing. Blocks are
+graded with all their checks; ``ResNet50`` rows whose mistake shows in the
+visible checks are graded with those only (``hidden=False``), which is enough
+to prove the lost points.
 """
 
 from __future__ import annotations
@@ -123,7 +128,10 @@ WRONG = (
         "identity-name-off-by-one-letter",
         "identity_block",
         (("identity_block", ID_BN_2B, ID_BN_2B.replace("'2b'", "'2d'")),),
-        {"layer names": "the layer in bn1a_branch2b's place is named bn1a_branch2d"},
+        {
+            "layer names": "5 of 6 names right: the layer in bn1a_branch2b's "
+            "place is named bn1a_branch2d"
+        },
     ),
     Wrong(
         "identity-right-for-the-seeded-input-only",
@@ -281,7 +289,10 @@ WRONG = (
                 "name=conv_name_base + 'l',",
             ),
         ),
-        {"layer names": "the layer in res1a_branch1's place is named res1a_branchl"},
+        {
+            "layer names": "7 of 8 names right: the layer in res1a_branch1's "
+            "place is named res1a_branchl"
+        },
     ),
     Wrong(
         "convolutional-shortcut-without-stride",
@@ -432,7 +443,10 @@ WRONG = (
             ("ResNet50", "stage=5, block='c'", "stage=5, block='d'"),
             ("ResNet50", "stage=5, block='b'", "stage=5, block='c'"),
         ),
-        {"layer names": "the layer in res5b_branch2a's place is named res5c_branch2a"},
+        {
+            "layer names": "96 of 108 names right: the layer in "
+            "res5b_branch2a's place is named res5c_branch2a"
+        },
         hidden=False,
     ),
     Wrong(
@@ -498,7 +512,10 @@ WRONG = (
         "resnet-pool-name-off-by-one-letter",
         "ResNet50",
         (("ResNet50", "name='avg_pool'", "name='avg_pol'"),),
-        {"layer names": "the layer in avg_pool's place is named avg_pol"},
+        {
+            "layer names": "107 of 108 names right: the layer in avg_pool's "
+            "place is named avg_pol"
+        },
         hidden=False,
     ),
 )
