@@ -9,7 +9,10 @@ Mistakes are grouped by their message once the parts that vary from one
 student to the next are normalised (``normalise``, a table of rules): the
 stage and block in a layer's name (``res3a_branch2a`` and ``res4a_branch2a``
 are one mistake: a stride hard-coded in every convolutional block), Keras'
-generated names, printed vectors, numbers and the student's own code.
+generated names, printed vectors, numbers and the student's own code. A
+check whose message only points at another check of the same function that
+failed too ("fix what 'layers and settings' reports first") is a consequence,
+not a mistake of its own, and is left out.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ NORMALISE: tuple[tuple[re.Pattern[str], str], ...] = (
         "#",
     ),
 )
+
+
+#: How a message names the check whose failure explains it.
+FOLLOWS = re.compile(r"fix what '([^']+)' reports first")
 
 
 def normalise(message: str) -> str:
@@ -212,8 +219,11 @@ class ClassSummary:
         groups: dict[tuple[str, str], dict[str, tuple[list[str], str]]] = {}
         for result in self.graded:
             assert result.report is not None
+            failed = {
+                (c.function, c.name) for c in result.report.checks if not c.passed
+            }
             for check in result.report.checks:
-                if check.passed:
+                if check.passed or _follows(check, failed):
                     continue
                 key = (check.function, normalise(check.message))
                 students = groups.setdefault(key, {})
@@ -234,6 +244,12 @@ class ClassSummary:
             for (function, pattern), students in groups.items()
         ]
         return sorted(mistakes, key=lambda m: (-m.count, order[m.function], m.pattern))
+
+
+def _follows(check: CheckResult, failed: set[tuple[str, str]]) -> bool:
+    """Whether ``check`` failed only because another of its function's did."""
+    cause = FOLLOWS.search(check.message)
+    return cause is not None and (check.function, cause.group(1)) in failed
 
 
 def _checks(results: Sequence[SubmissionResult]) -> Iterable[CheckResult]:

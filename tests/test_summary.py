@@ -124,6 +124,26 @@ def test_one_mistake_reported_by_several_checks_counts_a_student_once():
     assert (mistake.count, mistake.checks) == (2, ("one", "two"))
 
 
+def test_a_failure_that_points_at_another_failed_check_is_not_a_mistake_of_its_own():
+    follows = f"{HIDDEN}; fix what 'layers and settings' reports first"
+    wrong = _check("ResNet50", "layers and settings", 0, STRIDE.format(3))
+    results = [
+        # The cause failed too: only the cause is a mistake.
+        _graded("x", wrong, _check("ResNet50", "hidden run", 0, follows)),
+        # Here the check it points at passed: the message is the mistake.
+        _graded(
+            "y",
+            _check("ResNet50", "layers and settings", 5, "as expected"),
+            _check("ResNet50", "hidden run", 0, follows),
+        ),
+    ]
+    mistakes = ClassSummary.of(results).mistakes()
+    assert [(m.checks, m.students) for m in mistakes] == [
+        (("hidden run",), ("y",)),
+        (("layers and settings",), ("x",)),
+    ]
+
+
 def test_pass_rates_follow_the_reports_order_and_count_graded_only():
     rates = ClassSummary.of(RESULTS).pass_rates()
     assert [(r.title, r.passed, r.graded, r.visible) for r in rates] == [
