@@ -20,6 +20,7 @@ from grader.sandbox import Limits
 
 if TYPE_CHECKING:  # imported where used: TensorFlow, and the batch
     from grader.batch.roster import Roster
+    from grader.checks import Check
     from grader.points import Policy
 
 DEFAULTS = Limits()
@@ -446,9 +447,14 @@ def _policy(path: Path | None) -> Policy:
 
     if path is None:
         return Policy()
-    from grader.checks import CHECKS
+    return load_policy(path, _checks_table())
 
-    return load_policy(path, CHECKS)
+
+def _checks_table() -> tuple[Check, ...]:
+    # The checks' module loads Keras: TensorFlow's start-up messages hidden.
+    with _quiet_stderr():
+        from grader.checks import CHECKS
+    return CHECKS
 
 
 def _is_batch(args: argparse.Namespace) -> bool:
@@ -600,10 +606,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _points(args: argparse.Namespace) -> int:
-    from grader.checks import CHECKS
     from grader.render import render_points
 
-    print(render_points(_policy(args.points).apply(CHECKS)))
+    print(render_points(_policy(args.points).apply(_checks_table())))
     return 0
 
 
