@@ -32,7 +32,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 
 from grader import errors
-from grader.files import tail_line, temporary_folder
+from grader.files import socket_folder, tail_line, temporary_folder
 from grader.kernel_side import PRELUDE
 from grader.notebook import GradedCell
 from grader.probes import payload
@@ -129,9 +129,20 @@ class _CappedClient(NotebookClient):
 class KernelSession:
     """One sandboxed kernel, fed one cell at a time, restarted if it stops."""
 
-    def __init__(self, root: Path, sandbox: Sandbox, *, startup_timeout: float) -> None:
-        ipc = root / "ipc"
-        ipc.mkdir()
+    def __init__(
+        self,
+        root: Path,
+        sandbox: Sandbox,
+        *,
+        startup_timeout: float,
+        sockets: Path | None = None,
+    ) -> None:
+        # ``sockets``: a folder for the kernel's sockets, where ``root`` is too
+        # deep for them (``grader.files.socket_folder``).
+        if sockets is None:
+            sockets = root / "ipc"
+            sockets.mkdir()
+        ipc = sockets
         self.outbox = root / f"results-{secrets.token_hex(8)}"
         self.outbox.mkdir()
         self._limits = sandbox.limits
@@ -342,8 +353,10 @@ def run_submission(
     limits = sandbox.limits
     deadline = time.monotonic() + limits.submission_seconds
     kernel_side = resources.files("grader").joinpath("kernel_side.py").read_text()
-    with temporary_folder("grader-") as tmp:
-        session = KernelSession(tmp, sandbox, startup_timeout=startup_timeout)
+    with temporary_folder("grader-") as tmp, socket_folder(tmp) as sockets:
+        session = KernelSession(
+            tmp, sandbox, startup_timeout=startup_timeout, sockets=sockets
+        )
         cells: dict[str, CellOutcome] = {}
         answers: dict[str, list[ProbeAnswer]] = {}
         probe_cells: dict[str, CellOutcome] = {}

@@ -81,7 +81,8 @@ def as_from_a_terminal(argv: list[str]) -> list[str]:
     return [sys.executable, "-c", _TERMINAL, *argv]
 
 
-KERNEL_FOLDER = "grader-batch-*/tmp/grader-*/ipc"
+#: What a batch child's grading folder holds once its kernel is being started.
+KERNEL_FOLDER = "grader-batch-*/tmp/grader-*/kernel-stderr.txt"
 
 
 def wait_for_batch_kernel(

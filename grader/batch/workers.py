@@ -27,7 +27,7 @@ from grader.batch.discover import Submission, file_name
 from grader.batch.options import Options
 from grader.batch.store import write_atomically
 from grader.errors import GraderError
-from grader.files import tail_line, temporary_folder
+from grader.files import SOCKETS_ENV, sockets_base, tail_line, temporary_folder
 from grader.report import ERROR, GRADED, INVALID, GradeReport
 
 #: Seconds a child may take beyond the submission's own limit: kernel start,
@@ -123,7 +123,7 @@ def grade_file(
 
 def _grade_in_child(path: Path, options: Options, children: Children | None) -> Verdict:
     limit = options.limits.submission_seconds + OVERHEAD_SECONDS
-    with temporary_folder("grader-batch-") as tmp:
+    with temporary_folder("grader-batch-") as tmp, sockets_base(tmp) as sockets:
         answer = tmp / "result.json"
         stderr_path = tmp / "stderr.txt"
         # Everything the child makes lives here, so that it goes with this
@@ -138,7 +138,12 @@ def _grade_in_child(path: Path, options: Options, children: Children | None) -> 
             str(answer),
             json.dumps(options.to_dict()),
         ]
-        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TMPDIR": str(child_tmp)}
+        env = {
+            **os.environ,
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "TMPDIR": str(child_tmp),
+            SOCKETS_ENV: str(sockets),
+        }
         with open(stderr_path, "wb") as stderr:
             process = subprocess.Popen(
                 command,
