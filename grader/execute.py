@@ -36,7 +36,13 @@ from grader.files import socket_folder, tail_line, temporary_folder
 from grader.kernel_side import PRELUDE
 from grader.notebook import GradedCell
 from grader.probes import payload
-from grader.protocol import CellOutcome, KernelRun, ProbeAnswer, read_answers
+from grader.protocol import (
+    AnswerStatus,
+    CellOutcome,
+    KernelRun,
+    ProbeAnswer,
+    read_answers,
+)
 from grader.sandbox import Sandbox, Watchdog, ending, plan_kernel
 
 SUBMISSION_TIME_UP = "the submission's time ran out before this cell"
@@ -51,6 +57,7 @@ REPLAY_SECONDS = 60.0
 # How long a kernel that was sent its death may take to die.
 ENDING_SECONDS = 10.0
 PRELUDE_SECONDS = 180.0
+BOUND_CELL_SECONDS = 10.0
 SIGNAL_REASONS = {
     24: "it used more than {cpu} s of CPU time",
     25: "it wrote a file larger than {scratch} MB",
@@ -399,6 +406,10 @@ def run_submission(
                 probe_cells[name] = run(call, limits.probe_seconds)
                 keys = {p["key"] for p in calls}
                 answers[name] = read_answers(path, nonce, keys)
+                if _ran_out(probe_cells[name], answers[name]):
+                    # One limit is enough: the functions probed next that
+                    # call this one get a short limit per call of it.
+                    run(f"_grader_bound({name!r})", BOUND_CELL_SECONDS, keep=True)
                 watch.lap(f"models built in the kernel: {name}")
         watch.lap("kernel shutdown")
         return KernelRun(
@@ -408,6 +419,12 @@ def run_submission(
             output_cut=tuple(cut),
             peak_rss_mb=session.peak_rss_mb,
         )
+
+
+def _ran_out(cell: CellOutcome, answers: list[ProbeAnswer]) -> bool:
+    """Whether a function's probes ran out of time (``AnswerStatus.TIMEOUT``)."""
+    own = [a for a in answers if a.status == AnswerStatus.TIMEOUT and not a.message]
+    return cell.status == "timeout" or bool(own)
 
 
 def _probe_call(name: str, calls: list[dict[str, Any]], path: Path, nonce: str) -> str:

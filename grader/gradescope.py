@@ -30,6 +30,22 @@ SOURCE = "grader-src"
 #: The points file in the bundle, beside ``run_autograder``, where one was given.
 POINTS_FILE = "points.toml"
 ASSIGNMENT_NOTEBOOK = "Residual_Networks.ipynb"
+#: The container memory a grading needs. One grading of the solution peaks at
+#: 1.4 to 1.5 GB for its whole process tree (``bench/bench.py``): TensorFlow's
+#: runtime twice (the kernel and the judge) and ResNet-50 trained with Adam.
+MEMORY_NEEDED_MB = 1800
+#: Where a container's memory limit is, under cgroup v2 and v1.
+MEMORY_LIMIT_FILES = (
+    Path("/sys/fs/cgroup/memory.max"),
+    Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"),
+)
+TOO_LITTLE_MEMORY = (
+    "not graded: this autograder's container has {limit:.0f} MB of memory and "
+    "grading a notebook needs about {needed} MB, so it would be killed without "
+    "a word. Your work is safe. Instructors: raise the memory to 2 GB or more "
+    "in the assignment's Autograder Settings on Gradescope, then regrade all "
+    "submissions."
+)
 #: What the bundle carries of this project, relative to its root.
 PROJECT_FILES = (
     "pyproject.toml",
@@ -163,12 +179,36 @@ def find_notebook(submission: Path) -> tuple[Path | None, list[str]]:
     return chosen, notes
 
 
+def container_memory_mb(files: tuple[Path, ...] = MEMORY_LIMIT_FILES) -> float | None:
+    """The memory limit in MB of the container this runs in; None if unlimited."""
+    for path in files:
+        try:
+            text = path.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if text == "max":
+            return None
+        try:
+            value = int(text)
+        except ValueError:
+            continue
+        # cgroup v1 writes "no limit" as a page-rounded 2**63 - 1.
+        return value / 2**20 if value < 2**60 else None
+    return None
+
+
 def grade_gradescope_submission(
-    root: Path, *, points: Policy | None = None
+    root: Path,
+    *,
+    points: Policy | None = None,
+    memory_mb: float | None = None,
 ) -> tuple[dict[str, Any], str]:
     """Grade the submission under ``root`` as Gradescope lays it out.
 
     Scores follow ``points`` (default: the checks table's own).
+    ``memory_mb`` is the container's memory (default: its cgroup's limit,
+    ``container_memory_mb``); under ``MEMORY_NEEDED_MB`` nothing is graded
+    and the results say why, for the instructor to raise it.
 
     Writes ``root/results/results.json`` and returns it with the text report.
     A folder without a notebook, or a file that is not one, gets a score of 0
@@ -182,7 +222,12 @@ def grade_gradescope_submission(
     submission = root / "submission"
     results_path = root / "results" / "results.json"
     notebook, notes = find_notebook(submission)
-    if notebook is None:
+    if memory_mb is None:
+        memory_mb = container_memory_mb()
+    if memory_mb is not None and memory_mb < MEMORY_NEEDED_MB:
+        message = TOO_LITTLE_MEMORY.format(limit=memory_mb, needed=MEMORY_NEEDED_MB)
+        results, text = gradescope_not_graded(message), message
+    elif notebook is None:
         message = (
             "no .ipynb file in the submission: upload your "
             f"{ASSIGNMENT_NOTEBOOK} (File > Download in Jupyter)"

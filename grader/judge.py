@@ -11,6 +11,7 @@ that gave no answer) is a ``Failure`` with a message for the student.
 from __future__ import annotations
 
 import csv
+import gc
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -20,9 +21,14 @@ import keras
 from grader import graph as graphs
 from grader import models, reference
 from grader.notebook import END, START, GradedCell
-from grader.probes import probe
+from grader.probes import FUNCTIONS, probe
 from grader.protocol import AnswerStatus, Frame, KernelRun, ProbeAnswer
 from grader.report import GraphWindow
+
+STUCK_IN = (
+    "{function} did not finish in time: it calls {callee}, "
+    "which did not finish in time on its own either"
+)
 
 
 class Failure(Exception):
@@ -148,6 +154,18 @@ class Judge:
         except models.Rejected as exc:
             raise Failure(str(exc)) from None
 
+    def release_models(self) -> None:
+        """Let go of every model built so far, keeping their layer graphs.
+
+        A ResNet50 holds about 95 MB of weights, and the checks build three
+        (the student's two and the reference) before the short training run
+        makes a fourth with its gradients and Adam's two slots; a check that
+        needs one again rebuilds it.
+        """
+        self._models.clear()
+        self._references.clear()
+        gc.collect()
+
     def graph(self, function: str, key: str) -> graphs.Graph:
         """The layer graph of the student's model for a probe."""
         if (function, key) not in self._graphs:
@@ -185,6 +203,10 @@ def _model_json(function: str, answer: ProbeAnswer) -> str:
             "a Keras tensor" if status == AnswerStatus.NOT_A_TENSOR else "a keras Model"
         )
         raise Failure(f"{function} returned a {answer.type}, expected {wanted}")
+    if status == AnswerStatus.TIMEOUT:
+        if answer.message in FUNCTIONS and answer.message != function:
+            raise Failure(STUCK_IN.format(function=function, callee=answer.message))
+        raise Failure(f"{function} did not finish in time")
     if status == AnswerStatus.ERROR:
         if answer.error == "KeyboardInterrupt":
             raise Failure(f"{function} did not finish in time")

@@ -65,6 +65,12 @@ class AnswerStatus(str, Enum):
     """``ResNet50`` returned something else than a Keras model (``type``)."""
     ERROR = "error"
     """The call raised: ``error``, ``message`` and ``where`` say what and where."""
+    TIMEOUT = "timeout"
+    """The call did not finish in time, or was not made because an earlier
+    probe of the same function did not. ``message`` names the graded function
+    it was stuck in when that is another one: a function whose own probes ran
+    out of time is given a short limit per call for the probes after them
+    (``grader.kernel_side._grader_bound``)."""
 
 
 _STATUS_VALUES = frozenset(status.value for status in AnswerStatus)

@@ -339,3 +339,36 @@ def test_a_bundle_with_a_bad_points_file_is_not_built(tmp_path):
         f"grader: error: {bad}: ResNet50: layer names: points must be 0 or more, not -5"
     )
     assert not (tmp_path / "b.zip").exists()
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    ("content", "megabytes"),
+    [("max\n", None), ("805306368\n", 768.0), ("9223372036854771712\n", None)],
+    ids=["v2-unlimited", "v2-768MB", "v1-unlimited"],
+)
+def test_the_containers_memory_is_read_from_its_cgroup(tmp_path, content, megabytes):
+    from grader.gradescope import container_memory_mb
+
+    limit = tmp_path / "memory.max"
+    limit.write_text(content)
+    assert container_memory_mb((tmp_path / "missing", limit)) == megabytes
+    assert container_memory_mb((tmp_path / "missing",)) is None
+
+
+@pytest.mark.fast
+def test_a_container_too_small_to_grade_in_says_so_in_its_results(tmp_path):
+    from grader.gradescope import MEMORY_NEEDED_MB, grade_gradescope_submission
+
+    submission = tmp_path / "submission" / "Residual_Networks.ipynb"
+    submission.parent.mkdir(parents=True)
+    shutil.copy(SOLUTION, submission)
+    before = submission.read_bytes()
+    results, text = grade_gradescope_submission(tmp_path, memory_mb=768)
+    written = json.loads((tmp_path / "results" / "results.json").read_text())
+    assert written == results
+    assert results["score"] == 0 and results["tests"] == []
+    assert "has 768 MB of memory" in text
+    assert f"needs about {MEMORY_NEEDED_MB} MB" in results["output"]
+    assert "Autograder Settings" in results["output"]
+    assert submission.read_bytes() == before

@@ -26,6 +26,22 @@ FAILURE_SCENARIOS = {
             "ResNet50": "ResNet50 is not defined after running its cell",
         },
     ),
+    # A block that hangs costs one time limit: ResNet50, which calls it, is
+    # stopped at its first call of it, and says so.
+    "hanging-block-called-by-resnet50": (
+        [
+            (
+                "identity_block",
+                "    ### START CODE HERE ###\n",
+                "    ### START CODE HERE ###\n    while True:\n        pass\n",
+            ),
+        ],
+        {
+            "identity_block": "identity_block did not finish in time",
+            "ResNet50": "ResNet50 did not finish in time: it calls identity_block, "
+            "which did not finish in time on its own either",
+        },
+    ),
     # An exception is shown with the student's own line, not grader internals.
     "raising": (
         [
