@@ -14,8 +14,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
 import secrets
 import subprocess
+import threading
 import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -43,7 +45,7 @@ from grader.protocol import (
     ProbeAnswer,
     read_answers,
 )
-from grader.sandbox import Sandbox, Watchdog, ending, plan_kernel
+from grader.sandbox import Limits, Sandbox, Watchdog, ending, plan_kernel
 
 SUBMISSION_TIME_UP = "the submission's time ran out before this cell"
 
@@ -344,6 +346,7 @@ def run_submission(
     probed: Collection[str] | None = None,
     visible_only: bool = False,
     watch: Stopwatch | None = None,
+    kernel: WarmKernel | None = None,
 ) -> KernelRun:
     """Run the prelude, the graded cells, then the probes, in one kernel.
 
@@ -352,18 +355,67 @@ def run_submission(
     ``visible_only`` keeps to the calls the notebook itself shows. The time
     limits are the sandbox's: per cell, per function's probes, and for the
     whole submission, after which nothing more runs. ``watch``, if given,
-    records the time of each phase.
+    records the time of each phase. ``kernel``, a ``WarmKernel`` started
+    ahead (its prelude run), is used instead of starting one, and is used up:
+    it serves this submission only.
     """
     if not graded:
         # Nothing to run (every function is still the stub): no kernel needed.
         return KernelRun(cells={}, answers={}, probe_cells={})
-    limits = sandbox.limits
-    deadline = time.monotonic() + limits.submission_seconds
-    kernel_side = resources.files("grader").joinpath("kernel_side.py").read_text()
+    watch = watch or Stopwatch()
+    # The submission's time counts from here: its own kernel's start and the
+    # imports count, a warm kernel's, done ahead, do not.
+    deadline = time.monotonic() + sandbox.limits.submission_seconds
+    job = _Job(graded, probed, visible_only, watch, deadline)
+    if kernel is not None:
+        return kernel.run(job)
     with temporary_folder("grader-") as tmp, socket_folder(tmp) as sockets:
         session = KernelSession(
             tmp, sandbox, startup_timeout=startup_timeout, sockets=sockets
         )
+        with session.running():
+            watch.lap("kernel start")
+            _prelude(session, sandbox.limits)
+            watch.lap("imports in the kernel")
+            run = job.run(session, sandbox.limits)
+        watch.lap("kernel shutdown")
+        return run
+
+
+def _prelude(session: KernelSession, limits: Limits) -> None:
+    """Run the assignment's imports; raises ``KernelError`` if they fail."""
+    # The grader's own cells get their own limit: on a busy machine importing
+    # TensorFlow alone can take a minute, and that is no fault of the student's.
+    prelude = session.run(PRELUDE, max(limits.cell_seconds, PRELUDE_SECONDS), keep=True)
+    if not prelude.ok:
+        raise errors.KernelError(
+            errors.KERNEL_WOULD_NOT_START.format(
+                reason=f"the assignment's imports failed: {prelude.evalue}"
+            )
+        )
+
+
+class _Job:
+    """One submission's graded cells and probes, for a kernel past its prelude."""
+
+    def __init__(
+        self,
+        graded: dict[str, GradedCell],
+        probed: Collection[str] | None,
+        visible_only: bool,
+        watch: Stopwatch,
+        deadline: float,
+    ) -> None:
+        self.graded = graded
+        self.deadline = deadline
+        self.probed = probed
+        self.visible_only = visible_only
+        self.watch = watch
+
+    def run(self, session: KernelSession, limits: Limits) -> KernelRun:
+        """Run the graded cells, the grader's kernel code and the probes."""
+        deadline = self.deadline
+        kernel_side = resources.files("grader").joinpath("kernel_side.py").read_text()
         cells: dict[str, CellOutcome] = {}
         answers: dict[str, list[ProbeAnswer]] = {}
         probe_cells: dict[str, CellOutcome] = {}
@@ -375,43 +427,29 @@ def run_submission(
             return session.run(source, min(limit, left), keep=keep)
 
         cut = []
-        watch = watch or Stopwatch()
-        with session.running():
-            watch.lap("kernel start")
-            # The grader's own cells get their own limit: on a busy machine
-            # importing TensorFlow alone can take a minute, and that is no
-            # fault of the student's.
-            prelude = run(PRELUDE, max(limits.cell_seconds, PRELUDE_SECONDS), keep=True)
-            if not prelude.ok:
-                raise errors.KernelError(
-                    errors.KERNEL_WOULD_NOT_START.format(
-                        reason=f"the assignment's imports failed: {prelude.evalue}"
-                    )
-                )
-            watch.lap("imports in the kernel")
-            for name, cell in graded.items():
-                cells[name] = run(cell.source, limits.cell_seconds, keep=True)
-                if session.last_cut:
-                    cut.append(name)
-            watch.lap("graded cells")
-            run(kernel_side, max(limits.cell_seconds, PRELUDE_SECONDS), keep=True)
-            watch.lap("grader's kernel code")
-            for name in graded:
-                if probed is not None and name not in probed:
-                    continue
-                nonce = secrets.token_hex(16)
-                path = session.outbox / f"{name}-{secrets.token_hex(8)}.json"
-                calls = payload(name, visible_only=visible_only)
-                call = _probe_call(name, calls, path, nonce)
-                probe_cells[name] = run(call, limits.probe_seconds)
-                keys = {p["key"] for p in calls}
-                answers[name] = read_answers(path, nonce, keys)
-                if _ran_out(probe_cells[name], answers[name]):
-                    # One limit is enough: the functions probed next that
-                    # call this one get a short limit per call of it.
-                    run(f"_grader_bound({name!r})", BOUND_CELL_SECONDS, keep=True)
-                watch.lap(f"models built in the kernel: {name}")
-        watch.lap("kernel shutdown")
+        watch = self.watch
+        for name, cell in self.graded.items():
+            cells[name] = run(cell.source, limits.cell_seconds, keep=True)
+            if session.last_cut:
+                cut.append(name)
+        watch.lap("graded cells")
+        run(kernel_side, max(limits.cell_seconds, PRELUDE_SECONDS), keep=True)
+        watch.lap("grader's kernel code")
+        for name in self.graded:
+            if self.probed is not None and name not in self.probed:
+                continue
+            nonce = secrets.token_hex(16)
+            path = session.outbox / f"{name}-{secrets.token_hex(8)}.json"
+            calls = payload(name, visible_only=self.visible_only)
+            call = _probe_call(name, calls, path, nonce)
+            probe_cells[name] = run(call, limits.probe_seconds)
+            keys = {p["key"] for p in calls}
+            answers[name] = read_answers(path, nonce, keys)
+            if _ran_out(probe_cells[name], answers[name]):
+                # One limit is enough: the functions probed next that call
+                # this one get a short limit per call of it.
+                run(f"_grader_bound({name!r})", BOUND_CELL_SECONDS, keep=True)
+            watch.lap(f"models built in the kernel: {name}")
         return KernelRun(
             cells=cells,
             answers=answers,
@@ -419,6 +457,104 @@ def run_submission(
             output_cut=tuple(cut),
             peak_rss_mb=session.peak_rss_mb,
         )
+
+
+class WarmKernel:
+    """A kernel started ahead, for the next submission: a batch worker's pool.
+
+    The kernel starts, in the sandbox, and runs the assignment's imports on a
+    thread of its own while the worker judges the submission before; one
+    submission's cells then run in it (``run_submission(kernel=...)``) and it
+    is shut down. Nothing else ever runs in it, so no state passes between
+    students. Every step of the kernel happens on that one thread: nbclient's
+    event loop belongs to the thread that made it, and the launcher is
+    killed when the thread that started it ends (``PR_SET_PDEATHSIG``).
+    """
+
+    def __init__(self, sandbox: Sandbox, *, startup_timeout: float = 60) -> None:
+        self._sandbox = sandbox
+        self._startup_timeout = startup_timeout
+        self._jobs: queue.Queue[_Job | None] = queue.Queue(maxsize=1)
+        self._done: queue.Queue[KernelRun | BaseException] = queue.Queue(maxsize=1)
+        self._used = False
+        self._thread = threading.Thread(
+            target=self._serve, name="grader-warm-kernel", daemon=True
+        )
+        self._thread.start()
+
+    def _serve(self) -> None:
+        try:
+            with temporary_folder("grader-") as tmp, socket_folder(tmp) as sockets:
+                session = KernelSession(
+                    tmp,
+                    self._sandbox,
+                    startup_timeout=self._startup_timeout,
+                    sockets=sockets,
+                )
+                with session.running():
+                    try:
+                        _prelude(session, self._sandbox.limits)
+                    except errors.KernelError as exc:
+                        failure: errors.KernelError | None = exc
+                    else:
+                        failure = None
+                    job = self._jobs.get()
+                    if job is None:
+                        return
+                    if failure is not None:
+                        self._done.put(failure)
+                        return
+                    job.watch.lap("kernel start (started ahead)")
+                    result: KernelRun | BaseException = job.run(
+                        session, self._sandbox.limits
+                    )
+            job.watch.lap("kernel shutdown")
+        except BaseException as exc:  # handed to the grading that waits
+            result = exc
+        self._done.put(result)
+
+    def run(self, job: _Job) -> KernelRun:
+        """Run one submission's job in this kernel; raises what the kernel did."""
+        if self._used:
+            raise RuntimeError("a warm kernel serves one submission")
+        self._used = True
+        self._jobs.put(job)
+        result = self._done.get()
+        self._thread.join()
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def close(self) -> None:
+        """Shut the kernel down unused (a worker with nothing left to grade)."""
+        if not self._used:
+            self._used = True
+            self._jobs.put(None)
+        self._thread.join()
+
+
+class KernelPool:
+    """At most one ``WarmKernel`` kept ready for the next submission."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self._ready: WarmKernel | None = None
+
+    def take(self) -> WarmKernel:
+        """The kernel started ahead (one is started now if there is none)."""
+        kernel, self._ready = self._ready or WarmKernel(self.sandbox), None
+        return kernel
+
+    def refill(self) -> None:
+        """Start the next submission's kernel, unless one is ready."""
+        if self._ready is None:
+            self._ready = WarmKernel(self.sandbox)
+
+    def close(self) -> None:
+        """Shut down the kernel kept ready, if any."""
+        if self._ready is not None:
+            self._ready.close()
+            self._ready = None
 
 
 def _ran_out(cell: CellOutcome, answers: list[ProbeAnswer]) -> bool:

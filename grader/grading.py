@@ -8,7 +8,7 @@ import time
 from collections.abc import Collection
 from pathlib import Path
 
-from grader.execute import Stopwatch, run_submission
+from grader.execute import KernelPool, Stopwatch, run_submission
 from grader.notebook import (
     check_assignment,
     find_graded_cells,
@@ -34,13 +34,17 @@ def grade(
     functions: Collection[str] | None = None,
     visible_only: bool = False,
     sandbox: Sandbox | None = None,
+    pool: KernelPool | None = None,
 ) -> GradeReport:
     """Grade one notebook: run its graded cells in a kernel and check them.
 
     ``functions`` limits the checks to some of the graded functions and
     ``visible_only`` to the checks students see (what ``grader check`` runs).
     ``sandbox`` (default: ``grader.sandbox.choose()``, the strongest this
-    system allows, with the default limits) is where the kernel runs.
+    system allows, with the default limits) is where the kernel runs;
+    ``pool`` (a batch worker's), where the kernel comes from: one started
+    ahead, in the pool's sandbox, and the next is started once this
+    submission's kernel is done with.
     Raises ``NotebookError`` when the file is not a readable notebook (its
     subclass ``NotAssignmentError`` when it holds another assignment) and
     ``KernelError`` when no kernel can be started; anything wrong with the
@@ -48,7 +52,7 @@ def grade(
     """
     started = time.monotonic()
     watch = Stopwatch()
-    sandbox = sandbox or choose()
+    sandbox = pool.sandbox if pool is not None else sandbox or choose()
     chosen = tuple(FUNCTIONS if functions is None else functions)
     unknown = sorted(set(chosen) - set(FUNCTIONS))
     if unknown:
@@ -65,6 +69,7 @@ def grade(
         run = run_submission(
             runnable,
             sandbox=sandbox,
+            kernel=pool.take() if pool is not None and runnable else None,
             probed=[
                 name
                 for name in chosen
@@ -75,6 +80,8 @@ def grade(
         )
     finally:
         loader.join()
+        if pool is not None:
+            pool.refill()  # it starts while this submission is judged
     watch.lap("waiting for TensorFlow in the grader")
     from grader.checks import run_checks, select
     from grader.judge import Expected, Judge

@@ -107,8 +107,11 @@ def test_a_batch_stopped_by_sigterm_leaves_nothing(tmp_path, tmpdir_):
 
 def test_a_batch_whose_child_is_killed_leaves_nothing(tmp_path, tmpdir_):
     process, subs = _batch(tmp_path, tmpdir_)
+    # The batch's worker names its own folder, under this test's TMPDIR.
     children = subprocess.run(
-        ["pgrep", "-f", f"grader.batch {subs}"], capture_output=True, text=True
+        ["pgrep", "-f", f"grader.batch --worker {tmpdir_}"],
+        capture_output=True,
+        text=True,
     ).stdout.split()
     assert len(children) == 1, children
     os.kill(int(children[0]), signal.SIGKILL)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import select
 import signal
 import subprocess
 import sys
@@ -19,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,8 @@ from grader.report import ERROR, GRADED, INVALID, GradeReport
 #: Seconds a child may take beyond the submission's own limit: kernel start,
 #: the assignment's imports and the checks that run in the grading process.
 OVERHEAD_SECONDS = 300
+#: Seconds a warm worker told to end may take before it is killed.
+CLOSE_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -219,6 +224,192 @@ def child_main(notebook: str, answer: str, options_json: str) -> int:
     return 0
 
 
+def worker_main(folder: str, options_json: str) -> int:
+    """A warm worker: grade the notebooks named on standard input, one a line.
+
+    Each line is JSON, ``{"notebook": PATH, "answer": NAME}``; the verdict
+    goes to the file ``NAME`` in ``folder`` (the worker's, which the batch
+    made and removes) as ``child_main`` writes it, then a line ``done`` to
+    standard output; anything else the worker prints goes to standard error.
+    TensorFlow is imported once, and each submission's kernel was started,
+    with the assignment's imports done, while the one before was judged
+    (``grader.execute.KernelPool``); Keras' session is cleared before each
+    grading, so that layer names the grader's own models get are those of a
+    fresh process and results are the same as ``child_main``'s.
+    """
+    from grader.errors import NotebookError
+    from grader.execute import KernelPool
+    from grader.grading import grade
+    from grader.sandbox import choose
+
+    options = Options.from_dict(json.loads(options_json))
+    # Standard output is the batch's channel: nothing else may write a line
+    # there, so file descriptor 1 becomes standard error for everything else.
+    channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    pool = None
+    try:
+        sandbox = choose(
+            require=options.require_sandbox,
+            disable=options.no_sandbox,
+            limits=options.limits,
+        )
+        refused = ""
+    except GraderError as exc:
+        refused = str(exc)
+    else:
+        pool = KernelPool(sandbox)
+        pool.refill()
+    import keras
+
+    import grader.checks  # noqa: F401  (TensorFlow, while the kernel starts)
+
+    try:
+        for line in sys.stdin:
+            job = json.loads(line)
+            if pool is None:
+                verdict = Verdict(ERROR, refused)
+            else:
+                keras.backend.clear_session()
+                try:
+                    report = grade(
+                        job["notebook"],
+                        functions=options.functions,
+                        visible_only=options.visible_only,
+                        pool=pool,
+                    )
+                    verdict = Verdict(GRADED, report=report)
+                except NotebookError as exc:
+                    verdict = Verdict(INVALID, str(exc))
+                except GraderError as exc:
+                    verdict = Verdict(ERROR, str(exc))
+            answer = Path(folder) / Path(job["answer"]).name
+            write_atomically(answer, json.dumps(verdict.to_dict()))
+            print("done", file=channel, flush=True)
+    finally:
+        if pool is not None:
+            pool.close()
+    return 0
+
+
+class WarmWorker:
+    """A ``worker_main`` process, run from the batch: grade one notebook at a time.
+
+    A worker that crashes, or runs past a submission's limit plus
+    ``OVERHEAD_SECONDS``, is killed with its kernels, which costs that
+    submission (an ``error``, as ``grade_file`` says it) and a new worker
+    for the next. Its files live in a folder of the batch's, removed however
+    it ended.
+    """
+
+    def __init__(self, options: Options, children: Children | None = None) -> None:
+        self._options = options
+        self._children = children
+        self._process: subprocess.Popen[bytes] | None = None
+        self._folder: ExitStack | None = None
+        self._root = Path()
+        self._count = 0
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        stack = ExitStack()
+        root = stack.enter_context(temporary_folder("grader-batch-"))
+        sockets = stack.enter_context(sockets_base(root))
+        (root / "tmp").mkdir()
+        env = {
+            **os.environ,
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "TMPDIR": str(root / "tmp"),
+            SOCKETS_ENV: str(sockets),
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "grader.batch",
+            "--worker",
+            str(root),
+            json.dumps(self._options.to_dict()),
+        ]
+        with open(root / "stderr.txt", "wb") as stderr:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env=env,
+                start_new_session=True,
+            )
+        self._folder, self._root, self._process = stack, root, process
+        if self._children is not None:
+            self._children.add(process)
+        return process
+
+    def grade(self, path: Path) -> Verdict:
+        """Grade one notebook; never raises for anything the notebook does."""
+        started = time.monotonic()
+        verdict = self._grade(path)
+        return replace(verdict, seconds=round(time.monotonic() - started, 3))
+
+    def _grade(self, path: Path) -> Verdict:
+        process = self._process or self._start()
+        self._count += 1
+        answer = self._root / f"result-{self._count}.json"
+        limit = self._options.limits.submission_seconds + OVERHEAD_SECONDS
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            line = json.dumps({"notebook": str(path), "answer": answer.name})
+            process.stdin.write(line.encode() + b"\n")
+            process.stdin.flush()
+            ready, _, _ = select.select([process.stdout], [], [], limit)
+            said = process.stdout.readline() if ready else None
+        except (OSError, ValueError):
+            said = b""
+        if said is None:
+            self.close()
+            return Verdict(ERROR, f"grading ran past {limit:g} s and was stopped")
+        if self._children is not None and self._children.stopping:
+            self.close()
+            return Verdict(ERROR, "interrupted")
+        if said.strip() == b"done":
+            try:
+                verdict = Verdict.from_dict(json.loads(answer.read_text("utf-8")))
+            except (OSError, ValueError, KeyError, TypeError):
+                pass
+            else:
+                answer.unlink(missing_ok=True)
+                return verdict
+        _kill(process)
+        code = process.wait()
+        tail = tail_line(self._root / "stderr.txt")
+        self.close()
+        return Verdict(
+            ERROR,
+            f"the grader crashed (exit status {code})" + (f": {tail}" if tail else ""),
+        )
+
+    def close(self) -> None:
+        """End the worker (and its kernels) and remove its folder."""
+        process, self._process = self._process, None
+        if process is not None:
+            if process.stdin is not None:
+                try:
+                    process.stdin.close()  # the worker ends its loop
+                except OSError:
+                    pass
+            try:
+                process.wait(timeout=CLOSE_SECONDS)
+            except subprocess.TimeoutExpired:
+                pass
+            _kill(process)  # and anything it left behind
+            process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
+            if self._children is not None:
+                self._children.remove(process)
+        folder, self._folder = self._folder, None
+        if folder is not None:
+            folder.close()
+
+
 #: Called with a task's index and its verdict as each grading finishes.
 Finish = Callable[[int, Verdict], None]
 
@@ -230,15 +421,28 @@ def run_here(
     *,
     jobs: int,
 ) -> None:
-    """Grade ``todo`` in child processes on this machine, ``jobs`` at a time.
+    """Grade ``todo`` on this machine with ``jobs`` warm workers at once.
 
-    Ctrl-C kills the children and re-raises once the threads have ended.
+    Each worker (``WarmWorker``) grades one submission after another; Ctrl-C
+    kills the workers and re-raises once the threads have ended.
     """
     children = Children()
-    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    count = max(1, min(jobs, len(todo)))
+    idle: queue.Queue[WarmWorker] = queue.Queue()
+    workers = [WarmWorker(options, children) for _ in range(count)]
+    for worker in workers:
+        idle.put(worker)
+
+    def grade(path: Path) -> Verdict:
+        worker = idle.get()
+        try:
+            return worker.grade(path)
+        finally:
+            idle.put(worker)
+
+    pool = ThreadPoolExecutor(max_workers=count)
     pending: dict[Future[Verdict], int] = {
-        pool.submit(grade_file, submission.path, options, children=children): index
-        for index, submission in todo
+        pool.submit(grade, submission.path): index for index, submission in todo
     }
     try:
         while pending:
@@ -249,8 +453,12 @@ def run_here(
     except BaseException:
         children.stop_all()
         pool.shutdown(wait=True, cancel_futures=True)
+        for worker in workers:
+            worker.close()
         raise
     pool.shutdown(wait=True)
+    for worker in workers:
+        worker.close()
 
 
 def run_on_cluster(
