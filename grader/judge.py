@@ -141,14 +141,26 @@ class Judge:
         return answers[0]
 
     def model(self, function: str, key: str) -> keras.Model:
-        """The student's model for a probe, rebuilt in this process."""
+        """The student's model for a probe, rebuilt in this process, kept."""
         if (function, key) not in self._models:
-            self._models[(function, key)] = self.fresh_model(function, key)
+            self._models[(function, key)] = self._rebuild(function, key)
         return self._models[(function, key)]
 
-    def fresh_model(self, function: str, key: str) -> keras.Model:
-        """A new copy of the student's model, for checks that change weights."""
+    def take_model(self, function: str, key: str) -> keras.Model:
+        """The student's model with its initial weights, no longer kept.
+
+        For a check that changes its weights (the training run): the model
+        the checks before it looked at, which left its weights alone, or a
+        new one where there is none; either way the same weights.
+        """
+        model = self._models.pop((function, key), None)
+        return model if model is not None else self._rebuild(function, key)
+
+    def _rebuild(self, function: str, key: str) -> keras.Model:
         config = _model_json(function, self.answer(function, key))
+        # Keras' initial weights follow its seed: seeded here, a model starts
+        # from the same weights whichever checks ran before it.
+        keras.utils.set_random_seed(0)
         try:
             return models.rebuild(config)
         except models.Rejected as exc:
@@ -159,8 +171,8 @@ class Judge:
 
         A ResNet50 holds about 95 MB of weights, and the checks build three
         (the student's two and the reference) before the short training run
-        makes a fourth with its gradients and Adam's two slots; a check that
-        needs one again rebuilds it.
+        adds its gradients and Adam's two slots; a check that needs one again
+        rebuilds it.
         """
         self._models.clear()
         self._references.clear()

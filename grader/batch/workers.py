@@ -24,7 +24,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.batch.discover import Submission, file_name
 from grader.batch.options import Options
@@ -32,6 +32,10 @@ from grader.batch.store import write_atomically
 from grader.errors import GraderError
 from grader.files import SOCKETS_ENV, sockets_base, tail_line, temporary_folder
 from grader.report import ERROR, GRADED, INVALID, GradeReport
+
+if TYPE_CHECKING:
+    from grader.execute import KernelPool
+    from grader.sandbox import Sandbox
 
 #: Seconds a child may take beyond the submission's own limit: kernel start,
 #: the assignment's imports and the checks that run in the grading process.
@@ -198,8 +202,6 @@ def grade_bytes(name: str, data: bytes, options: Options, shown: str) -> Verdict
 
 def child_main(notebook: str, answer: str, options_json: str) -> int:
     """The child process: grade one notebook and write its verdict as JSON."""
-    from grader.errors import NotebookError
-    from grader.grading import grade
     from grader.sandbox import choose
 
     options = Options.from_dict(json.loads(options_json))
@@ -209,19 +211,37 @@ def child_main(notebook: str, answer: str, options_json: str) -> int:
             disable=options.no_sandbox,
             limits=options.limits,
         )
+        verdict = _verdict(notebook, options, sandbox=sandbox)
+    except GraderError as exc:
+        verdict = Verdict(ERROR, str(exc))
+    write_atomically(Path(answer), json.dumps(verdict.to_dict()))
+    return 0
+
+
+def _verdict(
+    notebook: str,
+    options: Options,
+    *,
+    sandbox: Sandbox | None = None,
+    pool: KernelPool | None = None,
+) -> Verdict:
+    """Grade one notebook, in ``sandbox`` or with a kernel from ``pool``."""
+    from grader.errors import NotebookError
+    from grader.grading import grade
+
+    try:
         report = grade(
             notebook,
             functions=options.functions,
             visible_only=options.visible_only,
             sandbox=sandbox,
+            pool=pool,
         )
-        verdict = Verdict(GRADED, report=report)
     except NotebookError as exc:
-        verdict = Verdict(INVALID, str(exc))
+        return Verdict(INVALID, str(exc))
     except GraderError as exc:
-        verdict = Verdict(ERROR, str(exc))
-    write_atomically(Path(answer), json.dumps(verdict.to_dict()))
-    return 0
+        return Verdict(ERROR, str(exc))
+    return Verdict(GRADED, report=report)
 
 
 def worker_main(folder: str, options_json: str) -> int:
@@ -237,9 +257,7 @@ def worker_main(folder: str, options_json: str) -> int:
     grading, so that layer names the grader's own models get are those of a
     fresh process and results are the same as ``child_main``'s.
     """
-    from grader.errors import NotebookError
     from grader.execute import KernelPool
-    from grader.grading import grade
     from grader.sandbox import choose
 
     options = Options.from_dict(json.loads(options_json))
@@ -271,18 +289,7 @@ def worker_main(folder: str, options_json: str) -> int:
                 verdict = Verdict(ERROR, refused)
             else:
                 keras.backend.clear_session()
-                try:
-                    report = grade(
-                        job["notebook"],
-                        functions=options.functions,
-                        visible_only=options.visible_only,
-                        pool=pool,
-                    )
-                    verdict = Verdict(GRADED, report=report)
-                except NotebookError as exc:
-                    verdict = Verdict(INVALID, str(exc))
-                except GraderError as exc:
-                    verdict = Verdict(ERROR, str(exc))
+                verdict = _verdict(job["notebook"], options, pool=pool)
             answer = Path(folder) / Path(job["answer"]).name
             write_atomically(answer, json.dumps(verdict.to_dict()))
             print("done", file=channel, flush=True)
