@@ -60,6 +60,8 @@ REPLAY_SECONDS = 60.0
 ENDING_SECONDS = 10.0
 PRELUDE_SECONDS = 180.0
 BOUND_CELL_SECONDS = 10.0
+#: A kernel made this long before its submission came was started ahead.
+AHEAD_SECONDS = 0.5
 SIGNAL_REASONS = {
     24: "it used more than {cpu} s of CPU time",
     25: "it wrote a file larger than {scratch} MB",
@@ -197,6 +199,7 @@ class KernelSession:
         self._env = launch.env
         self._stderr_path = root / "kernel-stderr.txt"
         self._watchdog = Watchdog(sandbox.limits, self._kernel_pid)
+        self._stopping = False
         self.last_cut = False
 
     def _kernel_process(self) -> subprocess.Popen[bytes] | None:
@@ -244,9 +247,18 @@ class KernelSession:
                     ) from None
                 raise
 
+    def kill(self) -> None:
+        """Kill the kernel now, for good: no restart follows (Ctrl-C)."""
+        self._stopping = True
+        process = self._kernel_process()
+        if process is not None and process.poll() is None:
+            process.kill()
+
     def run(self, source: str, timeout: float, *, keep: bool = False) -> CellOutcome:
         """Execute ``source`` as one cell; with ``keep``, replay it after a restart."""
         outcome = self._execute(source, timeout)
+        if self._stopping:
+            return outcome
         if outcome.status == "timeout" and not self._responsive():
             self._restart()
         elif outcome.status == "died":
@@ -345,41 +357,56 @@ def run_submission(
     startup_timeout: float = 60,
     probed: Collection[str] | None = None,
     visible_only: bool = False,
-    watch: Stopwatch | None = None,
     kernel: WarmKernel | None = None,
 ) -> KernelRun:
     """Run the prelude, the graded cells, then the probes, in one kernel.
 
+    ``start_submission`` and waiting for its end: see there.
+    """
+    return start_submission(
+        graded,
+        sandbox=sandbox,
+        startup_timeout=startup_timeout,
+        probed=probed,
+        visible_only=visible_only,
+        kernel=kernel,
+    ).result()
+
+
+def start_submission(
+    graded: dict[str, GradedCell],
+    *,
+    sandbox: Sandbox,
+    startup_timeout: float = 60,
+    probed: Collection[str] | None = None,
+    visible_only: bool = False,
+    kernel: WarmKernel | None = None,
+) -> Submission:
+    """Start running a submission in its own kernel; return at once.
+
+    The prelude, the graded cells, then the probes of each function, in the
+    kernel, on a thread of its own (``WarmKernel``): the returned
+    ``Submission`` says when each function's answers are in, so that the
+    judge can check one function while the kernel builds the next.
     ``probed`` limits which functions are probed (all graded ones by default;
     every graded cell still runs, as ``ResNet50`` calls the blocks), and
     ``visible_only`` keeps to the calls the notebook itself shows. The time
     limits are the sandbox's: per cell, per function's probes, and for the
-    whole submission, after which nothing more runs. ``watch``, if given,
-    records the time of each phase. ``kernel``, a ``WarmKernel`` started
-    ahead (its prelude run), is used instead of starting one, and is used up:
-    it serves this submission only.
+    whole submission, after which nothing more runs. ``kernel``, a
+    ``WarmKernel`` started ahead (its prelude run), is used instead of
+    starting one, and is used up: it serves this submission only.
     """
-    if not graded:
-        # Nothing to run (every function is still the stub): no kernel needed.
-        return KernelRun(cells={}, answers={}, probe_cells={})
-    watch = watch or Stopwatch()
     # The submission's time counts from here: its own kernel's start and the
     # imports count, a warm kernel's, done ahead, do not.
     deadline = time.monotonic() + sandbox.limits.submission_seconds
-    job = _Job(graded, probed, visible_only, watch, deadline)
-    if kernel is not None:
-        return kernel.run(job)
-    with temporary_folder("grader-") as tmp, socket_folder(tmp) as sockets:
-        session = KernelSession(
-            tmp, sandbox, startup_timeout=startup_timeout, sockets=sockets
-        )
-        with session.running():
-            watch.lap("kernel start")
-            _prelude(session, sandbox.limits)
-            watch.lap("imports in the kernel")
-            run = job.run(session, sandbox.limits)
-        watch.lap("kernel shutdown")
-        return run
+    job = _Job(graded, probed, visible_only, deadline)
+    if not graded:
+        # Nothing to run (every function is still the stub): no kernel needed.
+        job.finish(KernelRun(cells={}, answers={}, probe_cells={}))
+        return Submission(job)
+    kernel = kernel or WarmKernel(sandbox, startup_timeout=startup_timeout)
+    kernel.start(job)
+    return Submission(job, kernel)
 
 
 def _prelude(session: KernelSession, limits: Limits) -> None:
@@ -395,94 +422,186 @@ def _prelude(session: KernelSession, limits: Limits) -> None:
         )
 
 
+class _Stopped(BaseException):
+    """The grading waiting for a submission's kernel was stopped (Ctrl-C)."""
+
+
 class _Job:
-    """One submission's graded cells and probes, for a kernel past its prelude."""
+    """One submission's graded cells and probes, and what came of them so far.
+
+    The kernel's thread fills ``cells``, ``answers`` and ``probe_cells`` as
+    it goes, and marks each function ``ready`` once its answers are in; the
+    grading's thread waits on that (``Submission.wait_for``) and reads them.
+    """
 
     def __init__(
         self,
         graded: dict[str, GradedCell],
         probed: Collection[str] | None,
         visible_only: bool,
-        watch: Stopwatch,
         deadline: float,
     ) -> None:
         self.graded = graded
         self.deadline = deadline
-        self.probed = probed
+        self.probed = [n for n in graded if probed is None or n in probed]
         self.visible_only = visible_only
-        self.watch = watch
+        self.cells: dict[str, CellOutcome] = {}
+        self.answers: dict[str, list[ProbeAnswer]] = {}
+        self.probe_cells: dict[str, CellOutcome] = {}
+        self.phases: list[tuple[str, float]] = []
+        self.stopped = False
+        self._changed = threading.Condition()
+        self._ready: set[str] = set()
+        self._cells_done = False
+        self._outcome: KernelRun | BaseException | None = None
+
+    def _mark(self, *, function: str | None = None, cells: bool = False) -> None:
+        with self._changed:
+            if function is not None:
+                self._ready.add(function)
+            self._cells_done = self._cells_done or cells
+            self._changed.notify_all()
+
+    def finish(self, outcome: KernelRun | BaseException) -> None:
+        """Record how the kernel's part ended: its run, or what it raised."""
+        with self._changed:
+            self._outcome = outcome
+            self._changed.notify_all()
+
+    def wait(self, function: str | None) -> KernelRun | BaseException | None:
+        """Wait until ``function``'s answers are in (None: until the end)."""
+        with self._changed:
+            while self._outcome is None:
+                if function is not None:
+                    if function in self._ready:
+                        break
+                    if function not in self.probed and self._cells_done:
+                        break  # nothing more will come for it
+                self._changed.wait()
+            return self._outcome
 
     def run(self, session: KernelSession, limits: Limits) -> KernelRun:
         """Run the graded cells, the grader's kernel code and the probes."""
-        deadline = self.deadline
+        watch = Stopwatch()
         kernel_side = resources.files("grader").joinpath("kernel_side.py").read_text()
-        cells: dict[str, CellOutcome] = {}
-        answers: dict[str, list[ProbeAnswer]] = {}
-        probe_cells: dict[str, CellOutcome] = {}
 
         def run(source: str, limit: float, *, keep: bool = False) -> CellOutcome:
-            left = deadline - time.monotonic()
+            if self.stopped:
+                raise _Stopped
+            left = self.deadline - time.monotonic()
             if left <= 1:
                 return CellOutcome("timeout", TIMEOUT_ENAME, SUBMISSION_TIME_UP)
             return session.run(source, min(limit, left), keep=keep)
 
         cut = []
-        watch = self.watch
         for name, cell in self.graded.items():
-            cells[name] = run(cell.source, limits.cell_seconds, keep=True)
+            self.cells[name] = run(cell.source, limits.cell_seconds, keep=True)
             if session.last_cut:
                 cut.append(name)
         watch.lap("graded cells")
         run(kernel_side, max(limits.cell_seconds, PRELUDE_SECONDS), keep=True)
         watch.lap("grader's kernel code")
-        for name in self.graded:
-            if self.probed is not None and name not in self.probed:
-                continue
+        self._mark(cells=True)
+        for name in self.probed:
             nonce = secrets.token_hex(16)
             path = session.outbox / f"{name}-{secrets.token_hex(8)}.json"
             calls = payload(name, visible_only=self.visible_only)
             call = _probe_call(name, calls, path, nonce)
-            probe_cells[name] = run(call, limits.probe_seconds)
+            self.probe_cells[name] = run(call, limits.probe_seconds)
             keys = {p["key"] for p in calls}
-            answers[name] = read_answers(path, nonce, keys)
-            if _ran_out(probe_cells[name], answers[name]):
+            self.answers[name] = read_answers(path, nonce, keys)
+            if _ran_out(self.probe_cells[name], self.answers[name]):
                 # One limit is enough: the functions probed next that call
                 # this one get a short limit per call of it.
                 run(f"_grader_bound({name!r})", BOUND_CELL_SECONDS, keep=True)
             watch.lap(f"models built in the kernel: {name}")
+            self._mark(function=name)
+        self.phases += watch.phases
         return KernelRun(
-            cells=cells,
-            answers=answers,
-            probe_cells=probe_cells,
+            cells=self.cells,
+            answers=self.answers,
+            probe_cells=self.probe_cells,
             output_cut=tuple(cut),
             peak_rss_mb=session.peak_rss_mb,
         )
 
 
-class WarmKernel:
-    """A kernel started ahead, for the next submission: a batch worker's pool.
+class Submission:
+    """A submission running in its kernel (``start_submission``)."""
 
-    The kernel starts, in the sandbox, and runs the assignment's imports on a
-    thread of its own while the worker judges the submission before; one
-    submission's cells then run in it (``run_submission(kernel=...)``) and it
-    is shut down. Nothing else ever runs in it, so no state passes between
-    students. Every step of the kernel happens on that one thread: nbclient's
-    event loop belongs to the thread that made it, and the launcher is
-    killed when the thread that started it ends (``PR_SET_PDEATHSIG``).
+    def __init__(self, job: _Job, kernel: WarmKernel | None = None) -> None:
+        self._job = job
+        self._kernel = kernel
+        #: The kernel's run as far as it has come: a function's entries are
+        #: there once ``wait_for`` has returned for it.
+        self.live = KernelRun(
+            cells=job.cells, answers=job.answers, probe_cells=job.probe_cells
+        )
+
+    @property
+    def phases(self) -> list[tuple[str, float]]:
+        """The kernel's own phases (``--timings``), once it has finished."""
+        return list(self._job.phases)
+
+    def wait_for(self, function: str) -> None:
+        """Wait until ``function``'s answers are in, or nothing more will come.
+
+        Raises what stopped the kernel's part (``KernelError``).
+        """
+        outcome = self._job.wait(function)
+        if isinstance(outcome, BaseException):
+            self._end()
+            raise outcome
+
+    def result(self) -> KernelRun:
+        """Wait for the end: the kernel's whole run, the kernel shut down."""
+        outcome = self._job.wait(None)
+        self._end()
+        if isinstance(outcome, BaseException):
+            raise outcome
+        assert outcome is not None
+        return outcome
+
+    def stop(self) -> None:
+        """Stop the kernel now, its cells unfinished, and wait until it is gone."""
+        self._job.stopped = True
+        if self._kernel is not None:
+            self._kernel.kill()
+        self._end()
+
+    def _end(self) -> None:
+        if self._kernel is not None:
+            self._kernel.join()
+
+
+class WarmKernel:
+    """One submission's kernel, on a thread of its own; started ahead in a pool.
+
+    The kernel starts, in the sandbox, and runs the assignment's imports as
+    soon as this is made: in a batch worker's pool (``KernelPool``), while
+    the worker judges the submission before. One submission's job then runs
+    in it (``start_submission``) and it is shut down. Nothing else ever runs
+    in it, so no state passes between students. Every step of the kernel
+    happens on that one thread: nbclient's event loop belongs to the thread
+    that made it, and the launcher is killed when the thread that started it
+    ends (``PR_SET_PDEATHSIG``).
     """
 
     def __init__(self, sandbox: Sandbox, *, startup_timeout: float = 60) -> None:
         self._sandbox = sandbox
         self._startup_timeout = startup_timeout
         self._jobs: queue.Queue[_Job | None] = queue.Queue(maxsize=1)
-        self._done: queue.Queue[KernelRun | BaseException] = queue.Queue(maxsize=1)
         self._used = False
+        self._session: KernelSession | None = None
+        self._started = self._asked = time.monotonic()
         self._thread = threading.Thread(
-            target=self._serve, name="grader-warm-kernel", daemon=True
+            target=self._serve, name="grader-kernel", daemon=True
         )
         self._thread.start()
 
     def _serve(self) -> None:
+        job: _Job | None = None
+        watch = Stopwatch()
         try:
             with temporary_folder("grader-") as tmp, socket_folder(tmp) as sockets:
                 session = KernelSession(
@@ -491,39 +610,54 @@ class WarmKernel:
                     startup_timeout=self._startup_timeout,
                     sockets=sockets,
                 )
+                self._session = session
                 with session.running():
+                    watch.lap("kernel start")
+                    failure: errors.KernelError | None = None
                     try:
                         _prelude(session, self._sandbox.limits)
                     except errors.KernelError as exc:
-                        failure: errors.KernelError | None = exc
-                    else:
-                        failure = None
+                        failure = exc
+                    watch.lap("imports in the kernel")
                     job = self._jobs.get()
                     if job is None:
                         return
+                    # Started ahead: made before the submission came for it.
+                    ahead = self._asked - self._started > AHEAD_SECONDS
+                    job.phases += [
+                        (f"{name} (started ahead)" if ahead else name, seconds)
+                        for name, seconds in watch.phases
+                    ]
                     if failure is not None:
-                        self._done.put(failure)
-                        return
-                    job.watch.lap("kernel start (started ahead)")
-                    result: KernelRun | BaseException = job.run(
+                        raise failure
+                    outcome: KernelRun | BaseException = job.run(
                         session, self._sandbox.limits
                     )
-            job.watch.lap("kernel shutdown")
+                watch = Stopwatch()
+            watch.lap("kernel shutdown")
+            job.phases += watch.phases
         except BaseException as exc:  # handed to the grading that waits
-            result = exc
-        self._done.put(result)
+            outcome = exc
+        if job is not None:
+            job.finish(outcome)
 
-    def run(self, job: _Job) -> KernelRun:
-        """Run one submission's job in this kernel; raises what the kernel did."""
+    def start(self, job: _Job) -> None:
+        """Run one submission's job in this kernel, on its thread."""
         if self._used:
-            raise RuntimeError("a warm kernel serves one submission")
+            raise RuntimeError("a kernel serves one submission")
         self._used = True
+        self._asked = time.monotonic()
         self._jobs.put(job)
-        result = self._done.get()
+
+    def kill(self) -> None:
+        """Kill the kernel now (the grading was stopped)."""
+        session = self._session
+        if session is not None:
+            session.kill()
+
+    def join(self) -> None:
+        """Wait until the kernel is shut down and its folder removed."""
         self._thread.join()
-        if isinstance(result, BaseException):
-            raise result
-        return result
 
     def close(self) -> None:
         """Shut the kernel down unused (a worker with nothing left to grade)."""

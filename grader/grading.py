@@ -8,7 +8,7 @@ import time
 from collections.abc import Collection
 from pathlib import Path
 
-from grader.execute import KernelPool, Stopwatch, run_submission
+from grader.execute import KernelPool, Stopwatch, start_submission
 from grader.notebook import (
     check_assignment,
     find_graded_cells,
@@ -65,40 +65,57 @@ def grade(
     # TensorFlow takes seconds to import: let that happen while the kernel works.
     loader = threading.Thread(target=importlib.import_module, args=("grader.checks",))
     loader.start()
+    kernel = pool.take() if pool is not None and runnable else None
+    submission = start_submission(
+        runnable,
+        sandbox=sandbox,
+        probed=[
+            name
+            for name in chosen
+            if name in graded and not graded[name].signature_problem
+        ],
+        visible_only=visible_only,
+        kernel=kernel,
+    )
     try:
-        run = run_submission(
-            runnable,
-            sandbox=sandbox,
-            kernel=pool.take() if pool is not None and runnable else None,
-            probed=[
-                name
-                for name in chosen
-                if name in graded and not graded[name].signature_problem
-            ],
-            visible_only=visible_only,
-            watch=watch,
-        )
-    finally:
         loader.join()
-        if pool is not None:
-            pool.refill()  # it starts while this submission is judged
-    watch.lap("waiting for TensorFlow in the grader")
-    from grader.checks import run_checks, select
-    from grader.judge import Expected, Judge
+        watch.lap("TensorFlow in the grader")
+        from grader.checks import run_checks, select
+        from grader.judge import Expected, Judge
 
-    judge = Judge(run, graded, Expected.load())
-    checks = select(chosen, visible_only=visible_only)
-    results = []
-    for index, check in enumerate(checks):
-        # Each check stands alone: timed per function, some (training) apart.
-        if check.timed_alone:
-            watch.lap(f"checks: {check.function}")
-        results += run_checks(judge, (check,))
-        last = index + 1 == len(checks) or checks[index + 1].function != check.function
-        if check.timed_alone:
-            watch.lap(check.name)
-        elif last:
-            watch.lap(f"checks: {check.function}")
+        results = []
+        judge = Judge(submission.live, graded, Expected.load())
+        checks = select(chosen, visible_only=visible_only)
+        last = checks[-1].function if checks else None
+        for index, check in enumerate(checks):
+            first = index == 0 or checks[index - 1].function != check.function
+            if first and runnable:
+                # Each function is judged as soon as its answers are in,
+                # while the kernel goes on building the next one's models.
+                submission.wait_for(check.function)
+                watch.lap(f"waiting for the kernel: {check.function}")
+            if first and check.function == last:
+                run = submission.result()
+                if pool is not None:
+                    pool.refill()  # it starts while this submission is judged
+            # Each check stands alone: timed per function, some (training) apart.
+            if check.timed_alone:
+                watch.lap(f"checks: {check.function}")
+            results += run_checks(judge, (check,))
+            end = (
+                index + 1 == len(checks) or checks[index + 1].function != check.function
+            )
+            if check.timed_alone:
+                watch.lap(check.name)
+            elif end:
+                watch.lap(f"checks: {check.function}")
+        if last is None:
+            run = submission.result()
+    except BaseException:
+        submission.stop()
+        if pool is not None:
+            pool.refill()
+        raise
     notes = [
         NOT_MARKED.format(function=cell.function, index=cell.index + 1)
         for cell in graded.values()
@@ -116,5 +133,8 @@ def grade(
         notes=tuple(notes),
         seconds=time.monotonic() - started,
         protections=sandbox.protections,
-        phases=tuple(watch.phases),
+        phases=(
+            *watch.phases,
+            *((f"in the kernel: {name}", t) for name, t in submission.phases),
+        ),
     )

@@ -69,4 +69,4 @@ def test_a_warm_worker_reports_what_a_fresh_process_does(notebooks):
         assert _without_timings(reused) == _without_timings(fresh)
     # The second notebook's kernel was started while the first was judged.
     phases = dict(warm[1].report.phases)
-    assert "kernel start (started ahead)" in phases
+    assert "in the kernel: kernel start (started ahead)" in phases
