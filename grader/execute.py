@@ -350,29 +350,6 @@ class KernelSession:
             self._execute(source, max(timeout, REPLAY_SECONDS))
 
 
-def run_submission(
-    graded: dict[str, GradedCell],
-    *,
-    sandbox: Sandbox,
-    startup_timeout: float = 60,
-    probed: Collection[str] | None = None,
-    visible_only: bool = False,
-    kernel: WarmKernel | None = None,
-) -> KernelRun:
-    """Run the prelude, the graded cells, then the probes, in one kernel.
-
-    ``start_submission`` and waiting for its end: see there.
-    """
-    return start_submission(
-        graded,
-        sandbox=sandbox,
-        startup_timeout=startup_timeout,
-        probed=probed,
-        visible_only=visible_only,
-        kernel=kernel,
-    ).result()
-
-
 def start_submission(
     graded: dict[str, GradedCell],
     *,
