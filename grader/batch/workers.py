@@ -1,11 +1,14 @@
-"""Grading one notebook in a child process, and the runners that grade many.
+"""The processes that grade a batch: warm workers here, one child per notebook on Dask.
 
-``grade_file`` starts ``python -m grader.batch NOTEBOOK ANSWER OPTIONS``
-(``child_main``), which grades and writes its ``Verdict`` as JSON, so a
-grader crash, a kernel that will not die or a notebook that brings TensorFlow
-down costs that one submission only. ``run_here`` runs ``jobs`` children at
-once on this machine; ``run_on_cluster`` sends each notebook's bytes to a
-Dask worker, which runs ``grade_bytes`` (the same ``grade_file``).
+``run_here`` runs ``jobs`` warm workers (``WarmWorker``, ``python -m
+grader.batch --worker``, ``worker_main``) on this machine: each imports
+TensorFlow once and grades one notebook after another, each in a kernel of
+its own started ahead, and writes each ``Verdict`` as JSON. A grader crash,
+a kernel that will not die or a notebook that brings TensorFlow down costs
+that one submission and a new worker. ``grade_file`` starts ``python -m
+grader.batch NOTEBOOK ANSWER OPTIONS`` (``child_main``) for one notebook;
+``run_on_cluster`` sends each notebook's bytes to a Dask worker, which runs
+``grade_bytes`` (that ``grade_file``).
 """
 
 from __future__ import annotations
