@@ -248,10 +248,11 @@ def bench_batch(folder: Path, size: int, jobs: int) -> tuple[float, float]:
 
 def bench_course(folder: Path) -> list[str]:
     """Grade bench/course.py's folder; the differences from the gradebook before."""
-    from course import BEFORE, grade_course, gradebook
+    from course import BEFORE, BEFORE_SUBMISSIONS, grade_course, gradebook
 
     out = grade_course(folder)
-    before, now = gradebook(BEFORE), gradebook(out / "gradebook.csv")
+    before = gradebook(BEFORE, BEFORE_SUBMISSIONS)
+    now = gradebook(out / "gradebook.csv", folder / "submissions")
     differences = [
         f"{student}: {column} was {row.get(column)!r}, now "
         f"{now.get(student, {}).get(column)!r}"

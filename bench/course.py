@@ -30,6 +30,8 @@ from tests.corpus.wrong import WRONG  # noqa: E402
 SOLUTION = ROOT / "solutions" / "Residual_Networks.ipynb"
 STUDENT = ROOT / "assignment" / "Residual_Networks.ipynb"
 BEFORE = Path(__file__).with_name("gradebook-before.csv")
+#: Where the folder was when BEFORE was made.
+BEFORE_SUBMISSIONS = Path("/tmp/w/before/submissions")
 BODY = "    ### START CODE HERE ###\n"
 CORPUS = (
     "identity-batchnorm-on-wrong-axis",
@@ -84,17 +86,28 @@ def write_course(folder: Path) -> Path:
     return root
 
 
-def gradebook(path: Path) -> dict[str, dict[str, str]]:
-    """A gradebook's rows by student, without the columns in ``VARYING``."""
+def gradebook(path: Path, submissions: Path) -> dict[str, dict[str, str]]:
+    """A gradebook's rows by student, without the columns in ``VARYING``.
+
+    Paths below ``submissions`` (in ``notebook`` and messages) are written
+    relative to it, so that two gradings of copies of the folder compare.
+    """
     with open(path, newline="", encoding="utf-8") as handle:
         return {
-            row["student"]: {k: v for k, v in row.items() if k not in VARYING}
+            row["student"]: {
+                key: value.replace(str(submissions) + "/", "")
+                for key, value in row.items()
+                if key not in VARYING
+            }
             for row in csv.DictReader(handle)
         }
 
 
 def grade_course(folder: Path, jobs: int = 2) -> Path:
-    """Write the course folder and grade it with ``-j jobs``; return OUT."""
+    """Write the course folder and grade it with ``-j jobs``; return OUT.
+
+    The submissions are in ``folder/submissions``.
+    """
     submissions = write_course(folder)
     out = folder / "out"
     subprocess.run(
