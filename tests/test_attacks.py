@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -70,8 +71,9 @@ def test_attack_gets_its_verdict_and_touches_nothing(attack, tmp_path, listener)
     connections = len(accepted)
     try:
         started = time.monotonic()
+        limits = replace(LIMITS, cell_seconds=attack.cell_seconds)
         report = grade(
-            path, functions=["identity_block"], sandbox=choose(limits=LIMITS)
+            path, functions=["identity_block"], sandbox=choose(limits=limits)
         )
         took = time.monotonic() - started
         assert {p: _digest(p) for p in before} == before
