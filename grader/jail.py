@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         cwd: str
         env: dict[str, str]
         argv: list[str]
+        parent: int  # the grading process, which starts the launcher
 
     # A mount of the new root: (depth, order, kind, path), and a tmpfs's size
     # after them; the one tuple type of both lengths.
@@ -299,9 +300,7 @@ def _child(plan: Plan, launcher: int) -> None:
     os.execve(plan["argv"][0], plan["argv"], plan["env"])
 
 
-def _watch(child: int) -> int:
-    parent = os.getppid()
-
+def _watch(child: int, parent: int) -> int:
     def orphaned(signum: int, frame: FrameType | None) -> None:
         if os.getppid() != parent:
             os.kill(child, signal.SIGKILL)
@@ -313,6 +312,7 @@ def _watch(child: int) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGHUP, stop)
     signal.setitimer(signal.ITIMER_REAL, 1.0, 1.0)
+    orphaned(signal.SIGALRM, None)  # the parent may have gone already
     while True:
         try:
             _, status = os.waitpid(child, 0)
@@ -336,6 +336,9 @@ def main(plan_path: str, connection_file: str = "") -> int:
     ]
     # Interrupts are for the kernel; this process only waits for it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = plan.get("parent") or os.getppid()
+    if os.getppid() != parent:
+        return FAILED  # the grading process is gone already
     try:
         _write("/proc/self/oom_score_adj", "1000")  # the kernel goes first
     except OSError:
@@ -355,7 +358,7 @@ def main(plan_path: str, connection_file: str = "") -> int:
         except (SetupError, OSError) as exc:
             print(f"grader sandbox: {exc}", file=sys.stderr)
         os._exit(FAILED)
-    return _watch(child)
+    return _watch(child, parent)
 
 
 if __name__ == "__main__":

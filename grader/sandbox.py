@@ -285,6 +285,9 @@ def _plan(
         "cwd": cwd if namespaces else str(root / "scratch"),
         "env": env,
         "argv": argv,
+        # The launcher's parent-to-be: a launcher whose parent is already
+        # gone when it starts watching would otherwise never notice.
+        "parent": os.getpid(),
     }
     path = root / "plan.json"
     path.write_text(json.dumps(plan), encoding="utf-8")
