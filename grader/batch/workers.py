@@ -142,29 +142,13 @@ def _grade_in_child(path: Path, options: Options, children: Children | None) -> 
         # folder however the child ends (killed, crashed, timed out).
         child_tmp = tmp / "tmp"
         child_tmp.mkdir()
-        command = [
-            sys.executable,
-            "-m",
-            "grader.batch",
-            str(path),
-            str(answer),
-            json.dumps(options.to_dict()),
-        ]
-        env = {
-            **os.environ,
-            "TF_CPP_MIN_LOG_LEVEL": "3",
-            "TMPDIR": str(child_tmp),
-            SOCKETS_ENV: str(sockets),
-        }
-        with open(stderr_path, "wb") as stderr:
-            process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-                env=env,
-                start_new_session=True,
-            )
+        process = _start_child(
+            [str(path), str(answer), json.dumps(options.to_dict())],
+            child_tmp,
+            sockets,
+            stderr_path,
+            piped=False,
+        )
         if children is not None:
             children.add(process)
         try:
@@ -188,6 +172,33 @@ def _grade_in_child(path: Path, options: Options, children: Children | None) -> 
                 f"the grader crashed (exit status {process.returncode})"
                 + (f": {tail}" if tail else ""),
             )
+
+
+def _start_child(
+    args: list[str], tmp: Path, sockets: Path, stderr_path: Path, *, piped: bool
+) -> subprocess.Popen[bytes]:
+    """Start ``python -m grader.batch ARGS`` leading its own process group.
+
+    Its ``TMPDIR`` is ``tmp`` and its kernels' sockets go below ``sockets``
+    (folders the batch removes); standard error goes to ``stderr_path``;
+    with ``piped``, standard input and output are pipes (a warm worker's).
+    """
+    env = {
+        **os.environ,
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "TMPDIR": str(tmp),
+        SOCKETS_ENV: str(sockets),
+    }
+    stream = subprocess.PIPE if piped else subprocess.DEVNULL
+    with open(stderr_path, "wb") as stderr:
+        return subprocess.Popen(
+            [sys.executable, "-m", "grader.batch", *args],
+            stdin=stream,
+            stdout=stream,
+            stderr=stderr,
+            env=env,
+            start_new_session=True,
+        )
 
 
 def grade_bytes(name: str, data: bytes, options: Options, shown: str) -> Verdict:
@@ -325,29 +336,13 @@ class WarmWorker:
         root = stack.enter_context(temporary_folder("grader-batch-"))
         sockets = stack.enter_context(sockets_base(root))
         (root / "tmp").mkdir()
-        env = {
-            **os.environ,
-            "TF_CPP_MIN_LOG_LEVEL": "3",
-            "TMPDIR": str(root / "tmp"),
-            SOCKETS_ENV: str(sockets),
-        }
-        command = [
-            sys.executable,
-            "-m",
-            "grader.batch",
-            "--worker",
-            str(root),
-            json.dumps(self._options.to_dict()),
-        ]
-        with open(root / "stderr.txt", "wb") as stderr:
-            process = subprocess.Popen(
-                command,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-                env=env,
-                start_new_session=True,
-            )
+        process = _start_child(
+            ["--worker", str(root), json.dumps(self._options.to_dict())],
+            root / "tmp",
+            sockets,
+            root / "stderr.txt",
+            piped=True,
+        )
         self._folder, self._root, self._process = stack, root, process
         if self._children is not None:
             self._children.add(process)
