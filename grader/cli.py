@@ -256,12 +256,24 @@ def _parser() -> argparse.ArgumentParser:
         description="Grade the notebook under ROOT/submission and write "
         "ROOT/results/results.json; what run_autograder runs.",
     )
-    run.add_argument(
-        "--root",
-        type=Path,
-        default=Path(os.environ.get("AUTOGRADER_ROOT", "/autograder")),
-        help="the autograder folder (default: $AUTOGRADER_ROOT or /autograder)",
+    explain = actions.add_parser(
+        "explain",
+        help="write results.json for a grading that died without writing it",
+        description="What run_autograder runs when `gradescope run` ended "
+        "without results (killed by the container's OOM killer, say): write "
+        "ROOT/results/results.json with a score of 0 and why, naming the "
+        "memory to give the container where memory ran out.",
     )
+    explain.add_argument(
+        "--status", type=int, required=True, help="what the grading exited with"
+    )
+    for action in (run, explain):
+        action.add_argument(
+            "--root",
+            type=Path,
+            default=Path(os.environ.get("AUTOGRADER_ROOT", "/autograder")),
+            help="the autograder folder (default: $AUTOGRADER_ROOT or /autograder)",
+        )
     _points_option(run)
 
     signs = commands.add_parser(
@@ -648,7 +660,12 @@ def _gradescope(args: argparse.Namespace) -> int:
         print(text)
         print(f"wrote {args.root / 'results' / 'results.json'}")
         return 0
-    raise errors.GraderError("gradescope: say build or run (see --help)")
+    if args.action == "explain":
+        results = gradescope.explain_missing_results(args.root, args.status)
+        print(results["output"])
+        print(f"wrote {args.root / 'results' / 'results.json'}")
+        return 0
+    raise errors.GraderError("gradescope: say build, run or explain (see --help)")
 
 
 def _signs(args: argparse.Namespace) -> int:
