@@ -23,7 +23,13 @@ each goal, the figure before issue 15 and whether it is met:
   minute and the peak memory of each worker's process tree;
 - the course folder of ``bench/course.py`` graded with ``-j 2``, its
   gradebook against ``bench/gradebook-before.csv`` (all columns but
-  ``seconds``).
+  ``seconds``);
+- memory as a container counts it, where a memory cgroup can be made
+  (root): ``grader gradescope run`` on the solution in groups limited to
+  ``--memory-limits`` MB, each run's peak (``memory.max_usage_in_bytes`` or
+  ``memory.peak``), its score or that the OOM killer stopped it, and what
+  ``results.json`` then said. A cgroup counts a shared page once; the summed
+  resident sets above count TensorFlow's libraries once per process.
 
 Nothing here is asserted by a test: figures depend on the machine and on
 what else runs on it.
@@ -228,6 +234,56 @@ def bench_notebook(folder: Path) -> tuple[float, float]:
     return done.seconds, done.peak
 
 
+def bench_memory(folder: Path, limits: list[int]) -> list[tuple[int, str, float]]:
+    """Grade the solution as Gradescope does in memory cgroups of ``limits`` MB.
+
+    Each row: the limit, the outcome (the score, or "killed" with what
+    results.json said) and the group's peak in MB. Empty where no memory
+    cgroup can be made.
+    """
+    import json
+
+    from grader import cgroup
+    from grader.gradescope import RUN_AUTOGRADER
+
+    rows = []
+    for limit in limits:
+        group = cgroup.make_child(f"grader-bench-{os.getpid()}-{limit}", limit)
+        if group is None:
+            return []
+        root = folder / f"m{limit}"
+        (root / "submission").mkdir(parents=True)
+        (root / "results").mkdir()
+        shutil.copy(SOLUTION, root / "submission" / SOLUTION.name)
+
+        runner = root / "run_autograder"
+        runner.write_text(RUN_AUTOGRADER)
+        runner.chmod(0o755)
+        env = {
+            **ENV,
+            "AUTOGRADER_ROOT": str(root),
+            "GRADER_PYTHON": sys.executable,
+            "GRADER_MEMORY_MB": "unlimited",
+        }
+        join = f'echo $$ > {group.folder}/cgroup.procs && exec "$0"'
+        subprocess.run(["sh", "-c", join, str(runner)], env=env, capture_output=True)
+        peak = (group.peak_bytes() or 0) / 2**20
+        killed = group.oom_kills() > 0
+        cgroup.remove(group)
+        try:
+            results = json.loads((root / "results" / "results.json").read_text())
+        except (OSError, ValueError):
+            results = {"score": None, "output": "no results.json"}
+        outcome = (
+            f"killed ({results['output'][:40]}...)"
+            if killed
+            else f"{results['score']}/100"
+        )
+        print(f"  {limit} MB: {outcome}, peak {peak:.0f} MB", flush=True)
+        rows.append((limit, outcome, peak))
+    return rows
+
+
 def bench_batch(folder: Path, size: int, jobs: int) -> tuple[float, float]:
     """A batch of ``size`` copies of the solution: seconds, worst worker's MB."""
     subs = folder / "submissions"
@@ -293,6 +349,11 @@ def main() -> None:
     parser.add_argument("--skip-notebook", action="store_true")
     parser.add_argument("--skip-batch", action="store_true")
     parser.add_argument("--skip-course", action="store_true")
+    parser.add_argument(
+        "--memory-limits",
+        default="640,768,832,1024,4096",
+        help="memory cgroup limits in MB to grade in (comma-separated; '' skips)",
+    )
     args = parser.parse_args()
 
     about = machine()
@@ -319,6 +380,9 @@ def main() -> None:
         if not args.skip_course:
             print("  the course folder with -j 2...", flush=True)
             course = bench_course(Path(tmp) / "course")
+        limits = [int(x) for x in args.memory_limits.split(",") if x.strip()]
+        print("  grading in memory cgroups...", flush=True)
+        memory = bench_memory(Path(tmp) / "memory", limits)
 
     print()
     print("Machine: " + "; ".join(about))
@@ -436,6 +500,17 @@ def main() -> None:
             checks["all"] <= 10,
         )
     )
+    if memory:
+        print()
+        print("`grader gradescope run` on the solution in a memory cgroup:")
+        print()
+        print("| limit | outcome | peak as the cgroup counts it |")
+        print("|---:|---|---:|")
+        for limit, outcome, peak in memory:
+            print(f"| {limit} MB | {outcome} | {peak:,.0f} MB |")
+    elif limits:
+        print()
+        print("Memory in a cgroup: not measured (no memory cgroup can be made here).")
     print()
     print("Where the median grading's time went (`grader grade --timings`):")
     print()
