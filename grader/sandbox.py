@@ -444,8 +444,7 @@ def plan_kernel(
     helpers.mkdir()
     scratch = root / "scratch"
     scratch.mkdir()
-    if sandbox.user is not None:
-        _hand_over(sandbox.user, root, [scratch, *writable])
+
     # Found, not imported: importing it would import Keras and TensorFlow,
     # seconds during which the kernel could already be starting.
     spec = importlib.util.find_spec("resnets_utils")
@@ -456,6 +455,8 @@ def plan_kernel(
     source = Path(spec.origin)
     for name in HELPERS:
         (helpers / name).write_bytes((source.parent / name).read_bytes())
+    if sandbox.user is not None:
+        _hand_over(sandbox.user, root, [scratch, *writable])
     home = "/tmp" if sandbox.namespaces else str(scratch)
     env = {
         **base_env,
@@ -493,23 +494,34 @@ def plan_kernel(
 def _hand_over(user: KernelUser, root: Path, own: list[Path]) -> None:
     """Give ``user`` the folders ``own`` and a way to reach them, and no more.
 
-    Folders the grader made (``OWN_FOLDERS``) above them become enterable but
-    not listable, so that the kernel reaches its own folders without finding
-    anyone else's; a folder above them that ``user`` cannot enter and the
-    grader did not make raises ``KernelError``.
+    The folders from each one up to the highest the grader made
+    (``OWN_FOLDERS``) become enterable but not listable, so that the kernel
+    reaches its own folders without finding anyone else's; a folder above
+    them that ``user`` cannot enter raises ``KernelError``. The helpers under
+    ``root`` become readable.
     """
+    helpers = root / "helpers"
+    helpers.chmod(0o755)
+    for helper in helpers.iterdir():
+        helper.chmod(0o644)
     for folder in own:
         os.chown(folder, user.uid, user.gid)
-        for above in [root, *folder.parents]:
-            info = above.stat()
-            if info.st_mode & stat.S_IXOTH:
+        above = [root, *folder.parents]
+        ours = [
+            i
+            for i, path in enumerate(above)
+            if path.name.startswith(OWN_FOLDERS) and path.stat().st_uid == os.geteuid()
+        ]
+        for i, path in enumerate(above):
+            mode = path.stat().st_mode
+            if mode & stat.S_IXOTH:
                 continue
-            if above.name.startswith(OWN_FOLDERS) and info.st_uid == os.geteuid():
-                above.chmod(stat.S_IMODE(info.st_mode) | stat.S_IXOTH)
+            if ours and i <= ours[-1] and path.stat().st_uid == os.geteuid():
+                path.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
                 continue
             raise KernelError(
                 KERNEL_WOULD_NOT_START.format(
-                    reason=f"user {user.name} cannot enter {above}: give the "
+                    reason=f"user {user.name} cannot enter {path}: give the "
                     "grader a TMPDIR that every user may enter"
                 )
             )
