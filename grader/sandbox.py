@@ -174,10 +174,12 @@ class Sandbox:
     def protections(self) -> tuple[Protection, ...]:
         """Every protection, on or off, with what it means here."""
         off = f"off ({self.reason})"
-        if self.user_reason:
-            off = f"off ({self.reason}; the kernel runs as root: {self.user_reason})"
         user = self.user.name if self.user else ""
         files = process = off
+        if self.user_reason:
+            files = process = (
+                f"off ({self.reason}; the kernel runs as root: {self.user_reason})"
+            )
         if self.user is not None:
             files = (
                 f"partly: runs as user {user}: cannot change the grader, its "
