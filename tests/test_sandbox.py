@@ -17,8 +17,11 @@ import time
 from pathlib import Path
 
 import pytest
+from box import WHY_NO_BOX, box_command
+from conftest import leftovers, process_mark
 
 import grader
+from grader.errors import SandboxError
 from grader.execute import KernelSession
 from grader.sandbox import Limits, choose, namespaces_available, tree_usage
 
@@ -274,6 +277,29 @@ if os.getppid() != 0:
     assert outcome.ok, outcome
 
 
+DAEMON = """\
+import os
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execvp("sleep", ["sleep", "377", {mark!r}])
+    os._exit(0)
+os.wait()
+"""
+
+
+def test_without_namespaces_a_daemon_ends_with_its_kernel(bare):
+    """Detached (``setsid``, a second fork, another program), it is still
+    below the launcher, which kills it before it exits: here at a restart."""
+    mark = process_mark("bare-daemon")
+    outcome, _, _ = _run(bare, DAEMON.format(mark=mark))
+    assert outcome.ok, outcome
+    assert len(leftovers(mark, seconds=0)) == 1  # running, detached
+    outcome, _, _ = _run(bare, "import os\nos._exit(0)")
+    assert outcome.status == "died"
+    assert leftovers(mark) == []
+
+
 def test_without_namespaces_the_limits_still_hold(bare):
     outcome, _, _ = _run(bare, MEMORY_BOMB)
     assert outcome.status == "died" and "1536 MB" in outcome.evalue
@@ -331,17 +357,22 @@ def test_protections_say_what_is_off():
 LOCKED_DOWN = (
     "echo 0 > /proc/sys/user/max_user_namespaces && exec {python} -m grader.cli {args}"
 )
+#: Where the suite is root: the box of ``tests/box.py``, like a container that
+#: grades as root, whose kernel runs as ``nobody``. Elsewhere a user
+#: namespace of one id, the user's, as root, that forbids further ones: the
+#: kernel there is root, as ``nobody`` does not exist inside.
+CONTAINER = not WHY_NO_BOX
 
 
 def _locked_down(*args: str) -> subprocess.CompletedProcess:
     """Run the CLI where user namespaces are forbidden, like a locked-down box."""
-    command = LOCKED_DOWN.format(python=sys.executable, args=" ".join(args))
+    if CONTAINER:
+        argv = box_command([sys.executable, "-m", "grader.cli", *args])
+    else:
+        command = LOCKED_DOWN.format(python=sys.executable, args=" ".join(args))
+        argv = ["unshare", "--user", "--map-root-user", "sh", "-c", command]
     return subprocess.run(
-        ["unshare", "--user", "--map-root-user", "sh", "-c", command],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        argv, capture_output=True, text=True, timeout=300, check=False
     )
 
 
@@ -371,6 +402,8 @@ def test_in_a_box_without_user_namespaces_the_solution_earns_full_marks(tmp_path
     assert json.loads(results.read_text())["score"] == 100
     assert "Total: 100/100" in done.stdout
     assert "OFF  network: off (no user namespaces here: " in done.stdout
+    if CONTAINER:
+        assert "OFF  files: partly: runs as user nobody: cannot change " in done.stdout
 
 
 @needs_namespaces
@@ -387,8 +420,26 @@ def test_in_a_box_without_user_namespaces_killing_the_launcher_costs_one_functio
     nbformat.write(nb, path)
     done = _locked_down("grade", str(path), "--function", "identity_block")
     assert done.returncode == 0, done.stderr
-    assert "every check fails: the kernel stopped while building identity_block: " in (
-        done.stdout
+    # As nobody, the kernel cannot signal its launcher, which is root's.
+    reason = (
+        "identity_block raised PermissionError"
+        if CONTAINER
+        else "the kernel stopped while building identity_block: "
     )
+    assert f"every check fails: {reason}" in done.stdout, done.stdout
     assert "Total: 0/30" in done.stdout
     assert os.getpid() > 0  # the grader that ran this test is still here
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only a root grader changes user")
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("no-such-user-19", "--kernel-user: there is no user 'no-such-user-19' here"),
+        ("root", "--kernel-user: 'root' is root"),
+    ],
+)
+def test_a_kernel_user_that_cannot_be_is_refused(name, message):
+    with pytest.raises(SandboxError) as refused:
+        choose(disable=True, kernel_user=name)
+    assert str(refused.value) == message
