@@ -249,6 +249,7 @@ class KernelSession:
                         # the launcher must outlive its kernel to clear away
                         # what the kernel left running.
                         self._end_launcher()
+                        self._watchdog.clear_strays()
             except (RuntimeError, TimeoutError, OSError) as exc:
                 if self._client.kc is None:
                     raise errors.KernelError(
@@ -367,6 +368,7 @@ class KernelSession:
 
     def _restart(self) -> None:
         self._end_launcher()
+        self._watchdog.clear_strays()
         # A restart keeps the connection, so the client carries on as it is.
         run_sync(self._km.restart_kernel)(now=True)
         # nbclient types its client as the base KernelClient; an asynchronous

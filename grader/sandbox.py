@@ -25,6 +25,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -547,6 +548,8 @@ class Usage:
     rss_mb: float
     cpu_seconds: float
     pids: tuple[int, ...]
+    #: Each process's start time (clock ticks after boot), in ``pids``' order.
+    starts: tuple[int, ...] = ()
 
 
 def tree_usage(root_pid: int) -> Usage:
@@ -582,7 +585,19 @@ def tree_usage(root_pid: int) -> Usage:
         # (``man 5 proc``), counting from 0 after the state.
         cpu += sum(int(fields[i]) for i in (11, 12, 13, 14)) / tick
         rss += int(fields[21]) * page / MB
-    return Usage(len(tree), rss, cpu, tuple(tree))
+    starts = tuple(int(stats[pid][19]) for pid in tree)
+    return Usage(len(tree), rss, cpu, tuple(tree), starts)
+
+
+def _start_time(pid: int) -> int | None:
+    """When ``pid`` started (clock ticks after boot); None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    fields = text[text.rfind(")") + 2 :].split()
+    return None if fields[0] in {"Z", "X"} else int(fields[19])
 
 
 # Signals the launcher acts on by ending the kernel: SIGKILL and the
@@ -686,6 +701,8 @@ class Watchdog:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._reason = ""
+        # Every process seen below the launcher, by pid, and its start time.
+        self._seen: dict[int, int] = {}
         self.peak_rss_mb = 0.0
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -712,6 +729,8 @@ class Watchdog:
             if pid is None:
                 continue
             usage = tree_usage(pid)
+            with self._lock:
+                self._seen.update(zip(usage.pids[1:], usage.starts[1:], strict=True))
             self.peak_rss_mb = max(self.peak_rss_mb, usage.rss_mb)
             reason = self._breach(usage)
             if reason:
@@ -720,6 +739,28 @@ class Watchdog:
                 with self._lock:
                     self._reason = reason
                 self._kill(usage.pids)
+
+    def clear_strays(self) -> None:
+        """Kill what was seen below the launcher and still runs, with its tree.
+
+        Once the launcher has ended this finds nothing: it has cleared all
+        below it. Where the kernel could kill its launcher (no namespaces,
+        the grader's own user), the processes it had started by the last
+        poll were handed to the system instead; they end here.
+        """
+        with self._lock:
+            seen, self._seen = self._seen, {}
+        for _ in range(50):
+            alive = [pid for pid, start in seen.items() if _start_time(pid) == start]
+            if not alive:
+                return
+            for root in alive:
+                for pid in reversed(tree_usage(root).pids):
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+            time.sleep(0.02)
 
     def _breach(self, usage: Usage) -> str:
         limits = self._limits

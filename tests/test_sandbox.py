@@ -288,14 +288,25 @@ os.wait()
 """
 
 
-def test_without_namespaces_a_daemon_ends_with_its_kernel(bare):
-    """Detached (``setsid``, a second fork, another program), it is still
-    below the launcher, which kills it before it exits: here at a restart."""
-    mark = process_mark("bare-daemon")
+# How the kernel ends after starting the daemon: by itself (its launcher
+# then kills what is below it), or by killing its launcher first (the
+# grading then kills what its watchdog saw below the launcher).
+ENDINGS = {
+    "kernel-exits": "import os\nos._exit(0)",
+    "launcher-killed": "import os, signal, time\n"
+    "os.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(5)",
+}
+
+
+@pytest.mark.parametrize("ending", sorted(ENDINGS))
+def test_without_namespaces_a_daemon_ends_with_its_kernel(bare, ending):
+    """Detached (``setsid``, a second fork, another program), it ends with
+    the kernel: here at the restart that follows."""
+    mark = process_mark(f"bare-daemon-{ending}")
     outcome, _, _ = _run(bare, DAEMON.format(mark=mark))
     assert outcome.ok, outcome
     assert len(leftovers(mark, seconds=0)) == 1  # running, detached
-    outcome, _, _ = _run(bare, "import os\nos._exit(0)")
+    outcome, _, _ = _run(bare, ENDINGS[ending])
     assert outcome.status == "died"
     assert leftovers(mark) == []
 
