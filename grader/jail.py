@@ -402,8 +402,9 @@ def _clear_below(launcher: int) -> None:
     """Kill and reap every process below ``launcher`` until none is left.
 
     A process forked while the others are being killed is found in the next
-    round: its parent, killed, hands it to this subreaper. Without ``/proc``
-    only the process group and the children already reaped are cleared.
+    round: its parent, killed, hands it to this subreaper. A process that
+    will not die keeps the launcher here until the grading kills it. Without
+    ``/proc`` (macOS, where there are no subreapers either) this only reaps.
     """
     delay = 0.001
     while True:
