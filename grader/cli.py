@@ -340,7 +340,9 @@ def _common_options(command: argparse.ArgumentParser) -> None:
             "network, its own process IDs, and a file system that holds Python, "
             "the assignment's helpers and a scratch folder, but not the grader, "
             "its expected values or the reference solution. Elsewhere the limits "
-            "below still hold and the report says which protections are off.",
+            "below still hold, a grader running as root runs the kernel as an "
+            "unprivileged user (--kernel-user), and the report says which "
+            "protections are off.",
             76,
         ),
     )
