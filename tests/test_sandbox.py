@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from conftest import leftovers, process_mark
 import grader
 from grader.errors import SandboxError
 from grader.execute import KernelSession
+from grader.files import temporary_folder
 from grader.sandbox import Limits, choose, namespaces_available, tree_usage
 
 NAMESPACES, WHY_NOT = namespaces_available()
@@ -33,27 +35,31 @@ ROOT = GRADER_DIR.parent
 sys.path.insert(0, str(ROOT / "bench"))  # restarts.py, the stress check
 
 
-def _session(tmp_path_factory, sandbox):
-    kernel = KernelSession(
-        tmp_path_factory.mktemp("kernel"), sandbox, startup_timeout=60
-    )
-    return kernel
+@contextmanager
+def _running(sandbox):
+    """A kernel session with ``kept = 41`` run and kept.
+
+    Its folder is of the grader's own kind, under the system's temporary
+    folder: where the kernel runs as another user (a root grader without
+    namespaces) the grader opens such folders to it, and pytest's are closed.
+    """
+    with temporary_folder("grader-test-") as root:
+        kernel = KernelSession(root, sandbox, startup_timeout=60)
+        with kernel.running():
+            assert kernel.run("kept = 41", 10, keep=True).ok
+            yield kernel
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory):
-    kernel = _session(tmp_path_factory, choose(limits=LIMITS))
-    with kernel.running():
-        assert kernel.run("kept = 41", 10, keep=True).ok
+def session():
+    with _running(choose(limits=LIMITS)) as kernel:
         yield kernel
 
 
 @pytest.fixture(scope="module")
-def bare(tmp_path_factory):
+def bare():
     """A session without namespaces: limits only, as on systems without them."""
-    kernel = _session(tmp_path_factory, choose(disable=True, limits=LIMITS))
-    with kernel.running():
-        assert kernel.run("kept = 41", 10, keep=True).ok
+    with _running(choose(disable=True, limits=LIMITS)) as kernel:
         yield kernel
 
 
