@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -232,12 +233,13 @@ def _settled(find, seconds: float) -> list[str]:
 
 def leftovers(mark: str, seconds: float = 5) -> list[str]:
     """The command lines of processes still running with an argument that
-    starts with ``mark``, after ``seconds`` in which they could end."""
+    starts with ``mark`` (``PID: ARGS``), after ``seconds`` in which they
+    could end."""
 
     def find() -> list[str]:
         return [
-            " ".join(argv)
-            for _, state, argv in _processes().values()
+            f"{pid}: {' '.join(argv)}"
+            for pid, (_, state, argv) in _processes().items()
             if state != "Z" and any(arg.startswith(mark) for arg in argv)
         ]
 
@@ -268,4 +270,9 @@ def nothing_left_running():
         return
     below = _settled(lambda: _running_below(os.getpid()), 15)
     marked = leftovers(SUITE_MARK)
+    for line in below + marked:  # the suite's own: not left for the next run
+        try:
+            os.kill(int(line.split(":")[0]), signal.SIGKILL)
+        except OSError:
+            pass
     assert below == [] and marked == [], (below, marked)
