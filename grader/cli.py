@@ -352,7 +352,9 @@ def _common_options(command: argparse.ArgumentParser) -> None:
             "network, its own process IDs, and a file system that holds Python, "
             "the assignment's helpers and a scratch folder, but not the grader, "
             "its expected values or the reference solution. Elsewhere the limits "
-            "below still hold and the report says which protections are off.",
+            "below still hold, a grader running as root runs the kernel as an "
+            "unprivileged user (--kernel-user), and the report says which "
+            "protections are off.",
             76,
         ),
     )
@@ -405,6 +407,12 @@ def _common_options(command: argparse.ArgumentParser) -> None:
         help="run the kernel without namespaces (limits still hold); "
         "for systems where they misbehave",
     )
+    limits.add_argument(
+        "--kernel-user",
+        metavar="NAME",
+        help="where the grader runs as root without namespaces (containers), "
+        "the user the kernel runs as (default: nobody)",
+    )
 
 
 @contextmanager
@@ -442,7 +450,10 @@ def _run_grade(args: argparse.Namespace, *, visible_only: bool) -> GradeReport:
 
     limits = _limits(args)
     sandbox = choose(
-        require=args.require_sandbox, disable=args.no_sandbox, limits=limits
+        require=args.require_sandbox,
+        disable=args.no_sandbox,
+        limits=limits,
+        kernel_user=args.kernel_user,
     )
     with _quiet_stderr():
         return grade(
@@ -538,6 +549,7 @@ def _grade_batch(args: argparse.Namespace) -> int:
         limits=_limits(args),
         require_sandbox=args.require_sandbox,
         no_sandbox=args.no_sandbox,
+        kernel_user=args.kernel_user,
     )
     out = args.out or DEFAULT_OUT
     stopped = None

@@ -16,6 +16,7 @@ import logging
 import os
 import queue
 import secrets
+import signal
 import subprocess
 import threading
 import time
@@ -59,6 +60,9 @@ REPLAY_SECONDS = 60.0
 # How long a kernel that was sent its death may take to die.
 ENDING_SECONDS = 10.0
 PRELUDE_SECONDS = 180.0
+#: How long a launcher told to end (SIGTERM) may take to kill its kernel and
+#: everything below it before it is killed itself.
+LAUNCHER_SECONDS = 10.0
 BOUND_CELL_SECONDS = 10.0
 #: A kernel made this long before its submission came was started ahead.
 AHEAD_SECONDS = 0.5
@@ -220,6 +224,9 @@ class KernelSession:
     def running(self) -> Iterator[KernelSession]:
         """Start the kernel for the duration of the ``with`` block."""
         with open(self._stderr_path, "wb") as stderr:
+            # The grader's alone: a kernel running as another user could
+            # otherwise read another kernel's.
+            self._stderr_path.chmod(0o600)
             try:
                 # The kernel's own output (TensorFlow's start-up chatter, and
                 # whatever a student writes to file descriptor 1 or 2) never
@@ -238,6 +245,11 @@ class KernelSession:
                         yield self
                     finally:
                         self._watchdog.stop()
+                        # Before nbclient kills the launcher's process group:
+                        # the launcher must outlive its kernel to clear away
+                        # what the kernel left running.
+                        self._end_launcher()
+                        self._watchdog.clear_strays()
             except (RuntimeError, TimeoutError, OSError) as exc:
                 if self._client.kc is None:
                     raise errors.KernelError(
@@ -252,7 +264,24 @@ class KernelSession:
         self._stopping = True
         process = self._kernel_process()
         if process is not None and process.poll() is None:
+            # The launcher kills its kernel and everything below it, then
+            # exits; the kernel's thread waits for that (``_end_launcher``).
+            process.send_signal(signal.SIGTERM)
+
+    def _end_launcher(self) -> None:
+        """Have the launcher kill its kernel and all below it; wait until it has.
+
+        A launcher that takes longer than ``LAUNCHER_SECONDS`` is killed.
+        """
+        process = self._kernel_process()
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(LAUNCHER_SECONDS)
+        except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
 
     def run(self, source: str, timeout: float, *, keep: bool = False) -> CellOutcome:
         """Execute ``source`` as one cell; with ``keep``, replay it after a restart."""
@@ -338,6 +367,8 @@ class KernelSession:
         return self._execute("pass", 10).ok
 
     def _restart(self) -> None:
+        self._end_launcher()
+        self._watchdog.clear_strays()
         # A restart keeps the connection, so the client carries on as it is.
         run_sync(self._km.restart_kernel)(now=True)
         # nbclient types its client as the base KernelClient; an asynchronous

@@ -9,6 +9,10 @@ before the kernel exists: it imports nothing but the standard library.
   system from read-only bind mounts of the paths listed (plus writable ones
   and small ``tmpfs`` mounts), hides the paths listed under ``hide``, pivots
   into it, drops every capability and sets ``no_new_privs``;
+- ``user``: without namespaces, where the grader is root, the user and group
+  ids the program runs as instead (null otherwise). The child drops every
+  supplementary group, changes its ids, drops the capability bounding set and
+  sets ``no_new_privs``; the connection file becomes that user's;
 - ``rlimits``: resource limits, and ``nice``, the priority, set in every case;
 - ``argv``, ``env``, ``cwd``: the program to run.
 
@@ -16,8 +20,12 @@ The script forks: the child runs the program (PID 1 of its PID namespace when
 there is one) and the parent stays behind, so that the kernel's parent is
 never the grading process. The parent ignores interrupts (they reach the
 kernel through its process group), kills the child if the grading process
-goes away, and exits with the child's status. Anything that fails before the
-program starts is printed on stderr and the script exits with status 71.
+goes away or on SIGTERM, and exits with the child's status, but only once
+every process below it is gone: it is a child subreaper, so whatever the
+program started and left behind (daemons, ``setsid``, double forks) is its
+descendant, and it kills and reaps them all, again and again until none is
+left. Anything that fails before the program starts is printed on stderr and
+the script exits with status 71.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import json
 import os
 import signal
 import sys
+import time
 
 # typing's own flag, without importing typing: type checkers read any name
 # TYPE_CHECKING as true, and this script imports only what it runs with.
@@ -50,6 +59,7 @@ if TYPE_CHECKING:
         env: dict[str, str]
         argv: list[str]
         parent: int  # the grading process, which starts the launcher
+        user: list[int] | None  # [uid, gid] the program runs as, or null
 
     # A mount of the new root: (depth, order, kind, path), and a tmpfs's size
     # after them; the one tuple type of both lengths.
@@ -284,7 +294,24 @@ def _set_limits(plan: Plan) -> None:
             continue
 
 
+def _become(user: list[int]) -> None:
+    """Run as ``user`` (uid, gid), with no groups and no way back to root."""
+    uid, gid = user
+    for cap in range(64):  # needs CAP_SETPCAP: before giving up root
+        if _prctl(PR_CAPBSET_DROP, cap) != 0:
+            break
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
+    if os.getuid() != uid or os.geteuid() != uid or os.getgid() != gid:
+        raise SetupError(f"could not become user {uid}")
+    _check(_prctl(PR_SET_NO_NEW_PRIVS, 1), "no_new_privs")
+
+
 def _child(plan: Plan, launcher: int) -> None:
+    user = plan.get("user")
+    if user:
+        _become(user)  # first: a change of user clears the death signal
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if not plan["namespaces"] and os.getppid() != launcher:
         os._exit(FAILED)  # the launcher is already gone
@@ -313,15 +340,85 @@ def _watch(child: int, parent: int) -> int:
     signal.signal(signal.SIGHUP, stop)
     signal.setitimer(signal.ITIMER_REAL, 1.0, 1.0)
     orphaned(signal.SIGALRM, None)  # the parent may have gone already
+    status = 0
     while True:
+        # Orphans that end before the child are reaped as they end: a zombie
+        # would count as one of the kernel's processes.
         try:
-            _, status = os.waitpid(child, 0)
-            break
+            pid, status = os.waitpid(-1, 0)
         except ChildProcessError:
-            return 0
+            break
+        if pid == child:
+            break
+    # The child is reaped: its pid may be another process's from now on.
+    signal.setitimer(signal.ITIMER_REAL, 0, 0)
+    for signum in (signal.SIGALRM, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_IGN)
+    _clear_below(os.getpid())
     if os.WIFSIGNALED(status):
         return 128 + os.WTERMSIG(status)
     return os.WEXITSTATUS(status)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid``, by the parents ``/proc`` names now."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for name in entries:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                text = handle.read()
+        except OSError:
+            continue  # gone since the listing
+        # The name may hold spaces and parentheses: the parent follows the
+        # last ")" and the state.
+        parent = int(text[text.rfind(b")") + 2 :].split()[1])
+        children.setdefault(parent, []).append(int(name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _reap() -> None:
+    """Collect every child that has exited (orphans come to a subreaper)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _clear_below(launcher: int) -> None:
+    """Kill and reap every process below ``launcher`` until none is left.
+
+    A process forked while the others are being killed is found in the next
+    round: its parent, killed, hands it to this subreaper. A process that
+    will not die keeps the launcher here until the grading kills it. Without
+    ``/proc`` (macOS, where there are no subreapers either) this only reaps.
+    """
+    delay = 0.001
+    while True:
+        _reap()
+        below = _descendants(launcher)
+        if not below:
+            return
+        for pid in below:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass  # gone already, or a zombie waiting to be reaped
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
 
 
 def main(plan_path: str, connection_file: str = "") -> int:
@@ -347,6 +444,10 @@ def main(plan_path: str, connection_file: str = "") -> int:
     try:
         if plan["namespaces"]:
             _enter_namespaces()
+        user = plan.get("user")
+        if user and connection_file:
+            # jupyter_client writes it readable by its owner only.
+            os.chown(connection_file, user[0], user[1])
     except (SetupError, OSError) as exc:
         print(f"grader sandbox: {exc}", file=sys.stderr)
         return FAILED

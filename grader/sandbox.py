@@ -7,7 +7,10 @@ limits. ``Watchdog`` follows the kernel's whole process tree from outside and
 kills it when it uses more memory, CPU time or processes than allowed.
 
 Which protections hold depends on the system; ``Sandbox.protections`` names
-each one and whether it is on, and every report lists them.
+each one and whether it is on, and every report lists them. Where there are
+no namespaces but the grader is root (a container's usual case), the kernel
+runs as an unprivileged user instead (``KernelUser``, ``nobody`` unless the
+instructor names another): it cannot change the grader's files or signal it.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import pwd
 import signal
 import site
+import stat
 import subprocess
 import sys
 import threading
@@ -52,6 +57,11 @@ ETC_FILES = (
 )
 HELPERS = ("resnets_utils.py",)
 NOT_LINUX = "this system is not Linux"
+#: Who the kernel runs as where the grader is root without namespaces.
+KERNEL_USER = "nobody"
+#: The folders a grader makes for itself start so (``grader.files``); only
+#: those are opened to the kernel's user (entered, not listed).
+OWN_FOLDERS = "grader-"
 
 
 class LimitsError(GraderError, ValueError):
@@ -99,14 +109,17 @@ class Limits:
                 f"--cpu at least {self.MIN_CPU_SECONDS}"
             )
 
-    def describe(self, *, namespaces: bool) -> list[Protection]:
+    def describe(self, *, namespaces: bool, user: str = "") -> list[Protection]:
         """The limits as report lines; they hold on every system.
 
-        Threads are limited only inside a user namespace (see ``_rlimits``).
+        Threads are limited inside a user namespace, or for the kernel's own
+        user ``user`` (see ``_rlimits``).
         """
         threads = (
             f"{self.threads} threads"
             if namespaces
+            else f"{self.threads} threads for user {user}'s processes together"
+            if user
             else "threads not limited (no user namespace)"
         )
         return [
@@ -135,17 +148,49 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class KernelUser:
+    """The unprivileged user a root grader runs the kernel as."""
+
+    name: str
+    uid: int
+    gid: int
+
+
+@dataclass(frozen=True)
 class Sandbox:
-    """How kernels start on this system, and what that protects."""
+    """How kernels start on this system, and what that protects.
+
+    ``user``: who the kernel runs as, where the grader is root without
+    namespaces (None: the grader's own user); ``user_reason`` says why a root
+    grader's kernel runs as root after all.
+    """
 
     namespaces: bool
     reason: str = ""
     limits: Limits = field(default_factory=Limits)
+    user: KernelUser | None = None
+    user_reason: str = ""
 
     @property
     def protections(self) -> tuple[Protection, ...]:
         """Every protection, on or off, with what it means here."""
         off = f"off ({self.reason})"
+        user = self.user.name if self.user else ""
+        files = process = off
+        if self.user_reason:
+            files = process = (
+                f"off ({self.reason}; the kernel runs as root: {self.user_reason})"
+            )
+        if self.user is not None:
+            files = (
+                f"partly: runs as user {user}: cannot change the grader, its "
+                "expected values, the submissions or the results; can read what "
+                f"every user may read ({self.reason})"
+            )
+            process = (
+                f"partly: runs as user {user}: cannot signal the grader or its "
+                f"launcher; sees every process ({self.reason})"
+            )
         isolated = [
             Protection(
                 "network",
@@ -158,39 +203,108 @@ class Sandbox:
                 "sees only Python, the helpers and a scratch folder; the grader, "
                 "expected values and reference are not there; nothing else writable"
                 if self.namespaces
-                else off,
+                else files,
             ),
             Protection(
                 "process isolation",
                 self.namespaces,
                 "own PID namespace: cannot see or signal the grader"
                 if self.namespaces
-                else off,
+                else process,
             ),
         ]
-        return (*self.limits.describe(namespaces=self.namespaces), *isolated)
+        limits = self.limits.describe(namespaces=self.namespaces, user=user)
+        return (*limits, *isolated)
 
 
 def choose(
-    *, require: bool = False, disable: bool = False, limits: Limits | None = None
+    *,
+    require: bool = False,
+    disable: bool = False,
+    limits: Limits | None = None,
+    kernel_user: str | None = None,
 ) -> Sandbox:
     """The sandbox to use: namespaces where the system allows them.
 
     With ``require``, a system without them raises ``SandboxError`` instead of
     grading with fewer protections; ``disable`` turns namespaces off (resource
-    and time limits stay).
+    and time limits stay). Without namespaces a root grader runs the kernel
+    as ``kernel_user`` (default ``KERNEL_USER``), if that user can run this
+    Python; a user that does not exist, or root, raises ``SandboxError``.
     """
     limits = limits or Limits()
     if disable:
         if require:
             raise SandboxError("--require-sandbox and --no-sandbox contradict")
-        return Sandbox(False, "turned off with --no-sandbox", limits)
+        reason = "turned off with --no-sandbox"
+        return Sandbox(False, reason, limits, *kernel_user_for(kernel_user))
     works, reason = namespaces_available()
     if not works and require:
         raise SandboxError(
             f"the sandbox is required but cannot be built here: {reason}"
         )
-    return Sandbox(works, reason, limits)
+    if works:
+        return Sandbox(True, reason, limits)
+    return Sandbox(False, reason, limits, *kernel_user_for(kernel_user))
+
+
+def kernel_user_for(name: str | None) -> tuple[KernelUser | None, str]:
+    """Who a kernel without namespaces runs as, and if root, why.
+
+    The grader's own user where it is not root: ``(None, "")``. Where it is
+    root: ``name``'s user if that user can start this Python (its folders
+    may be closed to others, as ``/root`` is), else ``(None, why not)``.
+    """
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return None, ""
+    name = name or KERNEL_USER
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        raise SandboxError(f"--kernel-user: there is no user {name!r} here") from None
+    if entry.pw_uid == 0:
+        raise SandboxError(f"--kernel-user: {name!r} is root")
+    user = KernelUser(name, entry.pw_uid, entry.pw_gid)
+    why_not = _cannot_run_python(user)
+    return (None, why_not) if why_not else (user, "")
+
+
+_FINDS_KERNEL = (
+    "import sys, importlib.util as u; "
+    "missing = [m for m in ('ipykernel', 'zmq') if u.find_spec(m) is None]; "
+    "sys.exit('cannot find ' + ', '.join(missing) if missing else 0)"
+)
+
+
+@cache
+def _cannot_run_python(user: KernelUser) -> str:
+    """Why ``user`` cannot start the kernel's Python ("" if it can)."""
+    # The kernel's packages found, as that user: the interpreter, the
+    # standard library and site-packages must all be reachable, every folder
+    # above them included. Found, not imported: that would cost seconds.
+    argv = [sys.executable, "-s", "-c", _FINDS_KERNEL]
+    try:
+        done = subprocess.run(
+            argv,
+            user=user.uid,
+            group=user.gid,
+            extra_groups=[],
+            env={"PATH": "/usr/bin:/bin", "HOME": "/"},
+            cwd="/",
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except OSError as exc:
+        return f"user {user.name} cannot run this Python ({exc})"
+    except subprocess.TimeoutExpired:
+        return f"user {user.name} could not start this Python in 60 s"
+    if done.returncode == 0:
+        return ""
+    lines = done.stderr.strip().splitlines()
+    last = lines[-1] if lines else f"exit status {done.returncode}"
+    return f"user {user.name} cannot run this Python ({last})"
 
 
 @cache
@@ -263,6 +377,7 @@ def _plan(
     namespaces: bool,
     limits: Limits,
     cwd: str = "/tmp",
+    user: KernelUser | None = None,
 ) -> Path:
     newroot = root / "root"
     newroot.mkdir(exist_ok=True)
@@ -280,7 +395,7 @@ def _plan(
         "writable": [str(path) for path in writable],
         "tmpfs": {"/tmp": limits.scratch_mb, "/dev/shm": 64},
         "hide": [d for d in _secret_dirs() if any(_under(d, p) for p in python)],
-        "rlimits": _rlimits(limits, namespaces),
+        "rlimits": _rlimits(limits, namespaces or user is not None),
         "nice": NICE,
         "cwd": cwd if namespaces else str(root / "scratch"),
         "env": env,
@@ -288,6 +403,7 @@ def _plan(
         # The launcher's parent-to-be: a launcher whose parent is already
         # gone when it starts watching would otherwise never notice.
         "parent": os.getpid(),
+        "user": [user.uid, user.gid] if user else None,
     }
     path = root / "plan.json"
     path.write_text(json.dumps(plan), encoding="utf-8")
@@ -298,7 +414,7 @@ def _under(path: str, parent: str) -> bool:
     return path == parent or path.startswith(parent.rstrip("/") + "/")
 
 
-def _rlimits(limits: Limits, namespaces: bool) -> dict[str, int]:
+def _rlimits(limits: Limits, own_user: bool) -> dict[str, int]:
     # The address space of one process is a backstop: the watchdog caps the
     # tree, but a single allocation can outrun its polling.
     rlimits = {
@@ -308,9 +424,10 @@ def _rlimits(limits: Limits, namespaces: bool) -> dict[str, int]:
         "FSIZE": limits.scratch_mb * MB,
         "CORE": 0,
     }
-    if namespaces:
-        # In its own user namespace the kernel's tasks are counted apart from
-        # the user's other processes; outside one the count would be shared.
+    if own_user:
+        # In its own user namespace, or as its own user, the kernel's tasks
+        # are counted apart from the grader's processes; for the grader's own
+        # user the count would be shared with them.
         rlimits["NPROC"] = limits.threads
     return rlimits
 
@@ -337,6 +454,7 @@ def plan_kernel(
     helpers.mkdir()
     scratch = root / "scratch"
     scratch.mkdir()
+
     # Found, not imported: importing it would import Keras and TensorFlow,
     # seconds during which the kernel could already be starting.
     spec = importlib.util.find_spec("resnets_utils")
@@ -347,6 +465,8 @@ def plan_kernel(
     source = Path(spec.origin)
     for name in HELPERS:
         (helpers / name).write_bytes((source.parent / name).read_bytes())
+    if sandbox.user is not None:
+        _hand_over(sandbox.user, root, [scratch, *writable])
     home = "/tmp" if sandbox.namespaces else str(scratch)
     env = {
         **base_env,
@@ -376,8 +496,45 @@ def plan_kernel(
         writable=writable,
         namespaces=sandbox.namespaces,
         limits=sandbox.limits,
+        user=sandbox.user,
     )
     return KernelLaunch(argv=_jail_argv(plan), env=env, workdir=scratch)
+
+
+def _hand_over(user: KernelUser, root: Path, own: list[Path]) -> None:
+    """Give ``user`` the folders ``own`` and a way to reach them, and no more.
+
+    The folders from each one up to the highest the grader made
+    (``OWN_FOLDERS``) become enterable but not listable, so that the kernel
+    reaches its own folders without finding anyone else's; a folder above
+    them that ``user`` cannot enter raises ``KernelError``. The helpers under
+    ``root`` become readable.
+    """
+    helpers = root / "helpers"
+    helpers.chmod(0o755)
+    for helper in helpers.iterdir():
+        helper.chmod(0o644)
+    for folder in own:
+        os.chown(folder, user.uid, user.gid)
+        above = [root, *folder.parents]
+        ours = [
+            i
+            for i, path in enumerate(above)
+            if path.name.startswith(OWN_FOLDERS) and path.stat().st_uid == os.geteuid()
+        ]
+        for i, path in enumerate(above):
+            mode = path.stat().st_mode
+            if mode & stat.S_IXOTH:
+                continue
+            if ours and i <= ours[-1] and path.stat().st_uid == os.geteuid():
+                path.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
+                continue
+            raise KernelError(
+                KERNEL_WOULD_NOT_START.format(
+                    reason=f"user {user.name} cannot enter {path}: give the "
+                    "grader a TMPDIR that every user may enter"
+                )
+            )
 
 
 # --- watching the process tree ----------------------------------------------
@@ -391,6 +548,8 @@ class Usage:
     rss_mb: float
     cpu_seconds: float
     pids: tuple[int, ...]
+    #: Each process's start time (clock ticks after boot), in ``pids``' order.
+    starts: tuple[int, ...] = ()
 
 
 def tree_usage(root_pid: int) -> Usage:
@@ -426,7 +585,19 @@ def tree_usage(root_pid: int) -> Usage:
         # (``man 5 proc``), counting from 0 after the state.
         cpu += sum(int(fields[i]) for i in (11, 12, 13, 14)) / tick
         rss += int(fields[21]) * page / MB
-    return Usage(len(tree), rss, cpu, tuple(tree))
+    starts = tuple(int(stats[pid][19]) for pid in tree)
+    return Usage(len(tree), rss, cpu, tuple(tree), starts)
+
+
+def _start_time(pid: int) -> int | None:
+    """When ``pid`` started (clock ticks after boot); None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    fields = text[text.rfind(")") + 2 :].split()
+    return None if fields[0] in {"Z", "X"} else int(fields[19])
 
 
 # Signals the launcher acts on by ending the kernel: SIGKILL and the
@@ -530,6 +701,8 @@ class Watchdog:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._reason = ""
+        # Every process seen below the launcher, by pid, and its start time.
+        self._seen: dict[int, int] = {}
         self.peak_rss_mb = 0.0
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -556,6 +729,8 @@ class Watchdog:
             if pid is None:
                 continue
             usage = tree_usage(pid)
+            with self._lock:
+                self._seen.update(zip(usage.pids[1:], usage.starts[1:], strict=True))
             self.peak_rss_mb = max(self.peak_rss_mb, usage.rss_mb)
             reason = self._breach(usage)
             if reason:
@@ -564,6 +739,28 @@ class Watchdog:
                 with self._lock:
                     self._reason = reason
                 self._kill(usage.pids)
+
+    def clear_strays(self) -> None:
+        """Kill what was seen below the launcher and still runs, with its tree.
+
+        Once the launcher has ended this finds nothing: it has cleared all
+        below it. Where the kernel could kill its launcher (no namespaces,
+        the grader's own user), the processes it had started by the last
+        poll were handed to the system instead; they end here.
+        """
+        with self._lock:
+            seen, self._seen = self._seen, {}
+        for _ in range(50):
+            alive = [pid for pid, start in seen.items() if _start_time(pid) == start]
+            if not alive:
+                return
+            for root in alive:
+                for pid in reversed(tree_usage(root).pids):
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+            time.sleep(0.02)
 
     def _breach(self, usage: Usage) -> str:
         limits = self._limits
@@ -583,17 +780,12 @@ class Watchdog:
 
     @staticmethod
     def _kill(pids: tuple[int, ...]) -> None:
-        # The launcher leads the kernel's process group: killing the group
-        # reaches children that were orphaned between two polls. In a PID
+        # Everything below the launcher, not the launcher itself: once its
+        # kernel is dead the launcher kills whatever else is left below it
+        # (orphaned between two polls, say) before it exits. In a PID
         # namespace, the kernel's death ends every process inside as well.
-        for _ in range(5):
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
+        for pid in pids[1:]:
             try:
-                os.killpg(pids[0], signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
             except OSError:
-                return  # no process of the group is left
-            time.sleep(0.01)
+                pass

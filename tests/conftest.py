@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import zlib
 from pathlib import Path
 
 import nbformat
@@ -188,3 +190,89 @@ def listener():
     threading.Thread(target=serve, daemon=True).start()
     yield server.getsockname()[1], accepted
     server.close()
+
+
+#: Every mark ``process_mark`` makes in this test process starts so.
+SUITE_MARK = f"0.377{os.getpid()}"
+
+
+def process_mark(name: str) -> str:
+    """A mark for the command line of a process an attack ``name`` leaves
+    running: unique to that attack in this test process, and a number of
+    seconds that ``sleep`` takes (``sleep 377 MARK``)."""
+    return f"{SUITE_MARK}{zlib.crc32(name.encode()):010d}"
+
+
+def _processes() -> dict[int, tuple[int, str, list[str]]]:
+    """Every process: its parent, its state and its arguments."""
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                stat = handle.read()
+            with open(f"/proc/{entry.name}/cmdline", "rb") as handle:
+                argv = handle.read().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        found[int(entry.name)] = (int(fields[1]), fields[0].decode(), argv)
+    return found
+
+
+def _settled(find, seconds: float) -> list[str]:
+    """What ``find()`` still lists after up to ``seconds`` of waiting."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = find()
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.1)
+
+
+def leftovers(mark: str, seconds: float = 5) -> list[str]:
+    """The command lines of processes still running with an argument that
+    starts with ``mark`` (``PID: ARGS``), after ``seconds`` in which they
+    could end."""
+
+    def find() -> list[str]:
+        return [
+            f"{pid}: {' '.join(argv)}"
+            for pid, (_, state, argv) in _processes().items()
+            if state != "Z" and any(arg.startswith(mark) for arg in argv)
+        ]
+
+    return _settled(find, seconds) if Path("/proc/self/stat").exists() else []
+
+
+def _running_below(pid: int) -> list[str]:
+    processes = _processes()
+    children: dict[int, list[int]] = {}
+    for child, (parent, _, _) in processes.items():
+        children.setdefault(parent, []).append(child)
+    below, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            todo.append(child)
+            if processes[child][1] != "Z":
+                below.append(f"{child}: {' '.join(processes[child][2])}")
+    return below
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_left_running():
+    """Once every other fixture is done, no process the suite started runs:
+    none below this test process, and none anywhere carrying a mark of
+    ``process_mark`` (an attack's daemon, which would have left the tree)."""
+    yield
+    if not Path("/proc/self/stat").exists():
+        return
+    below = _settled(lambda: _running_below(os.getpid()), 15)
+    marked = leftovers(SUITE_MARK)
+    for line in below + marked:  # the suite's own: not left for the next run
+        try:
+            os.kill(int(line.split(":")[0]), signal.SIGKILL)
+        except OSError:
+            pass
+    assert below == [] and marked == [], (below, marked)

@@ -5,7 +5,9 @@ folder of its own and checks that the folder is empty once the command is
 done: a grading that ends normally, one whose kernel is killed and restarted
 and one that hits a time limit (the three in one notebook), a batch stopped
 by SIGTERM in the middle of a grading, and a batch whose child process is
-killed while it grades.
+killed while it grades. In each, the function that loops first leaves a
+daemon running (``setsid``, a second fork, ``sleep``), which must be gone
+too.
 """
 
 from __future__ import annotations
@@ -19,11 +21,30 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import as_from_a_terminal, edited_solution, wait_for_batch_kernel
+from conftest import (
+    as_from_a_terminal,
+    edited_solution,
+    leftovers,
+    process_mark,
+    wait_for_batch_kernel,
+)
 
 BODY = "    ### START CODE HERE ###\n"
 LOOP = "    while True:\n        pass\n"
 SHORT = ["--cell-timeout", "5", "--probe-timeout", "5"]
+DAEMON = """\
+    import os
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            os.execvp("sleep", ["sleep", "377", {mark!r}])
+        os._exit(0)
+    os.wait()
+"""
+
+
+def _daemon_then_loop(mark: str) -> str:
+    return BODY + DAEMON.format(mark=mark) + LOOP
 
 
 def _grader(
@@ -59,6 +80,7 @@ def tmpdir_(tmp_path):
 def test_a_grading_that_ends_normally_killed_and_timed_out_leaves_nothing(
     tmp_path, tmpdir_
 ):
+    mark = process_mark("three-endings")
     nb = edited_solution(
         [
             (
@@ -66,7 +88,7 @@ def test_a_grading_that_ends_normally_killed_and_timed_out_leaves_nothing(
                 BODY,
                 BODY + "    import os\n    os._exit(1)\n",
             ),
-            ("identity_block", BODY, BODY + LOOP),
+            ("identity_block", BODY, _daemon_then_loop(mark)),
         ]
     )
     path = tmp_path / "three-endings.ipynb"
@@ -77,13 +99,17 @@ def test_a_grading_that_ends_normally_killed_and_timed_out_leaves_nothing(
     assert "the kernel stopped while building convolutional_block" in stdout
     assert "identity_block did not finish in time" in stdout
     assert _left_in(tmpdir_) == []
+    assert leftovers(mark) == []
 
 
-def _batch(tmp_path: Path, tmpdir: Path) -> tuple[subprocess.Popen, Path]:
+def _batch(tmp_path: Path, tmpdir: Path, mark: str) -> tuple[subprocess.Popen, Path]:
+    """A batch grading a notebook that leaves a daemon and loops; returned
+    once the daemon runs."""
     subs = tmp_path / "subs"
     subs.mkdir()
     nbformat.write(
-        edited_solution([("identity_block", BODY, BODY + LOOP)]), subs / "loops.ipynb"
+        edited_solution([("identity_block", BODY, _daemon_then_loop(mark))]),
+        subs / "loops.ipynb",
     )
     process = _grader(
         ["grade", str(subs), "-j", "1", "--out", str(tmp_path / "out")]
@@ -93,20 +119,27 @@ def _batch(tmp_path: Path, tmpdir: Path) -> tuple[subprocess.Popen, Path]:
         terminal=True,
     )
     wait_for_batch_kernel(process, tmpdir)
+    deadline = time.monotonic() + 300
+    while not leftovers(mark, seconds=0):
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.2)
     return process, subs
 
 
 def test_a_batch_stopped_by_sigterm_leaves_nothing(tmp_path, tmpdir_):
-    process, _ = _batch(tmp_path, tmpdir_)
+    mark = process_mark("batch-stopped")
+    process, _ = _batch(tmp_path, tmpdir_, mark)
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert "interrupted: 0 of 1 submissions finished" in stderr
     assert _left_in(tmpdir_) == []
+    assert leftovers(mark) == []
 
 
 def test_a_batch_whose_child_is_killed_leaves_nothing(tmp_path, tmpdir_):
-    process, subs = _batch(tmp_path, tmpdir_)
+    mark = process_mark("batch-child-killed")
+    process, subs = _batch(tmp_path, tmpdir_, mark)
     # The batch's worker names its own folder, under this test's TMPDIR.
     children = subprocess.run(
         ["pgrep", "-f", f"grader.batch --worker {tmpdir_}"],
@@ -119,3 +152,4 @@ def test_a_batch_whose_child_is_killed_leaves_nothing(tmp_path, tmpdir_):
     assert process.returncode == 0, stderr
     assert "the grader crashed (exit status -9)" in stderr
     assert _left_in(tmpdir_) == []
+    assert leftovers(mark) == []

@@ -14,12 +14,17 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from box import WHY_NO_BOX, box_command
+from conftest import leftovers, process_mark
 
 import grader
+from grader.errors import SandboxError
 from grader.execute import KernelSession
+from grader.files import temporary_folder
 from grader.sandbox import Limits, choose, namespaces_available, tree_usage
 
 NAMESPACES, WHY_NOT = namespaces_available()
@@ -30,27 +35,31 @@ ROOT = GRADER_DIR.parent
 sys.path.insert(0, str(ROOT / "bench"))  # restarts.py, the stress check
 
 
-def _session(tmp_path_factory, sandbox):
-    kernel = KernelSession(
-        tmp_path_factory.mktemp("kernel"), sandbox, startup_timeout=60
-    )
-    return kernel
+@contextmanager
+def _running(sandbox):
+    """A kernel session with ``kept = 41`` run and kept.
+
+    Its folder is of the grader's own kind, under the system's temporary
+    folder: where the kernel runs as another user (a root grader without
+    namespaces) the grader opens such folders to it, and pytest's are closed.
+    """
+    with temporary_folder("grader-test-") as root:
+        kernel = KernelSession(root, sandbox, startup_timeout=60)
+        with kernel.running():
+            assert kernel.run("kept = 41", 10, keep=True).ok
+            yield kernel
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory):
-    kernel = _session(tmp_path_factory, choose(limits=LIMITS))
-    with kernel.running():
-        assert kernel.run("kept = 41", 10, keep=True).ok
+def session():
+    with _running(choose(limits=LIMITS)) as kernel:
         yield kernel
 
 
 @pytest.fixture(scope="module")
-def bare(tmp_path_factory):
+def bare():
     """A session without namespaces: limits only, as on systems without them."""
-    kernel = _session(tmp_path_factory, choose(disable=True, limits=LIMITS))
-    with kernel.running():
-        assert kernel.run("kept = 41", 10, keep=True).ok
+    with _running(choose(disable=True, limits=LIMITS)) as kernel:
         yield kernel
 
 
@@ -274,6 +283,40 @@ if os.getppid() != 0:
     assert outcome.ok, outcome
 
 
+DAEMON = """\
+import os
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execvp("sleep", ["sleep", "377", {mark!r}])
+    os._exit(0)
+os.wait()
+"""
+
+
+# How the kernel ends after starting the daemon: by itself (its launcher
+# then kills what is below it), or by killing its launcher first (the
+# grading then kills what its watchdog saw below the launcher).
+ENDINGS = {
+    "kernel-exits": "import os\nos._exit(0)",
+    "launcher-killed": "import os, signal, time\n"
+    "os.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(5)",
+}
+
+
+@pytest.mark.parametrize("ending", sorted(ENDINGS))
+def test_without_namespaces_a_daemon_ends_with_its_kernel(bare, ending):
+    """Detached (``setsid``, a second fork, another program), it ends with
+    the kernel: here at the restart that follows."""
+    mark = process_mark(f"bare-daemon-{ending}")
+    outcome, _, _ = _run(bare, DAEMON.format(mark=mark))
+    assert outcome.ok, outcome
+    assert len(leftovers(mark, seconds=0)) == 1  # running, detached
+    outcome, _, _ = _run(bare, ENDINGS[ending])
+    assert outcome.status == "died"
+    assert leftovers(mark) == []
+
+
 def test_without_namespaces_the_limits_still_hold(bare):
     outcome, _, _ = _run(bare, MEMORY_BOMB)
     assert outcome.status == "died" and "1536 MB" in outcome.evalue
@@ -331,17 +374,22 @@ def test_protections_say_what_is_off():
 LOCKED_DOWN = (
     "echo 0 > /proc/sys/user/max_user_namespaces && exec {python} -m grader.cli {args}"
 )
+#: Where the suite is root: the box of ``tests/box.py``, like a container that
+#: grades as root, whose kernel runs as ``nobody``. Elsewhere a user
+#: namespace of one id, the user's, as root, that forbids further ones: the
+#: kernel there is root, as ``nobody`` does not exist inside.
+CONTAINER = not WHY_NO_BOX
 
 
 def _locked_down(*args: str) -> subprocess.CompletedProcess:
     """Run the CLI where user namespaces are forbidden, like a locked-down box."""
-    command = LOCKED_DOWN.format(python=sys.executable, args=" ".join(args))
+    if CONTAINER:
+        argv = box_command([sys.executable, "-m", "grader.cli", *args])
+    else:
+        command = LOCKED_DOWN.format(python=sys.executable, args=" ".join(args))
+        argv = ["unshare", "--user", "--map-root-user", "sh", "-c", command]
     return subprocess.run(
-        ["unshare", "--user", "--map-root-user", "sh", "-c", command],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        argv, capture_output=True, text=True, timeout=300, check=False
     )
 
 
@@ -371,6 +419,8 @@ def test_in_a_box_without_user_namespaces_the_solution_earns_full_marks(tmp_path
     assert json.loads(results.read_text())["score"] == 100
     assert "Total: 100/100" in done.stdout
     assert "OFF  network: off (no user namespaces here: " in done.stdout
+    if CONTAINER:
+        assert "OFF  files: partly: runs as user nobody: cannot change " in done.stdout
 
 
 @needs_namespaces
@@ -387,8 +437,26 @@ def test_in_a_box_without_user_namespaces_killing_the_launcher_costs_one_functio
     nbformat.write(nb, path)
     done = _locked_down("grade", str(path), "--function", "identity_block")
     assert done.returncode == 0, done.stderr
-    assert "every check fails: the kernel stopped while building identity_block: " in (
-        done.stdout
+    # As nobody, the kernel cannot signal its launcher, which is root's.
+    reason = (
+        "identity_block raised PermissionError"
+        if CONTAINER
+        else "the kernel stopped while building identity_block: "
     )
+    assert f"every check fails: {reason}" in done.stdout, done.stdout
     assert "Total: 0/30" in done.stdout
     assert os.getpid() > 0  # the grader that ran this test is still here
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only a root grader changes user")
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("no-such-user-19", "--kernel-user: there is no user 'no-such-user-19' here"),
+        ("root", "--kernel-user: 'root' is root"),
+    ],
+)
+def test_a_kernel_user_that_cannot_be_is_refused(name, message):
+    with pytest.raises(SandboxError) as refused:
+        choose(disable=True, kernel_user=name)
+    assert str(refused.value) == message

@@ -71,11 +71,13 @@ def grade_many(
     choose(
         require=options.require_sandbox,
         disable=options.no_sandbox,
+        kernel_user=options.kernel_user,
         limits=options.limits,
     )
     submissions = find_submissions(paths)
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        # Other users (a kernel running as one) see no one's results.
+        out.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise GraderError(f"{out}: cannot create the folder ({exc})") from None
     display = None

@@ -19,11 +19,14 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     require_sandbox: bool = False
     no_sandbox: bool = False
+    kernel_user: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The options as JSON-ready data."""
         data = asdict(self)
         data["functions"] = list(self.functions) if self.functions else None
+        if data["kernel_user"] is None:
+            del data["kernel_user"]  # the key of options from before it existed
         return data
 
     @classmethod
@@ -36,6 +39,7 @@ class Options:
             limits=Limits(**data.get("limits", {})),
             require_sandbox=bool(data.get("require_sandbox", False)),
             no_sandbox=bool(data.get("no_sandbox", False)),
+            kernel_user=data.get("kernel_user") or None,
         )
 
     def key(self) -> str:

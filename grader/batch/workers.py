@@ -198,6 +198,10 @@ def _start_child(
             stderr=stderr,
             env=env,
             start_new_session=True,
+            # What it writes is for the batch alone: where its kernels run as
+            # another user, they may enter its folders but read nothing there
+            # that is not theirs.
+            umask=0o077,
         )
 
 
@@ -223,6 +227,7 @@ def child_main(notebook: str, answer: str, options_json: str) -> int:
         sandbox = choose(
             require=options.require_sandbox,
             disable=options.no_sandbox,
+            kernel_user=options.kernel_user,
             limits=options.limits,
         )
         verdict = _verdict(notebook, options, sandbox=sandbox)
@@ -284,6 +289,7 @@ def worker_main(folder: str, options_json: str) -> int:
         sandbox = choose(
             require=options.require_sandbox,
             disable=options.no_sandbox,
+            kernel_user=options.kernel_user,
             limits=options.limits,
         )
         refused = ""

@@ -133,6 +133,54 @@ _source = ["".join(c["source"]) for c in _cells]
 exec(next(s for s in _source if "def identity_block" in s), _stolen)
 """
 
+DAEMON = """\
+import os
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execvp("sleep", ["sleep", "377", @MARKER@])
+    os._exit(0)
+os.wait()
+"""
+CHANGES_THE_GRADER = """\
+for path in (@EXPECTED@, @LATE_MODULE@):
+    try:
+        with open(path, "a") as handle:
+            handle.write("# changed by a submission\\n")
+    except OSError:
+        pass
+"""
+ANOTHER_SUBMISSION = """\
+try:
+    with open(@NEIGHBOUR@, "a") as handle:
+        handle.write("changed by another student")
+except OSError:
+    pass
+try:
+    open(@NEIGHBOUR@).read()
+except OSError:
+    pass
+else:
+    return X
+"""
+SIGNALS_THE_GRADER = """\
+import os, signal
+targets = {@GRADER_PID@}
+pid = os.getpid()
+while pid > 1:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            pid = int(handle.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError):
+        break
+    targets.add(pid)
+for pid in targets - {0, 1}:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+"""
+
 ATTACKS = (
     # --- stalling and crashing ---------------------------------------------------
     Attack("loop-in-function", BODY, _body("while True:\n    pass"), 0, LOOP_TIMEOUT),
@@ -269,6 +317,23 @@ ATTACKS = (
     # --- reaching out -------------------------------------------------------------
     Attack("opens-sockets", TOP, _top(SOCKETS), 30),
     Attack("changes-files", TOP, _top(FILES), 30),
+    # --- on the path containers take too (``CONTAINER``) ---------------------------
+    # The daemon must be gone once the grading is (the test looks for its
+    # mark); where the kernel could read another submission the function
+    # returns its input, so that reading would cost the 30 points.
+    Attack("leaves-a-daemon", TOP, _top(DAEMON), 30),
+    Attack("changes-the-grader", TOP, _top(CHANGES_THE_GRADER), 30),
+    Attack("reads-and-writes-another-submission", BODY, _body(ANOTHER_SUBMISSION), 30),
+    Attack("signals-the-grader", TOP, _top(SIGNALS_THE_GRADER), 30),
+)
+
+#: Rows graded again in a box like a container that grades as root without
+#: user namespaces (``tests/box.py``), where the kernel runs as ``nobody``.
+CONTAINER = (
+    "leaves-a-daemon",
+    "changes-the-grader",
+    "reads-and-writes-another-submission",
+    "signals-the-grader",
 )
 
 # Rows that forge or read answers replace the student's own code, so that any
