@@ -109,7 +109,11 @@ def test_attack_gets_its_verdict_and_touches_nothing(attack, tmp_path, listener)
     connections = len(accepted)
     try:
         started = time.monotonic()
-        limits = replace(LIMITS, cell_seconds=attack.cell_seconds)
+        limits = replace(
+            LIMITS,
+            cell_seconds=attack.cell_seconds,
+            probe_seconds=max(LIMITS.probe_seconds, attack.cell_seconds),
+        )
         report = grade(
             path, functions=["identity_block"], sandbox=choose(limits=limits)
         )

@@ -140,9 +140,11 @@ def test_a_batch_stopped_by_sigterm_leaves_nothing(tmp_path, tmpdir_):
 def test_a_batch_whose_child_is_killed_leaves_nothing(tmp_path, tmpdir_):
     mark = process_mark("batch-child-killed")
     process, subs = _batch(tmp_path, tmpdir_, mark)
-    # The batch's worker names its own folder, under this test's TMPDIR.
+    # The batch's worker names its own folder, under this test's TMPDIR; only
+    # the batch's own child counts (a process the worker has just forked
+    # carries the worker's command line until it execs).
     children = subprocess.run(
-        ["pgrep", "-f", f"grader.batch --worker {tmpdir_}"],
+        ["pgrep", "-P", str(process.pid), "-f", f"grader.batch --worker {tmpdir_}"],
         capture_output=True,
         text=True,
     ).stdout.split()
