@@ -123,6 +123,12 @@ def _parser() -> argparse.ArgumentParser:
         help="one notebook: also print where the time went, phase by phase, to "
         "standard error",
     )
+    grade.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="keep nothing and reuse nothing: the reference's training run is "
+        "computed again (see grader cache --help)",
+    )
     _points_option(grade)
     batch = grade.add_argument_group(
         "batches",
@@ -275,6 +281,18 @@ def _parser() -> argparse.ArgumentParser:
             help="the autograder folder (default: $AUTOGRADER_ROOT or /autograder)",
         )
     _points_option(run)
+
+    cache = commands.add_parser(
+        "cache",
+        help="the reference's results kept on this machine",
+        description="The reference's short training run is computed once per "
+        "machine and kept in a cache folder (GRADER_CACHE_DIR, else the user's "
+        "cache folder; GRADER_CACHE_DIR=off keeps nothing); a ResNet50 that is "
+        "the reference's but for its names takes that run. `warm` computes it "
+        "now (Gradescope's setup.sh does, when the image is built); `clear` "
+        "removes the folder.",
+    )
+    cache.add_argument("action", choices=("warm", "clear", "where"))
 
     signs = commands.add_parser(
         "signs",
@@ -496,6 +514,10 @@ def _grade(args: argparse.Namespace) -> int:
 
     if args.canvas_assignment is not None and args.canvas_roster is None:
         raise errors.GraderError("--canvas-assignment needs --canvas-roster")
+    if args.no_cache:
+        from grader.cache import CACHE_DIR_VARIABLE, OFF
+
+        os.environ[CACHE_DIR_VARIABLE] = OFF  # a batch's workers inherit it
     if _is_batch(args):
         return _grade_batch(args)
     policy = _policy(args.points)
@@ -680,6 +702,25 @@ def _gradescope(args: argparse.Namespace) -> int:
     raise errors.GraderError("gradescope: say build, run or explain (see --help)")
 
 
+def _cache(args: argparse.Namespace) -> int:
+    from grader import cache
+
+    where = cache.folder()
+    if args.action == "where":
+        print(where if where is not None else "off (GRADER_CACHE_DIR=off)")
+    elif args.action == "clear":
+        cache.clear()
+        print(f"cleared {where}" if where is not None else "the cache is off")
+    else:
+        from grader.hidden import warm_cache
+
+        with _quiet_stderr():
+            losses = warm_cache()
+        shown = " → ".join(f"{loss:.3f}" for loss in losses)
+        print(f"the reference's training run: loss {shown}; kept in {where}")
+    return 0
+
+
 def _signs(args: argparse.Namespace) -> int:
     from grader.fixtures.make_signs import write_signs
 
@@ -703,6 +744,7 @@ def main(argv: list[str] | None = None) -> int:
         "assign": _assign,
         "release": _release,
         "gradescope": _gradescope,
+        "cache": _cache,
         "signs": _signs,
     }
     if args.command is None:

@@ -54,6 +54,53 @@ def rebuild(config_json: str) -> keras.Model:
     return model
 
 
+def canonical_config(config_json: str) -> str | None:
+    """The configuration as ``rebuild`` builds it, with every name left out.
+
+    Layers are named by their place in the configuration instead, so two
+    configurations with the same canonical form build the same model, layer
+    for layer and weight for weight after the same seed: for a check that
+    reads no name, one stands for the other. None where ``rebuild`` would
+    refuse it.
+    """
+    try:
+        config = json.loads(config_json)
+        layers = config["config"]["layers"]
+        for entry in layers:
+            _vet_layer(entry)
+        places = {entry["name"]: f"#{i}" for i, entry in enumerate(layers)}
+    except (Rejected, ValueError, KeyError, TypeError):
+        return None
+    for entry in layers:
+        entry["name"] = entry["config"]["name"] = places.get(entry["name"])
+    config["config"]["name"] = ""
+    for key in ("input_layers", "output_layers"):
+        ends = config["config"].get(key)
+        if isinstance(ends, list):
+            config["config"][key] = _renamed(ends, places)
+
+    def history(value: Any) -> Any:
+        if isinstance(value, dict):
+            if isinstance(value.get("keras_history"), list) and value["keras_history"]:
+                first, *rest = value["keras_history"]
+                value["keras_history"] = [places.get(first, first), *rest]
+            return {key: history(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [history(item) for item in value]
+        return value
+
+    for entry in layers:
+        entry["inbound_nodes"] = history(entry.get("inbound_nodes"))
+    return json.dumps(config, sort_keys=True, separators=(",", ":"))
+
+
+def _renamed(ends: list[Any], places: dict[str, str]) -> list[Any]:
+    """``input_layers`` or ``output_layers``: [name, node, tensor] rows, or one."""
+    if ends and isinstance(ends[0], str):
+        return [places.get(ends[0], ends[0]), *ends[1:]]
+    return [_renamed(end, places) if isinstance(end, list) else end for end in ends]
+
+
 def _vet_layer(entry: Any) -> None:
     if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
         raise Rejected(BAD_CONFIG.format(reason="a layer entry is malformed"))

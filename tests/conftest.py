@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,6 +22,23 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / "solutions" / "Residual_Networks.ipynb"
 STUDENT = ROOT / "assignment" / "Residual_Networks.ipynb"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One cache of the reference's results for the whole run (``grader.cache``).
+
+    Made by the process that starts the run, before xdist starts its workers,
+    which inherit the variable: the reference's training run is computed once
+    per run, not once per grading, and never read from an earlier run or the
+    user's own cache. Each test still grades its submissions.
+    """
+    if hasattr(config, "workerinput") or os.environ.get("GRADER_CACHE_DIR"):
+        return
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="grader-test-cache-")
+    os.environ["GRADER_CACHE_DIR"] = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 @pytest.hookimpl(trylast=True)

@@ -349,11 +349,11 @@ def test_a_container_too_small_to_grade_in_says_so_in_its_results(tmp_path):
     submission.parent.mkdir(parents=True)
     shutil.copy(SOLUTION, submission)
     before = submission.read_bytes()
-    results, text = grade_gradescope_submission(tmp_path, memory_mb=768)
+    results, text = grade_gradescope_submission(tmp_path, memory_mb=512)
     written = json.loads((tmp_path / "results" / "results.json").read_text())
     assert written == results
     assert results["score"] == 0 and results["tests"] == []
-    assert "has 768 MB of memory" in text
+    assert "has 512 MB of memory" in text
     assert f"needs about {MEMORY_NEEDED_MB} MB" in results["output"]
     assert "Autograder Settings" in results["output"]
     assert submission.read_bytes() == before
