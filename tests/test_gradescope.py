@@ -199,6 +199,7 @@ PIP_INSTALLS = [
     "venv -m pip --version",
     "venv -m pip install -q --upgrade pip",
     "venv -m pip install -q {root}/source/grader-src",
+    "venv -I -m grader cache warm",
 ]
 
 
@@ -266,6 +267,8 @@ def test_the_bundle_installs_and_grades_as_on_gradescope(bundle, tmp_path):
         print(f"setup.sh: {took:.0f} s")
         venv_python = root / "venv" / "bin" / "python"
         assert venv_python.exists()
+        # setup.sh computed the reference's training run into the image.
+        assert len(list((root / "cache").glob("training-*.json"))) == 1
 
         for notebook, score in ((SOLUTION, 100), (STUDENT, 0)):
             submission = root / "submission"
@@ -280,9 +283,9 @@ def test_the_bundle_installs_and_grades_as_on_gradescope(bundle, tmp_path):
             # run there would import it, not the venv's grader.
             assert (ROOT / "grader").is_dir()
             start = time.monotonic()
-            result = _run_autograder(
-                root, python=None, cwd=ROOT, env={"TMPDIR": str(run_tmp)}
-            )
+            # The cache run_autograder finds by itself, not the suite's.
+            env = {"TMPDIR": str(run_tmp), "GRADER_CACHE_DIR": str(root / "cache")}
+            result = _run_autograder(root, python=None, cwd=ROOT, env=env)
             print(f"run_autograder, score {score}: {time.monotonic() - start:.0f} s")
             output = result.stdout + result.stderr
             assert result.returncode == 0, output
@@ -295,6 +298,9 @@ def test_the_bundle_installs_and_grades_as_on_gradescope(bundle, tmp_path):
             assert all(set(t) >= {"name", "score", "max_score"} for t in tests)
             assert sum(t["max_score"] for t in tests) == 100
             assert sum(t["score"] for t in tests) == score
+            if score == 100:
+                (training,) = (t for t in tests if "training" in t["name"])
+                assert "same architecture as the reference" in training["output"]
             assert {t["status"] for t in tests} == (
                 {"passed"} if score == 100 else {"failed"}
             )
