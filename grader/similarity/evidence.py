@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from grader.similarity.fingerprints import Fingerprints
+from grader.similarity.fingerprints import Fingerprints, stable_hash
 from grader.similarity.scoring import KINDS, combine, strength
 
 COMMON_SHARE = 0.05
@@ -96,7 +96,7 @@ def find_pairs(
         {kind: list(values) for kind, values in p.by_kind.items()} for p in prints
     ]
     for position, failed in enumerate(mistakes):
-        keyed[position]["mistake"] = [hash(("mistake", m)) for m in failed]
+        keyed[position]["mistake"] = [stable_hash("mistake", m) for m in failed]
     limit = common_limit(len(ids))
     amount: dict[tuple[int, int], dict[str, float]] = defaultdict(
         lambda: defaultdict(float)
@@ -129,3 +129,44 @@ def find_pairs(
         pairs.append(Pair(ids[first], ids[second], evidence, known[first] or known[second]))
     pairs.sort(key=lambda p: (-p.score, p.a, p.b))
     return pairs
+
+
+def holder_counts(prints: Sequence[Fingerprints]) -> dict[str, dict[int, int]]:
+    """Per kind, how many notebooks hold each fingerprint."""
+    counts: dict[str, dict[int, int]] = defaultdict(dict)
+    for kinds in prints:
+        for kind, values in kinds.by_kind.items():
+            held = counts[kind]
+            for value in values:
+                held[value] = held.get(value, 0) + 1
+    return counts
+
+
+@dataclass(frozen=True)
+class Region:
+    """Lines of one cell that a pair shares: in its source, outputs or metadata."""
+
+    cell: int
+    area: str
+    first: int
+    last: int
+    kind: str
+
+
+def shared_regions(
+    a: Fingerprints,
+    b: Fingerprints,
+    counts: Mapping[str, Mapping[int, int]],
+    limit: int,
+) -> tuple[list[Region], list[Region]]:
+    """Where in each of two notebooks lie the uncommon fingerprints they share."""
+    left: list[Region] = []
+    right: list[Region] = []
+    for kind, spans in a.by_kind.items():
+        theirs = b.by_kind.get(kind, {})
+        held = counts.get(kind, {})
+        for value, places in spans.items():
+            if value in theirs and held.get(value, 0) <= limit:
+                left += [Region(*span, kind) for span in places]
+                right += [Region(*span, kind) for span in theirs[value]]
+    return left, right

@@ -14,13 +14,15 @@ Four kinds, each a mapping from a hash to the places that carry it:
 - ``file``: whole cells and whole outputs byte for byte, and runs of
   execution counts out of the order a top-to-bottom run gives.
 
-Hashes are Python's own ``hash`` of a tuple: they only need to agree within
-one process, which computes every fingerprint of a comparison.
+Hashes are 64-bit BLAKE2 digests, not Python's ``hash`` (salted per
+process): winnowing keeps the smallest hash of each window, so the same
+notebooks must give the same hashes in every run for the same page.
 """
 
 from __future__ import annotations
 
 import builtins
+import hashlib
 import io
 import keyword
 import re
@@ -71,6 +73,12 @@ class Fingerprints:
             drop = boilerplate.get(kind, set())
             kept.by_kind[kind] = {h: s for h, s in spans.items() if h not in drop}
         return kept
+
+
+def stable_hash(*parts: object) -> int:
+    """A hash of ``parts`` that is the same in every process."""
+    text = "\x1f".join(map(str, parts)).encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
 
 
 def _tokens(source: str) -> Iterator[tokenize.TokenInfo]:
@@ -145,19 +153,19 @@ def _code(prints: Fingerprints, cell: Cell, kept: frozenset[str]) -> None:
     if len(tokens) < K:
         return
     grams = [tuple(t[0] for t in tokens[i : i + K]) for i in range(len(tokens) - K + 1)]
-    hashes = [hash(gram) for gram in grams]
+    hashes = [stable_hash(*gram) for gram in grams]
     for i in winnow(hashes):
         prints.add("code", hashes[i], (cell.index, "src", tokens[i][1], tokens[i + K - 1][2]))
     # The whole cell as one fingerprint: each piece of a fill-in answer is
     # what everyone writes, but the whole of it often is not.
-    whole = hash(("cell", *(t[0] for t in tokens)))
+    whole = stable_hash("cell", *(t[0] for t in tokens))
     prints.add("code", whole, (cell.index, "src", 0, tokens[-1][2]))
 
 
 def _text(prints: Fingerprints, cell: Cell) -> None:
     for number, line in enumerate(cell.source.splitlines()):
         if len(_SPACES.sub("", line)) >= LINE_MIN:
-            prints.add("text", hash(("text", line.rstrip())), (cell.index, "src", number, number))
+            prints.add("text", stable_hash("text", line.rstrip()), (cell.index, "src", number, number))
 
 
 def _run(prints: Fingerprints, cell: Cell) -> None:
@@ -165,7 +173,7 @@ def _run(prints: Fingerprints, cell: Cell) -> None:
         return
     for number, line in enumerate(cell.printed):
         if RUN_NUMBER.search(line):
-            value = hash(("run", _SPACES.sub(" ", line)))
+            value = stable_hash("run", _SPACES.sub(" ", line))
             prints.add("run", value, (cell.index, "out", number, number))
 
 
@@ -174,10 +182,10 @@ def _file(prints: Fingerprints, cells: Iterable[Cell]) -> None:
     for cell in cells:
         if cell.source.count("\n") >= 2:
             last = cell.source.count("\n")
-            prints.add("file", hash(("cell", cell.source)), (cell.index, "src", 0, last))
+            prints.add("file", stable_hash("cell", cell.source), (cell.index, "src", 0, last))
         if cell.outputs:
             last = max(len(cell.printed) - 1, 0)
-            prints.add("file", hash(("out", cell.outputs)), (cell.index, "out", 0, last))
+            prints.add("file", stable_hash("out", cell.outputs), (cell.index, "out", 0, last))
         if cell.execution_count is not None:
             counted.append(cell)
     for i in range(len(counted) - COUNT_RUN + 1):
@@ -185,7 +193,7 @@ def _file(prints: Fingerprints, cells: Iterable[Cell]) -> None:
         counts = [c.execution_count or 0 for c in run]
         if all(b > a for a, b in zip(counts, counts[1:], strict=False)):
             continue  # top to bottom, a cell skipped or run twice: says nothing
-        value = hash(("counts", *counts))
+        value = stable_hash("counts", *counts)
         for cell in run:
             prints.add("file", value, (cell.index, "meta", 0, 0))
 
