@@ -17,7 +17,6 @@ copies score above every independent pair.
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import tempfile
@@ -44,12 +43,15 @@ def graded_code(doc: Document) -> str:
     return "\n\n".join(doc.cells[i].source for i in sorted(doc.functions))
 
 
-def copydetect_scores(docs: list[Document], handout: Document) -> dict[tuple[str, str], float]:
+def copydetect_scores(
+    docs: list[Document], handout: Document
+) -> dict[tuple[str, str], float]:
     """copydetect's similarity (the larger of its two directions) per pair."""
     import numpy as np
     from copydetect import CodeFingerprint, compare_files
 
     with tempfile.TemporaryDirectory() as temp:
+
         def write(name: str, text: str) -> str:
             path = Path(temp) / f"{name}.py"
             path.write_text(text, encoding="utf-8")
@@ -71,7 +73,9 @@ def copydetect_scores(docs: list[Document], handout: Document) -> dict[tuple[str
     return scores
 
 
-def minhash_scores(docs: list[Document], handout: Document) -> dict[tuple[str, str], float]:
+def minhash_scores(
+    docs: list[Document], handout: Document
+) -> dict[tuple[str, str], float]:
     """datasketch MinHash estimates of the Jaccard of normalised token 5-grams."""
     from datasketch import MinHash
 
@@ -104,7 +108,10 @@ def winnow_scores(
         Document(
             d.id,
             d.path,
-            tuple(c if c.index in d.functions else type(c)(c.index, "raw", "") for c in d.cells),
+            tuple(
+                c if c.index in d.functions else type(c)(c.index, "raw", "")
+                for c in d.cells
+            ),
             d.functions,
         )
         for d in docs
@@ -129,7 +136,9 @@ def main() -> None:
     """Print the table for the notebooks in the folder named."""
     folder = Path(sys.argv[1])
     paths = {s.student: s.path for s in find_submissions([folder])}
-    originals: dict[str, dict[str, Any]] = {i: _load(p) for i, p in sorted(paths.items())}
+    originals: dict[str, dict[str, Any]] = {
+        i: _load(p) for i, p in sorted(paths.items())
+    }
     chosen = sorted(originals)[::4][:PLANTED]
     handout = read_document("hand-out", HANDOUT)
     independent = _docs(originals)
@@ -138,7 +147,9 @@ def main() -> None:
         "copydetect 0.5 (k=25, w=1)": lambda d: copydetect_scores(d, handout),
         "datasketch MinHash (5-grams)": lambda d: minhash_scores(d, handout),
         "winnowing over tokenize": lambda d: winnow_scores(d, handout, discount=False),
-        "... with common discounted": lambda d: winnow_scores(d, handout, discount=True),
+        "... with common discounted": lambda d: winnow_scores(
+            d, handout, discount=True
+        ),
     }
     print(f"{'method':30} indep. median  highest  copies above every independent pair")
     for name, scorer in methods.items():
@@ -158,7 +169,9 @@ def main() -> None:
             ]
             ceiling = max(others)
             for s in chosen:
-                value = scores.get((f"copy-of:{s}", s), scores.get((s, f"copy-of:{s}"), 0.0))
+                value = scores.get(
+                    (f"copy-of:{s}", s), scores.get((s, f"copy-of:{s}"), 0.0)
+                )
                 found += value > ceiling
                 total += 1
             medians.append(statistics.median(others))

@@ -84,7 +84,8 @@ def measure(folder: Path) -> None:
     independent = _docs(originals)
     base = compare_documents(independent, handout)
     flagged = [p for p in base.flagged]
-    print(f"{len(originals)} independent notebooks, {len(base.pairs)} pairs sharing anything")
+    shares = len(base.pairs)
+    print(f"{len(originals)} independent notebooks, {shares} pairs share anything")
     print(f"independent pairs flagged at the default threshold: {len(flagged)}")
     for pair in flagged:
         print(f"  {pair.score:.2f} {pair.a} {pair.b}")
@@ -96,7 +97,9 @@ def measure(folder: Path) -> None:
         planted = {(f"copy-of:{s}", s) for s in chosen}
         scores, others = {}, []
         for pair in result.pairs:
-            key = (pair.a, pair.b) if pair.a.startswith("copy-of:") else (pair.b, pair.a)
+            key = (
+                (pair.a, pair.b) if pair.a.startswith("copy-of:") else (pair.b, pair.a)
+            )
             if key in planted:
                 scores[key] = pair.score
             else:
@@ -120,13 +123,15 @@ def _perturbed(nb: dict[str, Any], rng: random.Random) -> dict[str, Any]:
 
 
 def time_class(folder: Path, size: int) -> None:
-    """Time ``compare`` (reading included) on ``size`` notebooks made from ``folder``'s."""
+    """Time ``compare`` (reading included) on ``size`` notebooks like ``folder``'s."""
     rng = random.Random(21)
     sources = [_load(s.path) for s in find_submissions([folder])]
     with tempfile.TemporaryDirectory() as temp:
         for n in range(size):
             nb = _perturbed(sources[n % len(sources)], rng)
-            (Path(temp) / f"s{n:03d}.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+            (Path(temp) / f"s{n:03d}.ipynb").write_text(
+                json.dumps(nb), encoding="utf-8"
+            )
         submissions: list[Submission] = find_submissions([temp])
         start = time.perf_counter()
         result = compare(submissions)

@@ -50,7 +50,7 @@ class Document:
 
 
 def _text(value: Any) -> str:
-    """nbformat keeps multi-line text as a string or a list of strings."""
+    """Nbformat keeps multi-line text as a string or a list of strings."""
     if isinstance(value, list):
         return "".join(str(part) for part in value)
     return value if isinstance(value, str) else ""
@@ -106,6 +106,9 @@ def document(
 
 
 def read_document(student: str, path: Path, *, known: bool = False) -> Document:
-    """Read a notebook file as a ``Document``; raises ``NotebookError`` as
-    ``grader.notebook.read_notebook`` does for a file that is no notebook."""
+    """Read a notebook file as a ``Document``.
+
+    Raises ``NotebookError`` as ``grader.notebook.read_notebook`` does for a
+    file that is no notebook.
+    """
     return document(student, path, read_notebook(path), known=known)

@@ -48,8 +48,7 @@ class Evidence:
 
     @property
     def weight(self) -> float:
-        """What this evidence adds to a pair on its own (``strength`` × the
-        kind's weight)."""
+        """What this evidence adds to a pair alone: strength × kind's weight."""
         return KINDS[self.kind].weight * self.strength
 
 
@@ -104,7 +103,7 @@ def find_pairs(
     shared: dict[tuple[int, int], dict[str, int]] = defaultdict(
         lambda: defaultdict(int)
     )
-    own = [defaultdict(int) for _ in ids]
+    own: list[dict[str, int]] = [defaultdict(int) for _ in ids]
     for kind, holders in _holders(keyed).items():
         for docs in holders.values():
             if len(docs) > limit:
@@ -126,7 +125,9 @@ def find_pairs(
             Evidence(kind, value, shared[a, b][kind], min(own[a][kind], own[b][kind]))
             for kind, value in sorted(kinds.items())
         )
-        pairs.append(Pair(ids[first], ids[second], evidence, known[first] or known[second]))
+        pairs.append(
+            Pair(ids[first], ids[second], evidence, known[first] or known[second])
+        )
     pairs.sort(key=lambda p: (-p.score, p.a, p.b))
     return pairs
 

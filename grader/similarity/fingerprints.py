@@ -101,9 +101,7 @@ _STRINGS = {
 _SYMBOLS = {tokenize.NEWLINE: ";", tokenize.INDENT: "{", tokenize.DEDENT: "}"}
 
 
-def normalised_tokens(
-    source: str, kept: frozenset[str]
-) -> list[tuple[str, int, int]]:
+def normalised_tokens(source: str, kept: frozenset[str]) -> list[tuple[str, int, int]]:
     """The cell's tokens as (text, first line, last line), normalised.
 
     A name is numbered in order of first use (``V0``, ``V1``...: renaming
@@ -128,7 +126,7 @@ def normalised_tokens(
             if not (text in _KEPT or text in kept or after_dot or argument):
                 text = names.setdefault(text, f"V{len(names)}")
         elif tok.type in _STRINGS:
-            text = text.strip("\'\"rRbBuUfF")
+            text = text.strip("'\"rRbBuUfF")
         text = _SYMBOLS.get(tok.type, text)
         out.append((text, tok.start[0] - 1, tok.end[0] - 1))
     return out
@@ -155,7 +153,9 @@ def _code(prints: Fingerprints, cell: Cell, kept: frozenset[str]) -> None:
     grams = [tuple(t[0] for t in tokens[i : i + K]) for i in range(len(tokens) - K + 1)]
     hashes = [stable_hash(*gram) for gram in grams]
     for i in winnow(hashes):
-        prints.add("code", hashes[i], (cell.index, "src", tokens[i][1], tokens[i + K - 1][2]))
+        prints.add(
+            "code", hashes[i], (cell.index, "src", tokens[i][1], tokens[i + K - 1][2])
+        )
     # The whole cell as one fingerprint: each piece of a fill-in answer is
     # what everyone writes, but the whole of it often is not.
     whole = stable_hash("cell", *(t[0] for t in tokens))
@@ -165,7 +165,11 @@ def _code(prints: Fingerprints, cell: Cell, kept: frozenset[str]) -> None:
 def _text(prints: Fingerprints, cell: Cell) -> None:
     for number, line in enumerate(cell.source.splitlines()):
         if len(_SPACES.sub("", line)) >= LINE_MIN:
-            prints.add("text", stable_hash("text", line.rstrip()), (cell.index, "src", number, number))
+            prints.add(
+                "text",
+                stable_hash("text", line.rstrip()),
+                (cell.index, "src", number, number),
+            )
 
 
 def _run(prints: Fingerprints, cell: Cell) -> None:
@@ -182,10 +186,14 @@ def _file(prints: Fingerprints, cells: Iterable[Cell]) -> None:
     for cell in cells:
         if cell.source.count("\n") >= 2:
             last = cell.source.count("\n")
-            prints.add("file", stable_hash("cell", cell.source), (cell.index, "src", 0, last))
+            prints.add(
+                "file", stable_hash("cell", cell.source), (cell.index, "src", 0, last)
+            )
         if cell.outputs:
             last = max(len(cell.printed) - 1, 0)
-            prints.add("file", stable_hash("out", cell.outputs), (cell.index, "out", 0, last))
+            prints.add(
+                "file", stable_hash("out", cell.outputs), (cell.index, "out", 0, last)
+            )
         if cell.execution_count is not None:
             counted.append(cell)
     for i in range(len(counted) - COUNT_RUN + 1):
@@ -212,8 +220,11 @@ def fingerprint(doc: Document, kept: frozenset[str] = frozenset()) -> Fingerprin
 
 
 def imported_names(docs: Iterable[Document]) -> frozenset[str]:
-    """Names the hand-out's import lines bind (``Conv2D``, ``np``): API names
-    a student does not rename, kept as spelled in ``code`` fingerprints."""
+    """Names the hand-out's import lines bind (``Conv2D``, ``np``).
+
+    They are API names a student does not rename, kept as spelled in
+    ``code`` fingerprints.
+    """
     names: set[str] = set()
     pattern = re.compile(r"^\s*(?:from\s+\S+\s+)?import\s+(.+)$", re.MULTILINE)
     for doc in docs:

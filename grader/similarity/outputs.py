@@ -1,5 +1,7 @@
-"""Writing ``similarity.html`` and ``similarity.csv``, and the evidence a
-batch's stored results give (each student's failed checks)."""
+"""Writing ``similarity.html`` and ``similarity.csv``.
+
+Also the evidence a batch's stored results give: each student's failed checks.
+"""
 
 from __future__ import annotations
 
@@ -24,8 +26,11 @@ def write_similarity(out: Path, comparison: Comparison) -> list[Path]:
 
 
 def failed_checks(results: Iterable[SubmissionResult]) -> dict[str, frozenset[str]]:
-    """Each graded student's failed checks as ``function|check|message``: two
-    students failing the same check with the same graph difference share it."""
+    """Each graded student's failed checks as ``function|check|message``.
+
+    Two students failing the same check with the same graph difference share
+    one.
+    """
     failed = {}
     for result in results:
         if result.report is None:

@@ -74,9 +74,12 @@ def _evidence_words(pair: Pair) -> str:
 
 
 def render_similarity_csv(comparison: Comparison) -> str:
-    """One row per pair of the class (and per submission and known notebook):
-    both ids, the score, whether the threshold flags it, and the evidence
-    kinds with their weights (``code:0.41;run:0.97``), strongest pair first."""
+    """The CSV: one row per pair, strongest first.
+
+    A pair is two submissions, or a submission and a known notebook; a row
+    has both ids, the score, whether the threshold flags it, and the
+    evidence kinds with their weights (``code:0.41;run:0.97``).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_HEADER)
@@ -111,15 +114,21 @@ def all_pairs(comparison: Comparison) -> list[Pair]:
 
 
 def render_similarity_html(comparison: Comparison) -> str:
-    """The page: counts, what the evidence means, the ranked pairs, and the
-    strongest pairs side by side with what they share marked."""
+    """The page: counts, the evidence's meaning, the ranked pairs, and more.
+
+    The strongest pairs are shown side by side with what they share marked.
+    """
     flagged = comparison.flagged
     size = comparison.class_size
     compared = size * (size - 1) // 2 + size * comparison.known
     body = [
         "<h1>Similar submissions</h1>",
         f"<p class='muted'>{size} submissions"
-        + (f" and {comparison.known} notebooks of known work" if comparison.known else "")
+        + (
+            f" and {comparison.known} notebooks of known work"
+            if comparison.known
+            else ""
+        )
         + f"; {compared} pairs compared; {len(flagged)} at or above the threshold "
         f"({comparison.threshold:g}). Nothing was run: the notebooks were read as "
         "submitted. What a pair shares is evidence for a person to weigh, not a "
@@ -184,8 +193,16 @@ def _table(comparison: Comparison) -> list[str]:
         "<th>score</th><th>evidence (weight)</th></tr></thead><tbody>"
     )
     for rank, pair in enumerate(listed, 1):
-        flag = " <span class='flag'>flagged</span>" if pair.score >= comparison.threshold else ""
-        link = f"<a href='#pair-{rank}'>{rank}</a>" if _shown(rank, pair, comparison) else str(rank)
+        flag = (
+            " <span class='flag'>flagged</span>"
+            if pair.score >= comparison.threshold
+            else ""
+        )
+        link = (
+            f"<a href='#pair-{rank}'>{rank}</a>"
+            if _shown(rank, pair, comparison)
+            else str(rank)
+        )
         body.append(
             f"<tr><td class='num'>{link}</td><td>{escape(pair.a)}</td>"
             f"<td>{escape(pair.b)}</td><td class='num'>{pair.score:.2f}{flag}</td>"
@@ -194,7 +211,9 @@ def _table(comparison: Comparison) -> list[str]:
     body.append("</tbody></table>")
     more = len(comparison.pairs) - len(listed)
     if more > 0:
-        body.append(f"<p class='muted'>{more} more pairs share less; see similarity.csv.</p>")
+        body.append(
+            f"<p class='muted'>{more} more pairs share less; see similarity.csv.</p>"
+        )
     return body
 
 
@@ -247,7 +266,9 @@ def _column(doc: Document, regions: Sequence[Region]) -> str:
         if (index, "meta") in marked:
             label += f", execution count {cell.execution_count} in a shared order"
         parts.append(f"<div class='cell'><div>{escape(label)}</div>")
-        parts.append(_lines("src", cell.source.splitlines(), marked.get((index, "src"))))
+        parts.append(
+            _lines("src", cell.source.splitlines(), marked.get((index, "src")))
+        )
         if (index, "out") in marked:
             parts.append(_lines("out", list(cell.printed), marked[(index, "out")]))
         parts.append("</div>")

@@ -29,26 +29,46 @@ class Kind:
 
 KIND_TABLE = (
     Kind(
-        "run", "outputs of one run", 0.97, 2.0, False,
+        "run",
+        "outputs of one run",
+        0.97,
+        2.0,
+        False,
         "these share printed numbers that differ on every run of the notebook "
         "(training losses, accuracies)",
     ),
     Kind(
-        "file", "the same file", 0.85, 2.0, False,
+        "file",
+        "the same file",
+        0.85,
+        2.0,
+        False,
         "these share cells or outputs byte for byte, or execution counts in "
         "the same unusual order",
     ),
     Kind(
-        "code", "uncommon code", 0.8, 8.0, True,
+        "code",
+        "uncommon code",
+        0.8,
+        8.0,
+        True,
         "these share code few others in the class wrote "
         "(compared with names and literals set aside)",
     ),
     Kind(
-        "text", "uncommon text", 0.6, 4.0, True,
+        "text",
+        "uncommon text",
+        0.6,
+        4.0,
+        True,
         "these share lines as typed (comments, names, spacing) few others have",
     ),
     Kind(
-        "mistake", "a rare mistake", 0.5, 1.0, False,
+        "mistake",
+        "a rare mistake",
+        0.5,
+        1.0,
+        False,
         "these fail the same check with the same message, which few others do",
     ),
 )
