@@ -107,8 +107,9 @@ def normalised_tokens(source: str, kept: frozenset[str]) -> list[tuple[str, int,
     A name is numbered in order of first use (``V0``, ``V1``...: renaming
     a variable throughout changes nothing) unless Python defines it,
     ``kept`` holds it (the hand-out's imports), it follows a dot or it names
-    a keyword argument; a string loses its quotes and prefix; comments and
-    blank lines go, and line breaks inside brackets with them.
+    a keyword argument; a string loses its quotes and prefix, and a string
+    of several lines (a docstring) its text; comments and blank lines go,
+    and line breaks inside brackets with them.
     """
     raw = [t for t in _tokens(source) if t.type not in _SKIPPED]
     names: dict[str, str] = {}
