@@ -324,3 +324,44 @@ def test_the_page_looks_right_in_chromium(tmp_path, klass):
     html = page.read_text(encoding="utf-8")
     # Each pair shown side by side has what it shares marked on both sides.
     assert html.count("<mark>") >= 2 * len(klass.flagged)
+
+
+@pytest.mark.parametrize(
+    ("flagged", "expected"),
+    [
+        ((), ["0 of 45 pairs", 'href="similarity.html"']),
+        (
+            (("s<1>", "s2", 0.91),),
+            ["1 of 45 pairs", 'href="feedback/s&lt;1&gt;.html"', "score 0.91"],
+        ),
+    ],
+)
+def test_the_class_report_names_flagged_pairs_and_links_the_page(flagged, expected):
+    from grader.render_html import SimilarPairs, render_report_html
+
+    similar = SimilarPairs(flagged=flagged, compared=45, page=PAGE)
+    page = render_report_html(
+        [], feedback=lambda s: f"feedback/{s}.html", similar=similar
+    )
+    section = page.split('<h2 id="similar">', 1)[1]
+    assert all(words in section for words in expected), section
+    assert "cheat" not in page
+    without = render_report_html([], feedback=lambda s: f"feedback/{s}.html")
+    assert 'id="similar"' not in without
+
+
+def test_a_batch_s_outputs_carry_the_similarity_page(tmp_path):
+    """``write_report`` (a batch's, and ``grader report``'s) compares the
+    notebooks the results name and writes the page beside the report."""
+    from grader.batch.outputs import write_report
+    from grader.report import SubmissionResult
+
+    folder = write_class(tmp_path / "class")
+    results = [
+        SubmissionResult(s.student, str(s.path), "", "invalid", message="x")
+        for s in find_submissions([folder])
+    ]
+    write_report(tmp_path / "out", results)
+    report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert 'href="similarity.html"' in report and "copy-renamed" in report
+    assert (tmp_path / "out" / PAGE).is_file() and (tmp_path / "out" / TABLE).is_file()
