@@ -227,7 +227,8 @@ def test_the_handout_is_a_parameter(tmp_path):
     found = compare(find_submissions([folder]), boilerplate=[handout])
     pair = [p for p in found.pairs if {p.a, p.b} == {"copy-renamed", "s01"}]
     assert all(
-        p.score < 0.5 and "run" not in {e.kind for e in p.evidence} for p in pair
+        p.score < found.threshold and "run" not in {e.kind for e in p.evidence}
+        for p in pair
     )
     before = compare(find_submissions([folder]))
     assert any({p.a, p.b} == {"copy-renamed", "s01"} for p in before.flagged)

@@ -146,10 +146,10 @@ def main() -> None:
     methods: dict[str, Callable[[list[Document]], dict[tuple[str, str], float]]] = {
         "copydetect 0.5 (k=25, w=1)": lambda d: copydetect_scores(d, handout),
         "datasketch MinHash (5-grams)": lambda d: minhash_scores(d, handout),
-        "winnowing over tokenize": lambda d: winnow_scores(d, handout, discount=False),
-        "... with common discounted": lambda d: winnow_scores(
-            d, handout, discount=True
+        "winnowing, 1/(n-1) weights": lambda d: winnow_scores(
+            d, handout, discount=False
         ),
+        "... common ones dropped": lambda d: winnow_scores(d, handout, discount=True),
     }
     print(f"{'method':30} indep. median  highest  copies above every independent pair")
     for name, scorer in methods.items():

@@ -91,7 +91,10 @@ def measure(folder: Path) -> None:
         print(f"  {pair.score:.2f} {pair.a} {pair.b}")
     top = base.pairs[0].score if base.pairs else 0.0
     print(f"highest independent pair: {top:.3f}")
-    print(f"{'disguise':34} found  flagged  (of {len(chosen)})  lowest copy score")
+    print(
+        f"{'disguise':34} found  flagged  (of {len(chosen)})  lowest copy score"
+        "  other pairs flagged"
+    )
     for label, copies in _classes(originals, chosen).items():
         result = compare_documents(independent + _docs(copies), handout)
         planted = {(f"copy-of:{s}", s) for s in chosen}
@@ -108,7 +111,8 @@ def measure(folder: Path) -> None:
         found = sum(scores.get(k, 0.0) > ceiling for k in planted)
         over = sum(scores.get(k, 0.0) >= result.threshold for k in planted)
         low = min(scores.get(k, 0.0) for k in planted)
-        print(f"{label:34} {found:5}  {over:7}  {'':8}  {low:.3f}")
+        wrong = sum(score >= result.threshold for score in others)
+        print(f"{label:34} {found:5}  {over:7}  {'':8}  {low:17.3f}  {wrong}")
 
 
 def _perturbed(nb: dict[str, Any], rng: random.Random) -> dict[str, Any]:
