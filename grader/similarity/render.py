@@ -25,7 +25,9 @@ from grader.similarity.scoring import KIND_TABLE, KINDS
 PAIRS_LISTED = 100
 """Pairs the page's table lists; the CSV has every pair."""
 PAIRS_SHOWN = 25
-"""Pairs shown side by side; flagged pairs always are."""
+"""Pairs shown side by side, and flagged pairs up to ``FLAGGED_SHOWN``."""
+FLAGGED_SHOWN = 100
+"""Flagged pairs shown side by side at most: the page stays a page."""
 LINES_SHOWN = 60
 """Lines of one cell's source or output shown side by side."""
 CSV_HEADER = ("submission_a", "submission_b", "score", "flagged", "known", "evidence")
@@ -140,8 +142,8 @@ def render_similarity_html(comparison: Comparison) -> str:
         body.append("</ul>")
     body += _kinds()
     body += _table(comparison)
-    shown = [p for p in comparison.pairs if p.score >= comparison.threshold]
-    shown += [p for p in comparison.pairs[:PAIRS_SHOWN] if p not in shown]
+    shown = list(comparison.pairs[: max(PAIRS_SHOWN, len(flagged))])
+    shown = shown[: max(PAIRS_SHOWN, FLAGGED_SHOWN)]
     if shown:
         body.append("<h2 id='pairs'>Pairs side by side</h2>")
         counts = holder_counts(list(comparison.fingerprints.values()))
@@ -218,7 +220,8 @@ def _table(comparison: Comparison) -> list[str]:
 
 
 def _shown(rank: int, pair: Pair, comparison: Comparison) -> bool:
-    return rank <= PAIRS_SHOWN or pair.score >= comparison.threshold
+    flagged = pair.score >= comparison.threshold
+    return rank <= PAIRS_SHOWN or (flagged and rank <= FLAGGED_SHOWN)
 
 
 def _side_by_side(
