@@ -34,6 +34,9 @@ class Cell:
     #: The outputs as stored (JSON text, keys sorted), "" without outputs.
     outputs: str = ""
     execution_count: int | None = None
+    #: The cell's id and metadata (scrolled, collapsed, Colab's ids) as
+    #: canonical JSON, "" when it has neither.
+    metadata: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,13 @@ def _stored(outputs: Sequence[Mapping[str, Any]]) -> str:
     return json.dumps(kept, sort_keys=True, default=str)
 
 
+def _metadata(cell: Mapping[str, Any]) -> str:
+    carried = dict(cell.get("metadata") or {})
+    if cell.get("id"):
+        carried["id"] = cell.get("id")
+    return json.dumps(carried, sort_keys=True, default=str) if carried else ""
+
+
 def document(
     student: str, path: Path, nb: Mapping[str, Any], *, known: bool = False
 ) -> Document:
@@ -96,6 +106,7 @@ def document(
                 printed=_printed(outputs),
                 outputs=_stored(outputs),
                 execution_count=count if isinstance(count, int) else None,
+                metadata=_metadata(cell),
             )
         )
     functions = {

@@ -11,8 +11,9 @@ Four kinds, each a mapping from a hash to the places that carry it:
   and a keyword argument keep their spelling; the others are numbered in
   order of use, so renaming one's variables changes none);
 - ``text``: source lines as typed, comments, names and spacing included;
-- ``file``: whole cells and whole outputs byte for byte, and runs of
-  execution counts out of the order a top-to-bottom run gives.
+- ``file``: whole cells and whole outputs byte for byte, each cell's id and
+  metadata, and runs of execution counts out of the order a top-to-bottom
+  run gives.
 
 Hashes are 64-bit BLAKE2 digests, not Python's ``hash`` (salted per
 process): winnowing keeps the smallest hash of each window, so the same
@@ -185,6 +186,14 @@ def _run(prints: Fingerprints, cell: Cell) -> None:
 def _file(prints: Fingerprints, cells: Iterable[Cell]) -> None:
     counted: list[Cell] = []
     for cell in cells:
+        if cell.metadata:
+            # What Jupyter or Colab keeps per cell (scrolled, collapsed, ids)
+            # travels with a copied file, cleared outputs or not.
+            first = cell.source.strip().partition("\n")[0]
+            value = stable_hash("meta", first, cell.metadata)
+            prints.add("file", value, (cell.index, "meta", 0, 0))
+        if cell.kind != "code":
+            continue
         if cell.source.count("\n") >= 2:
             last = cell.source.count("\n")
             prints.add(
@@ -216,7 +225,7 @@ def fingerprint(doc: Document, kept: frozenset[str] = frozenset()) -> Fingerprin
             _run(prints, cell)
         if cell.kind in ("code", "markdown"):
             _text(prints, cell)
-    _file(prints, (c for c in doc.cells if c.kind == "code"))
+    _file(prints, doc.cells)
     return prints
 
 

@@ -267,7 +267,7 @@ def _column(doc: Document, regions: Sequence[Region]) -> str:
         if index in doc.functions:
             label += f", {doc.functions[index]}"
         if (index, "meta") in marked:
-            label += f", execution count {cell.execution_count} in a shared order"
+            label += f", metadata or execution count ({cell.execution_count}) shared"
         parts.append(f"<div class='cell'><div>{escape(label)}</div>")
         parts.append(
             _lines("src", cell.source.splitlines(), marked.get((index, "src")))
