@@ -43,8 +43,8 @@ KIND_TABLE = (
         0.85,
         2.0,
         False,
-        "these share cells or outputs byte for byte, or execution counts in "
-        "the same unusual order",
+        "these share cells or outputs byte for byte, a cell's id or metadata, "
+        "or execution counts in the same unusual order",
     ),
     Kind(
         "code",
@@ -53,7 +53,7 @@ KIND_TABLE = (
         8.0,
         True,
         "these share code few others in the class wrote "
-        "(compared with names and literals set aside)",
+        "(compared with names, spacing and comments set aside)",
     ),
     Kind(
         "text",
