@@ -4,7 +4,8 @@
 
 ``FOLDER`` holds independent notebooks of the assignment (``notebooks.tsv``
 lists the public ones measured for the README: repository, commit, path;
-this script fetches nothing). Ten of them (every fourth, by file name) are
+this script fetches nothing: save each listed file as
+``FOLDER/OWNER__REPO.ipynb``). Ten of them (every fourth, by file name) are
 copied with each disguise of ``tests/disguise.py`` plus ``swap`` (one
 function taken from another notebook), each with its outputs kept and
 cleared. Each disguise makes one class: the independent notebooks and its

@@ -89,11 +89,14 @@ def write_similar(out: Path, results: Sequence[SubmissionResult]) -> SimilarPair
 
     Returns what the class report shows of it.
     """
-    from grader.similarity import compare
+    from grader.similarity import HANDOUT, compare
     from grader.similarity.outputs import PAGE, failed_checks, write_similarity
 
     submissions = [Submission(r.student, Path(r.notebook)) for r in results]
-    found = compare(submissions, mistakes=failed_checks(results))
+    # An install without the assignment's folder still gets its page: the
+    # class's common material is discounted all the same.
+    handout = (HANDOUT,) if HANDOUT.is_file() else ()
+    found = compare(submissions, boilerplate=handout, mistakes=failed_checks(results))
     write_similarity(out, found)
     size = found.class_size
     return SimilarPairs(
