@@ -148,10 +148,11 @@ def winnow(hashes: list[int], window: int = WINDOW) -> list[int]:
     return chosen
 
 
-def _code(prints: Fingerprints, cell: Cell, kept: frozenset[str]) -> None:
+def _code(prints: Fingerprints, cell: Cell, kept: frozenset[str]) -> int | None:
+    """Add a cell's code fingerprints; return its whole-cell hash, if any."""
     tokens = normalised_tokens(cell.source, kept)
     if len(tokens) < K:
-        return
+        return None
     grams = [tuple(t[0] for t in tokens[i : i + K]) for i in range(len(tokens) - K + 1)]
     hashes = [stable_hash(*gram) for gram in grams]
     for i in winnow(hashes):
@@ -162,6 +163,7 @@ def _code(prints: Fingerprints, cell: Cell, kept: frozenset[str]) -> None:
     # what everyone writes, but the whole of it often is not.
     whole = stable_hash("cell", *(t[0] for t in tokens))
     prints.add("code", whole, (cell.index, "src", 0, tokens[-1][2]))
+    return whole
 
 
 def _text(prints: Fingerprints, cell: Cell) -> None:
@@ -219,12 +221,22 @@ def _file(prints: Fingerprints, cells: Iterable[Cell]) -> None:
 def fingerprint(doc: Document, kept: frozenset[str] = frozenset()) -> Fingerprints:
     """Every fingerprint of ``doc``; ``kept`` names keep their spelling in code."""
     prints = Fingerprints()
+    graded: list[tuple[str, int, Span]] = []
     for cell in doc.cells:
         if cell.kind == "code":
-            _code(prints, cell, kept)
+            whole = _code(prints, cell, kept)
+            if whole is not None and cell.index in doc.functions:
+                span = (cell.index, "src", 0, cell.source.count("\n"))
+                graded.append((doc.functions[cell.index], whole, span))
             _run(prints, cell)
         if cell.kind in ("code", "markdown"):
             _text(prints, cell)
+    if len(graded) > 1:
+        # All the graded functions together: each may be what several wrote,
+        # and yet the three together what no one else did.
+        value = stable_hash("graded", *sorted((f, w) for f, w, _ in graded))
+        for _, _, span in graded:
+            prints.add("code", value, span)
     _file(prints, doc.cells)
     return prints
 

@@ -75,7 +75,7 @@ KIND_TABLE = (
 KINDS = {kind.name: kind for kind in KIND_TABLE}
 THRESHOLD = 0.7
 """The score from which a pair is flagged for a person to look at: above the
-highest pair of 46 independent public notebooks (0.64, ``bench/similarity``),
+highest pair of 46 independent public notebooks (0.63, ``bench/similarity``),
 below every copy there that kept its outputs."""
 
 
