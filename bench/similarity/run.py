@@ -12,6 +12,7 @@ cleared. Each disguise makes one class: the independent notebooks and its
 ten copies. For each, it prints how many copies rank above every other
 pair of their class (recall at zero false flags) and how many the default
 threshold flags, and how many pairs of independent notebooks are flagged.
+``--threshold`` sets the flagging score (default the grader's).
 ``--time N`` also times ``grader.similarity.compare`` on N notebooks
 written from the folder's (training outputs perturbed, names changed).
 """
@@ -34,7 +35,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from grader.batch.discover import Submission, find_submissions  # noqa: E402
-from grader.similarity import HANDOUT, compare, compare_documents  # noqa: E402
+from grader.similarity import (  # noqa: E402
+    HANDOUT,
+    THRESHOLD,
+    compare,
+    compare_documents,
+)
 from grader.similarity.documents import document, read_document  # noqa: E402
 from tests.disguise import DISGUISES, clear_outputs, swap_function  # noqa: E402
 
@@ -76,14 +82,14 @@ def _docs(notebooks: dict[str, dict[str, Any]]) -> list[Any]:
     ]
 
 
-def measure(folder: Path) -> None:
+def measure(folder: Path, threshold: float = THRESHOLD) -> None:
     """Print the benchmark's table for the notebooks in ``folder``."""
     paths = {s.student: s.path for s in find_submissions([folder])}
     originals = {i: _load(p) for i, p in sorted(paths.items())}
     chosen = sorted(originals)[::4][:PLANTED]
     handout = [read_document("hand-out", HANDOUT)]
     independent = _docs(originals)
-    base = compare_documents(independent, handout)
+    base = compare_documents(independent, handout, threshold=threshold)
     flagged = [p for p in base.flagged]
     shares = len(base.pairs)
     print(f"{len(originals)} independent notebooks, {shares} pairs share anything")
@@ -97,7 +103,9 @@ def measure(folder: Path) -> None:
         "  other pairs flagged"
     )
     for label, copies in _classes(originals, chosen).items():
-        result = compare_documents(independent + _docs(copies), handout)
+        result = compare_documents(
+            independent + _docs(copies), handout, threshold=threshold
+        )
         planted = {(f"copy-of:{s}", s) for s in chosen}
         scores, others = {}, []
         for pair in result.pairs:
@@ -153,8 +161,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--time", type=int, default=0, metavar="N")
+    parser.add_argument("--threshold", type=float, default=THRESHOLD)
     args = parser.parse_args()
-    measure(args.folder)
+    measure(args.folder, args.threshold)
     if args.time:
         time_class(args.folder, args.time)
 

@@ -6,7 +6,8 @@ Four kinds, each a mapping from a hash to the places that carry it:
   carry a number with three or more decimals (losses, accuracies): training
   from a random start prints other numbers on every run, whereas the seeded
   examples and the pretrained model's evaluation print the same for all;
-- ``code``: winnowed k-grams of Python's own tokens, and each whole cell's,
+- ``code``: winnowed k-grams of Python's own tokens, each whole cell's, and
+  the graded functions' together,
   names and strings normalised (a name the hand-out imports, an attribute
   and a keyword argument keep their spelling; the others are numbered in
   order of use, so renaming one's variables changes none);
