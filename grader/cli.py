@@ -95,7 +95,9 @@ few notebooks share count for nobody. A score says what two notebooks share,
 for a person to judge; it is no verdict.
 
 Ids are the batch's (see grader grade --help); known work's are prefixed
-known:.
+known:. --against takes every path after it: name the submissions first.
+The default threshold flags a pair at a score of 0.7 (see the README's
+benchmark).
 """
 
 REPORT_DESCRIPTION = """\
