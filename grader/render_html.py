@@ -15,6 +15,7 @@ mistakes and every student, linked to their feedback page.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from html import escape
 
 from grader import figures
@@ -198,13 +199,30 @@ def _said(window: GraphWindow | None) -> int:
 # --- the class report ---------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SimilarPairs:
+    """What the class report says of similarity.
+
+    The flagged pairs (ids and score, strongest first), how many pairs were
+    compared, and the page's address.
+    """
+
+    flagged: tuple[tuple[str, str, float], ...]
+    compared: int
+    page: str
+
+
 def render_report_html(
-    results: Iterable[SubmissionResult], *, feedback: Callable[[str], str]
+    results: Iterable[SubmissionResult],
+    *,
+    feedback: Callable[[str], str],
+    similar: SimilarPairs | None = None,
 ) -> str:
     """The class report as one page.
 
     ``feedback(student)`` is the address of a student's feedback page,
-    relative to the report's.
+    relative to the report's; ``similar``, where given, adds a short
+    section linking to the similarity page.
     """
     summary = ClassSummary.of(results)
     title = "Residual Networks: class report"
@@ -222,8 +240,35 @@ def render_report_html(
     body += _scores(summary)
     body += _checks(summary)
     body += _mistakes(summary, feedback)
+    if similar is not None:
+        body += _similar(similar, feedback)
     body += _students(summary, feedback)
     return _page(title, body)
+
+
+#: Flagged pairs the class report names; the similarity page has them all.
+SIMILAR_SHOWN = 10
+
+
+def _similar(similar: SimilarPairs, feedback: Callable[[str], str]) -> list[str]:
+    page = escape(similar.page)
+    body = [
+        '<h2 id="similar">Similar submissions</h2>',
+        f"<p>{len(similar.flagged)} of {similar.compared} pairs of submissions "
+        "share enough uncommon material to be worth a look "
+        f'(<a href="{page}">{page}</a> ranks every pair with its evidence, '
+        "side by side). This is what they share, not a verdict.</p>",
+    ]
+    if similar.flagged:
+        body.append("<ul>")
+        for a, b, score in similar.flagged[:SIMILAR_SHOWN]:
+            body.append(
+                f'<li><a href="{escape(feedback(a))}">{escape(a)}</a> and '
+                f'<a href="{escape(feedback(b))}">{escape(b)}</a>: '
+                f"score {score:.2f}</li>"
+            )
+        body.append("</ul>")
+    return body
 
 
 def _card(label: str, value: str, note: str = "") -> str:

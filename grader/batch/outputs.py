@@ -1,6 +1,6 @@
 """The files a batch leaves in ``OUT``: gradebook, feedback, Gradescope, JUnit.
 
-Then the class report, ``report.html``.
+Then the class report, ``report.html``, and the similarity page it links to.
 
 ``grader.render`` and ``grader.render_html`` make their text; this module
 only writes it.
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.batch.discover import file_name
+from grader.batch.discover import Submission, file_name
 from grader.batch.roster import Roster, render_canvas_import
 from grader.batch.store import write_atomically
 from grader.render import (
@@ -22,7 +22,11 @@ from grader.render import (
     render_junit,
     result_to_gradescope,
 )
-from grader.render_html import render_feedback_html, render_report_html
+from grader.render_html import (
+    SimilarPairs,
+    render_feedback_html,
+    render_report_html,
+)
 from grader.report import SubmissionResult
 
 #: What ``write_outputs`` writes under ``OUT``, in the order it reports them.
@@ -63,16 +67,43 @@ def feedback_page(student: str) -> str:
 def write_report(out: Path, results: Sequence[SubmissionResult]) -> Path:
     """Write ``OUT/report.html`` and the pages it links to; return its path.
 
-    The pages are each student's ``feedback/STUDENT.html``; each file is
-    written whole or not at all.
+    The pages are each student's ``feedback/STUDENT.html`` and the
+    similarity page and CSV (``grader.similarity``, from the notebooks as
+    they are on disk now: one gone since it was graded is left out); each
+    file is written whole or not at all.
     """
     for result in results:
         write_atomically(
             out / feedback_page(result.student), render_feedback_html(result)
         )
+    similar = write_similar(out, results)
     path = out / REPORT
-    write_atomically(path, render_report_html(results, feedback=feedback_page))
+    write_atomically(
+        path, render_report_html(results, feedback=feedback_page, similar=similar)
+    )
     return path
+
+
+def write_similar(out: Path, results: Sequence[SubmissionResult]) -> SimilarPairs:
+    """Compare the batch's notebooks; write the similarity page and CSV.
+
+    Returns what the class report shows of it.
+    """
+    from grader.similarity import HANDOUT, compare
+    from grader.similarity.outputs import PAGE, failed_checks, write_similarity
+
+    submissions = [Submission(r.student, Path(r.notebook)) for r in results]
+    # An install without the assignment's folder still gets its page: the
+    # class's common material is discounted all the same.
+    handout = (HANDOUT,) if HANDOUT.is_file() else ()
+    found = compare(submissions, boilerplate=handout, mistakes=failed_checks(results))
+    write_similarity(out, found)
+    size = found.class_size
+    return SimilarPairs(
+        flagged=tuple((p.a, p.b, p.score) for p in found.flagged),
+        compared=size * (size - 1) // 2,
+        page=PAGE,
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,134 @@
+"""Similarity across a class, and against known work, without running anything.
+
+``compare`` reads every notebook as submitted (outputs included), takes
+fingerprints of four kinds (``fingerprints``), less those of the hand-out
+(the stub notebook, ``boilerplate``), finds the pairs that share uncommon
+ones through an inverted index (``evidence``), and scores them
+(``scoring``); ``render`` writes the HTML page and the CSV. The evidence is
+what two notebooks share, said neutrally: it is for a person to judge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.batch.discover import Submission
+from grader.errors import NotebookError
+from grader.similarity.documents import Document, read_document
+from grader.similarity.evidence import Evidence, Pair, find_pairs
+from grader.similarity.fingerprints import Fingerprints, fingerprint, imported_names
+from grader.similarity.scoring import KINDS, THRESHOLD
+
+__all__ = [
+    "HANDOUT",
+    "KINDS",
+    "THRESHOLD",
+    "Comparison",
+    "Document",
+    "Evidence",
+    "Pair",
+    "compare",
+    "compare_documents",
+]
+
+HANDOUT = Path(__file__).resolve().parents[2] / "assignment" / "Residual_Networks.ipynb"
+"""The hand-out's stub notebook: its code and outputs are no one's own work."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What ``compare`` found: the notebooks read, and the pairs ranked."""
+
+    documents: Mapping[str, Document]
+    fingerprints: Mapping[str, Fingerprints]
+    pairs: tuple[Pair, ...]
+    #: Notebooks that could not be read, with the reason (one line each).
+    unread: tuple[str, ...] = ()
+    threshold: float = THRESHOLD
+    known: int = 0
+    boilerplate: tuple[Path, ...] = field(default=())
+
+    @property
+    def flagged(self) -> tuple[Pair, ...]:
+        """The pairs at or above the threshold."""
+        return tuple(p for p in self.pairs if p.score >= self.threshold)
+
+    @property
+    def class_size(self) -> int:
+        """Notebooks of the class (known work aside) that were read."""
+        return len(self.documents) - self.known
+
+
+def compare_documents(
+    documents: Sequence[Document],
+    boilerplate: Sequence[Document] = (),
+    *,
+    mistakes: Mapping[str, frozenset[str]] | None = None,
+    threshold: float = THRESHOLD,
+) -> Comparison:
+    """Rank every pair of ``documents`` (known work only against the class).
+
+    ``boilerplate``'s fingerprints (the hand-out) are nobody's; ``mistakes``
+    gives a student's failed checks (``function|check|message``) where a
+    batch graded them.
+    """
+    kept = imported_names(boilerplate)
+    handout = [fingerprint(doc, kept) for doc in boilerplate]
+    common = {
+        kind: {h for prints in handout for h in prints.by_kind[kind]}
+        for kind in ("run", "code", "text", "file")
+    }
+    prints = [fingerprint(doc, kept).without(common) for doc in documents]
+    pairs = find_pairs(
+        [d.id for d in documents],
+        [d.known for d in documents],
+        prints,
+        [(mistakes or {}).get(d.id, frozenset()) for d in documents],
+    )
+    return Comparison(
+        documents={d.id: d for d in documents},
+        fingerprints={d.id: p for d, p in zip(documents, prints, strict=True)},
+        pairs=tuple(pairs),
+        threshold=threshold,
+        known=sum(d.known for d in documents),
+        boilerplate=tuple(d.path for d in boilerplate),
+    )
+
+
+def compare(
+    submissions: Sequence[Submission],
+    known: Sequence[Submission] = (),
+    *,
+    boilerplate: Sequence[Path] = (HANDOUT,),
+    mistakes: Mapping[str, frozenset[str]] | None = None,
+    threshold: float = THRESHOLD,
+) -> Comparison:
+    """Read the class and the known work, and rank every pair.
+
+    A submission that is no readable notebook is left out and named in
+    ``Comparison.unread``; a hand-out notebook that cannot be read raises
+    ``NotebookError``. Known work's ids are prefixed ``known:``.
+    """
+    handout = [read_document("hand-out", Path(p)) for p in boilerplate]
+    documents, unread = [], []
+    for group, is_known in ((submissions, False), (known, True)):
+        for sub in group:
+            student = f"known:{sub.student}" if is_known else sub.student
+            try:
+                documents.append(read_document(student, sub.path, known=is_known))
+            except NotebookError as error:
+                unread.append(str(error))
+    found = compare_documents(
+        documents, handout, mistakes=mistakes, threshold=threshold
+    )
+    return Comparison(
+        found.documents,
+        found.fingerprints,
+        found.pairs,
+        tuple(unread),
+        threshold,
+        found.known,
+        found.boilerplate,
+    )
