@@ -324,6 +324,15 @@ def _points_option(command: argparse.ArgumentParser) -> None:
 
 
 def _common_options(command: argparse.ArgumentParser) -> None:
+    from grader.editions import names
+
+    command.add_argument(
+        "--edition",
+        choices=names(),
+        metavar="NAME",
+        help="grade as this edition of the assignment (default: the one the "
+        "graded functions' signatures show): " + ", ".join(names()),
+    )
     command.add_argument(
         "--function",
         action="append",
@@ -438,6 +447,7 @@ def _run_grade(args: argparse.Namespace, *, visible_only: bool) -> GradeReport:
             functions=args.function,
             visible_only=visible_only,
             sandbox=sandbox,
+            edition=getattr(args, "edition", None),
         )
 
 
@@ -479,10 +489,11 @@ def _grade(args: argparse.Namespace) -> int:
     args.notebook = Path(args.notebooks[0])
     report = _run_grade(args, visible_only=False)
     if policy.settings:
-        from grader.checks import CHECKS
+        from grader.checks import table
+        from grader.editions import get
         from grader.points import rescore
 
-        report = rescore(report, policy.apply(CHECKS))
+        report = rescore(report, policy.apply(table(get(report.edition))))
     print(render_text(report))
     if args.timings:
         from grader.render import render_timings

@@ -69,6 +69,8 @@ COPIED = (
 """Grader modules copied as they are, but for their imports."""
 WRITTEN = ("probes", "reference")
 """Grader modules the hand-out gets a version of its own of (see the docstring)."""
+EDITION_MODULES = ("__init__", "edition_2020")
+"""The modules of ``grader/editions/`` the hand-out ships (its edition's)."""
 LEFT_OUT = ("hidden",)
 """Grader modules that copied ones import only where a hidden check runs."""
 FIXTURES = ("expected.json", "resnet50_layers.tsv")
@@ -194,6 +196,18 @@ def write_package(target: Path, version: str) -> None:
     (target / "references.json").write_text(
         json.dumps(reference_configs()), encoding="utf-8"
     )
+    # The editions' package, with the 2020 edition's module only: the others
+    # hold hidden probes.
+    editions = target / "editions"
+    editions.mkdir()
+    for module in EDITION_MODULES:
+        text = (
+            source.joinpath("editions")
+            .joinpath(f"{module}.py")
+            .read_text(encoding="utf-8")
+        )
+        header = HEADER.format(version=version, source=f"grader/editions/{module}.py")
+        (editions / f"{module}.py").write_text(header + rewrite(text), encoding="utf-8")
     fixtures = target / "fixtures"
     fixtures.mkdir()
     (fixtures / "__init__.py").write_text(
@@ -241,7 +255,7 @@ def _grader_imports(tree: ast.AST) -> set[str]:
 
 def _check_imports(module: str, text: str) -> None:
     """Refuse to release a module that needs a grader module the hand-out lacks."""
-    shipped = {*COPIED, *WRITTEN, *LEFT_OUT, "fixtures"}
+    shipped = {*COPIED, *WRITTEN, *LEFT_OUT, "fixtures", "editions"}
     missing = sorted(_grader_imports(ast.parse(text)) - shipped)
     if missing:
         raise errors.GraderError(NOT_SHIPPED.format(module=module, name=missing[0]))

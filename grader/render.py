@@ -20,6 +20,9 @@ from grader.report import GRADED, CheckResult, GradeReport, SubmissionResult
 if TYPE_CHECKING:  # grader.batch renders with this module
     from grader.batch.progress import Tally
 
+DEFAULT_EDITION = "2020"
+"""The edition a report names only when it is another (``grader.editions``)."""
+
 
 def _points(value: float) -> str:
     return f"{value:g}"
@@ -32,6 +35,9 @@ def render_text(report: GradeReport) -> str:
     the reason is printed once, under the function's name.
     """
     lines = [f"Grading {report.notebook}", ""]
+    if report.edition != DEFAULT_EDITION:
+        # The 2020 edition's reports read as they did before editions.
+        lines[1:1] = [f"Edition: {report.edition}"]
     functions = dict.fromkeys(check.function for check in report.checks)
     for function in functions:
         lines.append(function)

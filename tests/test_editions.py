@@ -1,0 +1,171 @@
+# ruff: noqa: E501  (the tables hold whole def lines, as notebooks write them)
+"""The assignment's editions: told from the blocks' signatures, each graded by
+its own table; the later editions' solutions earn 100 and their stubs 0."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from grader import editions
+from grader.errors import NotAssignmentError, OtherEditionError
+from grader.notebook import find_graded_cells, recognise
+
+IDENTITY = {
+    "2020": "def identity_block(X, f, filters, stage, block):",
+    "2021": "def identity_block(X, f, filters, training=True, initializer=random_uniform):",
+    "2021-initializer-only": "def identity_block(X, f, filters, initializer=random_uniform):",
+}
+CONVOLUTIONAL = {
+    "2020": "def convolutional_block(X, f, filters, stage, block, s=2):",
+    "2021": "def convolutional_block(X, f, filters, s=2, training=True, initializer=glorot_uniform):",
+    "2021-initializer-only": "def convolutional_block(X, f, filters, s=2, initializer=glorot_uniform):",
+}
+RESNET50 = "def ResNet50(input_shape=(64, 64, 3), classes=6):"
+
+
+def _graded(*defs: str) -> dict:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(line + "\n    return X") for line in defs]
+    return find_graded_cells(nb)
+
+
+# (identity_block's def, convolutional_block's def, ResNet50's def, edition or None for refused)
+RECOGNISED = {
+    "2020": (IDENTITY["2020"], CONVOLUTIONAL["2020"], RESNET50, "2020"),
+    "2021": (IDENTITY["2021"], CONVOLUTIONAL["2021"], RESNET50, "2021"),
+    "later-revision": (
+        IDENTITY["2021-initializer-only"],
+        CONVOLUTIONAL["2021-initializer-only"],
+        RESNET50,
+        "2021-initializer-only",
+    ),
+    "2021-with-training-added-to-ResNet50": (
+        IDENTITY["2021"],
+        CONVOLUTIONAL["2021"],
+        "def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):",
+        "2021",
+    ),
+    "later-revision-one-block-only": (
+        IDENTITY["2021-initializer-only"],
+        "",
+        RESNET50,
+        "2021-initializer-only",
+    ),
+    "2020-with-an-initializer-beside-stage-and-block": (
+        IDENTITY["2020"],
+        "def convolutional_block(X, f, filters, stage, block, s=2, initializer=None):",
+        RESNET50,
+        "2020",
+    ),
+    "ResNet50-alone-is-2020": ("", "", RESNET50, "2020"),
+    "2020-block-with-2021-block": (
+        IDENTITY["2020"],
+        CONVOLUTIONAL["2021"],
+        RESNET50,
+        None,
+    ),
+    "2021-block-with-later-revision-block": (
+        IDENTITY["2021"],
+        CONVOLUTIONAL["2021-initializer-only"],
+        RESNET50,
+        None,
+    ),
+}
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("case", list(RECOGNISED))
+def test_the_edition_is_told_from_the_blocks_signatures(case):
+    *defs, wanted = RECOGNISED[case]
+    graded = _graded(*(line for line in defs if line))
+    if wanted is None:
+        with pytest.raises(OtherEditionError) as raised:
+            recognise(graded, "nb.ipynb")
+        message = str(raised.value)
+        assert message.startswith("nb.ipynb: not graded: the graded functions are of ")
+        assert "identity_block takes (X, f, filters" in message
+        assert "--edition NAME" in message and "\n" not in message
+        assert isinstance(raised.value, NotAssignmentError)
+        return
+    cells = recognise(graded, "nb.ipynb")
+    marked = {cell.edition or editions.DEFAULT for cell in cells.values()}
+    assert marked == {wanted}
+
+
+@pytest.mark.fast
+def test_the_message_for_mixed_editions_reads_in_full():
+    graded = _graded(IDENTITY["2020"], CONVOLUTIONAL["2021"], RESNET50)
+    with pytest.raises(OtherEditionError) as raised:
+        recognise(graded, "nb.ipynb")
+    assert str(raised.value) == (
+        "nb.ipynb: not graded: the graded functions are of different editions of "
+        "the Residual Networks assignment: identity_block takes (X, f, filters, "
+        "stage, block) (2020) and convolutional_block takes (X, f, filters, s, "
+        "training, initializer) (2021); write every function of one edition (or "
+        "grade with --edition NAME)"
+    )
+
+
+@pytest.mark.fast
+def test_edition_forces_one():
+    graded = _graded(IDENTITY["2020"], CONVOLUTIONAL["2021"], RESNET50)
+    cells = recognise(graded, "nb.ipynb", edition="2021")
+    assert {cell.edition for cell in cells.values()} == {"2021"}
+    assert cells["identity_block"].signature_problem == (
+        "identity_block(X, f, filters, stage, block) does not take the arguments "
+        "of identity_block(X, f, filters, training=True, initializer=random_uniform)"
+    )
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("name", editions.names())
+def test_every_edition_totals_100_and_has_its_fixtures(name):
+    from importlib import resources
+
+    edition = editions.get(name)
+    assert edition.points == 100
+    folder = resources.files("grader.fixtures")
+    assert folder.joinpath(edition.expected).is_file()
+    assert folder.joinpath(edition.layer_table).is_file()
+    assert edition.solution.is_file()
+    keys = {(p.function, p.key) for p in edition.probes}
+    assert len(keys) == len(edition.probes)
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("name", ["2021", "2021-initializer-only"])
+def test_the_later_editions_hidden_probes_pass_an_initializer_no_notebook_shows(name):
+    from grader.probes import INITIALIZER
+
+    shown = {"Constant", "RandomUniform", "GlorotUniform"}
+    edition = editions.get(name)
+    for probe in edition.probes:
+        if probe.function == "ResNet50":
+            continue
+        given = probe.kwargs["initializer"][INITIALIZER]["class_name"]
+        assert (given in shown) == probe.visible, probe
+        assert ("training" in probe.kwargs) == edition.training
+
+
+LATER = {
+    "2021": editions.get("2021"),
+    "2021-initializer-only": editions.get("2021-initializer-only"),
+}
+
+
+@pytest.mark.parametrize("name", list(LATER))
+def test_the_later_editions_solution_earns_100_and_its_stub_0(graded, tmp_path, name):
+    from grader.assign import assign
+
+    edition = LATER[name]
+    report = graded(f"solution-{name}", edition.solution)
+    assert report.edition == name
+    assert [
+        (c.title, c.points) for c in report.checks if c.points != c.max_points
+    ] == []
+    assert report.score == report.max_score == 100
+    assign(edition.solution, tmp_path)
+    stub = graded(f"stub-{name}", tmp_path / edition.solution.name)
+    assert stub.edition == name
+    assert stub.score == 0
