@@ -130,11 +130,11 @@ def _layers_of(judge: Judge, function: str, key: str, kind: str) -> list[dict]: 
     ]
 
 
-def _ordinal(index: int, kind: str, graph: graphs.Graph) -> str:
-    """``the third Conv2D``: how the later editions' notebooks name a layer."""
+def _ordinal(index: int, kind: str) -> str:
+    """``the third Conv2D``, counted in the order the student's code builds them."""
     words = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")
     word = words[index] if index < len(words) else f"{index + 1}th"
-    return f"the {word} {kind}"
+    return f"the {word} {kind} your code builds"
 
 
 def training_reaches(judge: Judge, function: str) -> str:
@@ -144,14 +144,13 @@ def training_reaches(judge: Judge, function: str) -> str:
     (a model called in one mode runs every layer in it, so outputs alone
     cannot tell a block that drops the argument).
     """
-    graph = judge.graph(function, "seeded")
     for spec in judge.probes(function):
         if spec.visible or "training" not in spec.kwargs:
             continue
         wanted = spec.kwargs["training"]
         layers = _layers_of(judge, function, spec.key, "BatchNormalization")
         missing = [
-            _ordinal(index, "BatchNormalization", graph)
+            _ordinal(index, "BatchNormalization")
             for index, layer in enumerate(layers)
             if _call_argument(layer, "training") is not wanted
         ]
@@ -177,7 +176,6 @@ def initializer_used(judge: Judge, function: str) -> str:
     The hidden probes pass one no notebook shows; the configuration names
     each layer's initializer, class and settings.
     """
-    graph = judge.graph(function, "seeded")
     for spec in judge.probes(function):
         given = spec.kwargs.get("initializer")
         if spec.visible or not isinstance(given, dict):
@@ -185,7 +183,7 @@ def initializer_used(judge: Judge, function: str) -> str:
         wanted = given[INITIALIZER]
         layers = _layers_of(judge, function, spec.key, "Conv2D")
         missing = [
-            _ordinal(index, "Conv2D", graph)
+            _ordinal(index, "Conv2D")
             for index, layer in enumerate(layers)
             if not _made_by(layer.get("config", {}).get("kernel_initializer"), wanted)
         ]

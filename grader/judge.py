@@ -99,6 +99,21 @@ class Expected:
         rows = csv.DictReader(
             (line for line in lines if not line.startswith("#")), delimiter="\t"
         )
+        table = graphs.from_table(rows)
+        twin = data.get("layer_table_named_twin")
+        if twin is not None:
+            # The same table with the 2020 edition's names, row for row: where
+            # each layer sits, for messages ("the third Conv2D of the main path").
+            twin_lines = folder.joinpath(twin).read_text().splitlines()
+            twin_rows = csv.DictReader(
+                (line for line in twin_lines if not line.startswith("#")),
+                delimiter="\t",
+            )
+            table.labels.update(
+                graphs.position_labels(
+                    table.layers, (row["name"] for row in twin_rows), within_model=True
+                )
+            )
         counts = data["resnet50_params"]
         if "seeded" in data:
             examples = data["seeded"]
@@ -111,7 +126,7 @@ class Expected:
             seeded={name: values["seeded"] for name, values in examples.items()},
             tolerance=data["seeded_tolerance"],
             params=(counts["total"], counts["trainable"], counts["non_trainable"]),
-            table=graphs.from_table(rows),
+            table=table,
             examples=examples,
             example=data.get("example", dict(SEEDS_EXAMPLE)),
             modes=data.get("modes", {}),
@@ -238,6 +253,27 @@ class Judge:
             )
         return self._references[(function, key)]
 
+    def _position_labels(
+        self, function: str, key: str, model: keras.Model
+    ) -> dict[str, str]:
+        """Where each layer of an unnamed reference sits, in the notebook's words.
+
+        The same reference built with the 2020 edition's names gives each
+        layer's place (``res2a_branch2c``), which ``graph.position_labels``
+        turns into "the third Conv2D of the main path".
+        """
+        spec = self.probe(function, key)
+        if function == "ResNet50":
+            twin = reference.build(function, spec.kwargs, spec.input_shape)
+        else:
+            named = {**spec.kwargs, "stage": 1, "block": "a"}
+            twin = reference.build(function, named, spec.input_shape)
+        return graphs.position_labels(
+            (layer.name for layer in model.layers),
+            (layer.name for layer in twin.layers),
+            within_model=function == "ResNet50",
+        )
+
     def probe(self, function: str, key: str) -> Probe:
         """The probe ``key`` of ``function`` in this submission's edition."""
         name = None if self.edition is None else self.edition.name
@@ -266,7 +302,10 @@ class Judge:
         """The layer graph of the grader's own model for a probe."""
         if (function, key) not in self._reference_graphs:
             model = self.reference(function, key)
-            self._reference_graphs[(function, key)] = graphs.from_model(model)
+            graph = graphs.from_model(model)
+            if self.edition is not None and not self.edition.layer_names:
+                graph.labels.update(self._position_labels(function, key, model))
+            self._reference_graphs[(function, key)] = graph
         return self._reference_graphs[(function, key)]
 
 
