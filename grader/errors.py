@@ -61,6 +61,11 @@ MIXED_EDITIONS = (
     "Residual Networks assignment: {clues}; write every function of one edition "
     "(or grade with --edition NAME)"
 )
+NOT_THIS_EDITION = (
+    "{path}: not graded: this is the {found} edition of the Residual Networks "
+    "assignment ({description}), and this course grades the {wanted} edition; "
+    "submit the notebook you were handed out"
+)
 KERNEL_WOULD_NOT_START = "the Python kernel would not start: {reason}"
 REGION_NOT_ASSIGNMENTS = (
     "{cell}: line {line} inside START/END is not an assignment; "

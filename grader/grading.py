@@ -37,6 +37,7 @@ def grade(
     sandbox: Sandbox | None = None,
     pool: KernelPool | None = None,
     edition: str | None = None,
+    only: str | None = None,
 ) -> GradeReport:
     """Grade one notebook: run its graded cells in a kernel and check them.
 
@@ -48,7 +49,8 @@ def grade(
     ahead, in the pool's sandbox, and the next is started once this
     submission's kernel is done with. ``edition`` forces the edition
     (``grader.editions``) the notebook is graded as; by default its graded
-    functions' signatures tell it (``grader.notebook.recognise``).
+    functions' signatures tell it (``grader.notebook.recognise``), and with
+    ``only`` a notebook of another edition is refused (a course that grades one).
     Raises ``NotebookError`` when the file is not a readable notebook (its
     subclass ``NotAssignmentError`` when it holds another assignment) and
     ``KernelError`` when no kernel can be started; anything wrong with the
@@ -62,7 +64,7 @@ def grade(
     if unknown:
         raise ValueError(f"not a graded function: {', '.join(unknown)}")
     nb = read_notebook(path)
-    graded = recognise(find_graded_cells(nb), str(path), edition=edition)
+    graded = recognise(find_graded_cells(nb), str(path), edition=edition, only=only)
     known = get(next(iter(graded.values())).edition or DEFAULT)
     runnable = {name: cell for name, cell in graded.items() if not cell.is_stub}
     watch.lap("reading the notebook")

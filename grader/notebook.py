@@ -353,7 +353,11 @@ def _function_def(function: str, source: str) -> ast.FunctionDef | None:
 
 
 def recognise(
-    graded: dict[str, GradedCell], path: str, *, edition: str | None = None
+    graded: dict[str, GradedCell],
+    path: str,
+    *,
+    edition: str | None = None,
+    only: str | None = None,
 ) -> dict[str, GradedCell]:
     """Tell the notebook's edition; return its graded cells marked with it.
 
@@ -361,7 +365,8 @@ def recognise(
     that shows an edition must show the same one, and where none does the
     notebook is taken for the 2020 edition (its blocks' signatures then say
     what is wrong). ``edition`` forces one. A notebook whose blocks show
-    different editions raises ``OtherEditionError`` naming what each shows;
+    different editions raises ``OtherEditionError`` naming what each shows, as
+    does one of another edition than ``only`` (where a course grades one);
     one that is not the assignment, or whose every signature is wrong,
     ``NotAssignmentError``.
     """
@@ -393,6 +398,16 @@ def recognise(
         order = editions.names()
         edition = min(common, key=order.index) if shown else editions.DEFAULT
     chosen = editions.get(edition).name
+    if only is not None and chosen != editions.get(only).name:
+        raise errors.OtherEditionError(
+            errors.NOT_THIS_EDITION.format(
+                path=path,
+                found=chosen,
+                description=editions.get(chosen).description,
+                wanted=only,
+            ),
+            path=path,
+        )
     # The 2020 edition is the probes module's own table (None): the hand-out's
     # copy of that module has no editions to look up.
     marked = None if chosen == editions.DEFAULT else chosen

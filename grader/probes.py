@@ -43,6 +43,8 @@ def initializer(class_name: str, **config: Any) -> dict[str, Any]:
     makes the callable from it.
     """
     return {INITIALIZER: {"class_name": class_name, "config": config}}
+
+
 SEEDED_BLOCK_ARGS = {"f": 2, "filters": [2, 4, 6], "stage": 1, "block": "a"}
 
 PROBES = (

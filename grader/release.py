@@ -358,8 +358,11 @@ def _configs():
     return json.loads(folder.joinpath("references.json").read_text(encoding="utf-8"))
 
 
-def build(function, kwargs, input_shape):
-    """Rebuild the reference model of one of the notebook's example calls."""
+def build(function, kwargs, input_shape, **options):
+    """Rebuild the reference model of one of the notebook's example calls.
+
+    ``options`` (the later editions' ``layer_names``) were used when it was written.
+    """
     key = json.dumps([function, kwargs, input_shape], sort_keys=True)
     return models.rebuild(json.dumps(_configs()[key]))
 '''

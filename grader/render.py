@@ -184,14 +184,20 @@ def render_gradebook(results: Sequence[SubmissionResult]) -> str:
     ``seconds`` (grading time), ``notebook``, ``sha256`` and ``message``.
     """
     columns = _check_columns(results)
+    # An edition column where any submission is of another edition than 2020:
+    # a 2020 class's gradebook reads as it did before editions.
+    editions = any(
+        r.report is not None and r.report.edition != DEFAULT_EDITION for r in results
+    )
     full = max(
         (r.report.max_score for r in results if r.report is not None), default=0.0
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
-        ["student", "status", "score", "max_score", *columns, "seconds"]
-        + ["notebook", "sha256", "message"]
+        ["student", "status", "score", "max_score"]
+        + (["edition"] if editions else [])
+        + [*columns, "seconds", "notebook", "sha256", "message"]
     )
     for result in results:
         points = (
@@ -205,6 +211,7 @@ def render_gradebook(results: Sequence[SubmissionResult]) -> str:
                 result.status,
                 _points(result.score),
                 _points(result.report.max_score if result.report else full),
+                *([result.report.edition if result.report else ""] if editions else []),
                 *(_points(points[c]) if c in points else "" for c in columns),
                 f"{result.seconds:.1f}",
                 result.notebook,

@@ -169,3 +169,52 @@ def test_the_later_editions_solution_earns_100_and_its_stub_0(graded, tmp_path, 
     stub = graded(f"stub-{name}", tmp_path / edition.solution.name)
     assert stub.edition == name
     assert stub.score == 0
+
+
+def test_a_folder_of_mixed_editions_grades_each_by_its_own(tmp_path):
+    """Three students, three editions, and one notebook mixing two: each is
+    graded by its own edition's checks, the mixed one is `invalid` with the
+    line, and the gradebook and class report name the editions."""
+    import csv
+    import shutil
+
+    from grader.batch import Options, grade_many
+
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    for student, name in (
+        ("s1", "2020"),
+        ("s2", "2021"),
+        ("s3", "2021-initializer-only"),
+    ):
+        shutil.copy(editions.get(name).solution, folder / f"{student}.ipynb")
+    mixed = nbformat.read(editions.get("2021").solution, as_version=4)
+    cell = mixed.cells[find_graded_cells(mixed)["identity_block"].index]
+    cell.source = cell.source.replace(
+        "def identity_block(X, f, filters, training=True, initializer=random_uniform):",
+        "def identity_block(X, f, filters, stage, block):",
+    )
+    nbformat.write(mixed, folder / "s4.ipynb")
+    out = tmp_path / "out"
+    options = Options(functions=("identity_block",), visible_only=True)
+    results = {r.student: r for r in grade_many([folder], out=out, options=options)}
+    graded = {
+        s: (r.status, r.report.edition, r.score) for s, r in results.items() if r.report
+    }
+    assert graded == {
+        "s1": ("graded", "2020", 20),
+        "s2": ("graded", "2021", 14),
+        "s3": ("graded", "2021-initializer-only", 16),
+    }
+    assert results["s4"].status == "invalid"
+    assert "different editions" in results["s4"].message
+    with open(out / "gradebook.csv", newline="", encoding="utf-8") as handle:
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    assert {s: rows[s]["edition"] for s in rows} == {
+        "s1": "2020",
+        "s2": "2021",
+        "s3": "2021-initializer-only",
+        "s4": "",
+    }
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "(2021 edition)" in report and "(2020 edition)" in report
