@@ -304,11 +304,11 @@ def _release_parser(
     release.add_argument(
         "--solution",
         type=Path,
-        default=DEFAULT_SOLUTION,
         metavar="NOTEBOOK",
         help="the solution notebook to make the student notebook from "
-        "(default: %(default)s)",
+        f"(default: the edition's own; 2020's is {DEFAULT_SOLUTION})",
     )
+    _edition_option(release, "the edition to hand out (default: 2020)")
     release.add_argument(
         "--signs",
         type=Path,
@@ -668,7 +668,9 @@ def _release(args: argparse.Namespace) -> int:
     from grader.release import release
 
     with _quiet_stderr():  # TensorFlow builds the reference models
-        paths = release(args.out, solution=args.solution, signs=args.signs)
+        paths = release(
+            args.out, solution=args.solution, signs=args.signs, edition=args.edition
+        )
     for path in paths:
         print(f"wrote {path}")
     return 0

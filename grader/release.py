@@ -35,13 +35,15 @@ import tempfile
 import zipfile
 from importlib import metadata, resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from grader import errors
 from grader.notebook import read_notebook
 
 if TYPE_CHECKING:
     import nbformat
+
+    from grader.editions import Edition
 
 DEFAULT_SOLUTION = (
     Path(__file__).resolve().parent.parent / "solutions" / "Residual_Networks.ipynb"
@@ -97,10 +99,15 @@ MODULE_NAME = re.compile(r"""(["'])grader((?:\.\w+)+)\1""")
 def release(
     out: str | Path,
     *,
-    solution: str | Path = DEFAULT_SOLUTION,
+    solution: str | Path | None = None,
     signs: str | Path | None = None,
+    edition: str | None = None,
 ) -> list[Path]:
     """Write the hand-out folder ``out`` and ``out.zip``; return both paths.
+
+    ``edition`` (``grader.editions``; default 2020) is the edition handed
+    out: its solution notebook (unless ``solution`` names another), its
+    visible probes, checks and expected values.
 
     ``signs`` is a folder with the course's own ``train_signs.h5`` and
     ``test_signs.h5``; without it a synthetic set of the same size is drawn.
@@ -108,6 +115,10 @@ def release(
     so a failed release leaves nothing; an ``out`` that holds anything is
     refused, so no earlier file can ride along.
     """
+    from grader.editions import DEFAULT, get
+
+    chosen = get(edition or DEFAULT)
+    solution = chosen.solution if solution is None else solution
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise errors.GraderError(EXISTS.format(out=out))
@@ -119,7 +130,7 @@ def release(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp's 0700 would make the hand-out private
     try:
-        _write(staging, out.name, Path(solution), signs)
+        _write(staging, out.name, Path(solution), signs, chosen)
         if out.exists():
             out.rmdir()
         staging.rename(out)
@@ -139,11 +150,13 @@ def _check_signs(where: Path) -> None:
             )
 
 
-def _write(folder: Path, name: str, solution: Path, signs: Path | None) -> None:
+def _write(
+    folder: Path, name: str, solution: Path, signs: Path | None, edition: Edition
+) -> None:
     """Write the hand-out into ``folder``, which becomes the folder ``name``."""
     from grader.assign import assign
     from grader.batch.version import grader_version
-    from grader.checks import CHECKS
+    from grader.checks import table
     from grader.render import render_points
 
     version = grader_version()
@@ -157,20 +170,28 @@ def _write(folder: Path, name: str, solution: Path, signs: Path | None) -> None:
         datasets.mkdir()
         for file in SIGNS_FILES:
             shutil.copyfile(signs / file, datasets / file)
-    write_package(folder / PACKAGE, version)
+    write_package(folder / PACKAGE, version, edition)
     notebook = read_notebook(folder / solution.name)
     (folder / "requirements.txt").write_text(requirements(notebook), encoding="utf-8")
     readme = STUDENT_README.format(
         notebook=solution.name,
         folder=name,
-        points=render_points(CHECKS),
+        points=render_points(table(edition)),
         version=version,
     )
     (folder / "README.md").write_text(readme, encoding="utf-8")
 
 
-def write_package(target: Path, version: str) -> None:
-    """Write the checks' code, ``resnet_checks/``, into ``target``."""
+def write_package(target: Path, version: str, edition: Edition | None = None) -> None:
+    """Write the checks' code, ``resnet_checks/``, into ``target``.
+
+    ``edition`` (default 2020) is the one handed out: the package holds its
+    visible probes (``probes.py``), its module in ``editions/`` (written
+    anew for a later edition, without its hidden probes) and its fixtures.
+    """
+    from grader.editions import DEFAULT, get
+
+    edition = edition or get(DEFAULT)
     source = resources.files("grader")
     target.mkdir()
     (target / "__init__.py").write_text(
@@ -182,6 +203,8 @@ def write_package(target: Path, version: str) -> None:
         text = source.joinpath(f"{module}.py").read_text(encoding="utf-8")
         _check_imports(module, text)
         header = HEADER.format(version=version, source=f"grader/{module}.py")
+        if module == "public":
+            text = released_edition(text, edition)
         (target / f"{module}.py").write_text(header + rewrite(text), encoding="utf-8")
     probes_text = source.joinpath("probes.py").read_text(encoding="utf-8")
     header = HEADER.format(
@@ -189,12 +212,12 @@ def write_package(target: Path, version: str) -> None:
         source="grader/probes.py, keeping only the calls the notebook shows",
     )
     (target / "probes.py").write_text(
-        header + rewrite(visible_probes(probes_text)), encoding="utf-8"
+        header + rewrite(visible_probes(probes_text, edition)), encoding="utf-8"
     )
     header = HEADER.format(version=version, source="reference models")
     (target / "reference.py").write_text(header + REFERENCE_MODULE, encoding="utf-8")
     (target / "references.json").write_text(
-        json.dumps(reference_configs()), encoding="utf-8"
+        json.dumps(reference_configs(edition)), encoding="utf-8"
     )
     # The editions' package, with the 2020 edition's module only: the others
     # hold hidden probes.
@@ -208,12 +231,16 @@ def write_package(target: Path, version: str) -> None:
         )
         header = HEADER.format(version=version, source=f"grader/editions/{module}.py")
         (editions / f"{module}.py").write_text(header + rewrite(text), encoding="utf-8")
+    if edition.name != DEFAULT:
+        module, text = edition_module(edition)
+        header = HEADER.format(version=version, source=f"the {edition.name} edition")
+        (editions / f"{module}.py").write_text(header + text, encoding="utf-8")
     fixtures = target / "fixtures"
     fixtures.mkdir()
     (fixtures / "__init__.py").write_text(
         '"""The assignment\'s expected values."""\n', encoding="utf-8"
     )
-    for name in FIXTURES:
+    for name in dict.fromkeys((*FIXTURES, edition.expected, edition.layer_table)):
         data = resources.files("grader.fixtures").joinpath(name).read_bytes()
         (fixtures / name).write_bytes(data)
 
@@ -261,9 +288,14 @@ def _check_imports(module: str, text: str) -> None:
         raise errors.GraderError(NOT_SHIPPED.format(module=module, name=missing[0]))
 
 
-def visible_probes(text: str) -> str:
-    """``grader/probes.py``'s text with ``PROBES`` cut down to the visible probes."""
+def visible_probes(text: str, edition: Edition | None = None) -> str:
+    """``grader/probes.py``'s text with ``PROBES`` cut down to the visible probes.
+
+    They are ``edition``'s (default: the 2020 edition's, the module's own).
+    """
     from grader.probes import PROBES
+
+    probes = PROBES if edition is None else edition.probes
 
     tree = ast.parse(text)
     node = next(
@@ -273,28 +305,99 @@ def visible_probes(text: str) -> str:
         and any(isinstance(t, ast.Name) and t.id == "PROBES" for t in n.targets)
     )
     lines = text.splitlines(keepends=True)
-    kept = "".join(f"    {probe!r},\n" for probe in PROBES if probe.visible)
+    kept = "".join(f"    {probe!r},\n" for probe in probes if probe.visible)
     replacement = f"PROBES = (\n{kept})\n"
     end = node.end_lineno or node.lineno
     return "".join([*lines[: node.lineno - 1], replacement, *lines[end:]])
 
 
-def _config_key(function: str, kwargs: object, input_shape: object) -> str:
-    return json.dumps([function, kwargs, input_shape], sort_keys=True)
+def _config_key(
+    function: str, kwargs: object, input_shape: object, options: object
+) -> str:
+    shape = None if input_shape is None else list(input_shape)  # type: ignore[call-overload]
+    return json.dumps([function, kwargs, shape, options], sort_keys=True)
 
 
-def reference_configs() -> dict[str, object]:
-    """The reference model of each visible probe, as its Keras configuration."""
+def reference_configs(edition: Edition | None = None) -> dict[str, object]:
+    """The reference model of each visible probe, as its Keras configuration.
+
+    For an edition without layer names, also the named twin of each that
+    the judge builds to say where a layer sits (``Judge._position_labels``).
+    """
     from grader import reference
     from grader.probes import PROBES
 
+    probes = PROBES if edition is None else edition.probes
+    calls: list[tuple[str, dict[str, Any], tuple[int, ...] | None, dict[str, Any]]] = []
+    for probe in probes:
+        if not probe.visible:
+            continue
+        if edition is None or edition.layer_names:
+            calls.append((probe.function, probe.kwargs, probe.input_shape, {}))
+            continue
+        unnamed = {"layer_names": False}
+        calls.append((probe.function, probe.kwargs, probe.input_shape, unnamed))
+        twin = probe.kwargs
+        if probe.function != "ResNet50":
+            twin = {**probe.kwargs, "stage": 1, "block": "a"}
+        calls.append((probe.function, twin, probe.input_shape, {}))
     configs = {}
-    for probe in PROBES:
-        if probe.visible:
-            model = reference.build(probe.function, probe.kwargs, probe.input_shape)
-            key = _config_key(probe.function, probe.kwargs, probe.input_shape)
-            configs[key] = json.loads(model.to_json())
+    for function, kwargs, input_shape, options in calls:
+        model = reference.build(function, kwargs, input_shape, **options)
+        key = _config_key(function, kwargs, input_shape, options)
+        configs[key] = json.loads(model.to_json())
     return configs
+
+
+def edition_module(edition: Edition) -> tuple[str, str]:
+    """A later edition's module for the hand-out: its name and text.
+
+    The edition as data, with the hand-out's visible probes in place of its
+    own (which hold hidden ones) and its solution's file name only.
+    """
+    import importlib
+
+    from grader.editions import MODULES
+
+    module = next(
+        m
+        for m in MODULES
+        if importlib.import_module(f"grader.editions.{m}").EDITION.name == edition.name
+    )
+    fields = {
+        "name": repr(edition.name),
+        "description": repr(edition.description),
+        "signatures": repr(dict(edition.signatures)),
+        "marks": repr(edition.marks),
+        "excludes": repr(edition.excludes),
+        "probes": "PROBES",
+        "checks": "(\n"
+        + "".join(f"        {row!r},\n" for row in edition.checks)
+        + "    )",
+        "expected": repr(edition.expected),
+        "layer_table": repr(edition.layer_table),
+        "layer_names": repr(edition.layer_names),
+        "training": repr(edition.training),
+        "initializer": repr(edition.initializer),
+        "solution": f"Path({edition.solution.name!r})",
+    }
+    lines = "".join(f"    {key}={value},\n" for key, value in fields.items())
+    text = (
+        f'"""The {edition.name} edition, as the hand-out knows it."""\n\n'
+        "from pathlib import Path\n\n"
+        f"from {PACKAGE}.editions import CheckRow, Edition\n"
+        f"from {PACKAGE}.probes import PROBES\n\n"
+        f"EDITION = Edition(\n{lines})\n"
+    )
+    return module, text
+
+
+def released_edition(text: str, edition: Edition) -> str:
+    """``grader/public.py``'s text with ``EDITION`` naming the released one."""
+    line = "EDITION: str | None = None\n"
+    if line not in text:
+        raise errors.GraderError("grader/public.py has no `EDITION = None` line")
+    return text.replace(line, f"EDITION: str | None = {edition.name!r}\n", 1)
 
 
 def requirements(notebook: nbformat.NotebookNode) -> str:
@@ -359,11 +462,9 @@ def _configs():
 
 
 def build(function, kwargs, input_shape, **options):
-    """Rebuild the reference model of one of the notebook's example calls.
-
-    ``options`` (the later editions' ``layer_names``) were used when it was written.
-    """
-    key = json.dumps([function, kwargs, input_shape], sort_keys=True)
+    """Rebuild the reference model of one of the notebook's example calls."""
+    shape = None if input_shape is None else list(input_shape)
+    key = json.dumps([function, kwargs, shape, options], sort_keys=True)
     return models.rebuild(json.dumps(_configs()[key]))
 '''
 

@@ -22,7 +22,8 @@ import tensorflow as tf
 from keras.layers import (Input, Add, Dense, Activation, ZeroPadding2D,
     BatchNormalization, Flatten, Conv2D, AveragePooling2D, MaxPooling2D)
 from keras.models import Model
-from keras.initializers import random_uniform, glorot_uniform, constant"""
+from keras.initializers import random_uniform, glorot_uniform, constant
+from public_tests import identity_block_test, convolutional_block_test, resnet50_test"""
 
 BN = "BatchNormalization(axis=3)(X{}, training=training)"
 
@@ -176,6 +177,7 @@ def notebook(training: bool, title: str) -> nbformat.NotebookNode:
             "added back before the last ReLU."
         ),
         code(identity_cell(training)),
+        code("identity_block_test(identity_block)"),
         code(
             example(
                 "identity_block",
@@ -188,6 +190,7 @@ def notebook(training: bool, title: str) -> nbformat.NotebookNode:
             "shortcut gets a 1x1 convolution with stride `s` to match."
         ),
         code(convolutional_cell(training)),
+        code("convolutional_block_test(convolutional_block)"),
         code(
             example(
                 "convolutional_block", ("f=2, filters=[2, 4, 6], s=2",) * 2, training
@@ -195,6 +198,7 @@ def notebook(training: bool, title: str) -> nbformat.NotebookNode:
         ),
         md("## ResNet-50"),
         code(RESNET50),
+        code("resnet50_test(ResNet50)"),
         code(
             "model = ResNet50(input_shape=(64, 64, 3), classes=6)\n"
             "print(model.count_params(), 'parameters,', len(model.layers), 'layers')"

@@ -218,3 +218,53 @@ def test_a_folder_of_mixed_editions_grades_each_by_its_own(tmp_path):
     }
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "(2021 edition)" in report and "(2020 edition)" in report
+
+
+def test_the_2021_hand_out_runs_its_own_public_checks_without_hidden_ones(tmp_path):
+    """`grader release --edition 2021`: the student notebook is made from the
+    2021 solution, the package carries the 2021 edition with its visible
+    probes only, and its public checks pass the solution's blocks."""
+    import subprocess
+    import sys
+
+    from grader.release import release
+
+    edition = editions.get("2021")
+    out, _ = release(tmp_path / "handout", edition="2021")
+    student = nbformat.read(out / "Residual_Networks.ipynb", as_version=4)
+    assert set(find_graded_cells(student)) == {
+        "identity_block",
+        "convolutional_block",
+        "ResNet50",
+    }
+    assert all(cell.is_stub for cell in find_graded_cells(student).values())
+    texts = [
+        path.read_text(encoding="utf-8")
+        for path in out.rglob("*")
+        if path.suffix in {".py", ".json", ".md", ".ipynb", ".tsv"}
+    ]
+    assert not any("Orthogonal" in text for text in texts), "a hidden probe leaked"
+    assert (out / "resnet_checks" / "editions" / "edition_2021.py").is_file()
+    solution = nbformat.read(edition.solution, as_version=4)
+    cells = find_graded_cells(solution)
+    code = "\n\n".join(
+        [
+            "from keras.layers import *\nfrom keras.models import Model\n"
+            "from keras.initializers import random_uniform, glorot_uniform, constant",
+            cells["identity_block"].source,
+            cells["convolutional_block"].source,
+            "from public_tests import identity_block_test, convolutional_block_test",
+            "identity_block_test(identity_block)",
+            "convolutional_block_test(convolutional_block)",
+        ]
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(out), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("All tests passed.") == 2, done.stdout
