@@ -268,3 +268,56 @@ def test_the_2021_hand_out_runs_its_own_public_checks_without_hidden_ones(tmp_pa
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.count("All tests passed.") == 2, done.stdout
+
+
+def _summary_rows(model) -> list[tuple[str, ...]]:
+    """A model's layers as the later editions' ResNet50_summary lists them."""
+    rows = []
+    for layer in model.layers:
+        config = layer.get_config()
+        kind = type(layer).__name__
+        shape = tuple(layer.output.shape)
+        padding = activation = initializer = ""
+        if kind == "Conv2D":
+            padding, activation = config["padding"], config["activation"]
+            initializer = type(layer.kernel_initializer).__name__
+        elif kind == "MaxPooling2D":
+            padding = config["padding"]
+        elif kind == "Dense":
+            activation = config["activation"]
+        shown = f"[{shape}]" if kind == "InputLayer" else str(shape)
+        row = (kind, shown, str(layer.count_params()), padding, activation, initializer)
+        rows.append(row)
+    return rows
+
+
+def test_the_later_editions_resnet50_has_every_row_of_their_summary():
+    """The 2021 solution's ResNet50, and the grader's reference without its
+    initializers, hold every row of ResNet50_summary (one for one; Keras 3
+    lists a block's shortcut in another place than Keras 2 did)."""
+    import csv
+    from collections import Counter
+    from importlib import resources
+
+    from grader import reference
+
+    text = resources.files("grader.fixtures").joinpath("resnet50_summary_2021.tsv")
+    lines = [line for line in text.read_text().splitlines() if not line.startswith("#")]
+    table = [tuple(row.values()) for row in csv.DictReader(lines, delimiter="\t")]
+    assert len(table) == 177
+    assert sum(int(row[2]) for row in table) == 23_600_006
+    solution = nbformat.read(editions.get("2021").solution, as_version=4)
+    cells = find_graded_cells(solution)
+    namespace: dict = {}
+    exec(  # our own solution notebook's cells, to build its model here
+        "from keras.layers import *\nfrom keras.models import Model\n"
+        "from keras.initializers import random_uniform, glorot_uniform, constant\n"
+        + "\n".join(cells[name].source for name in cells),
+        namespace,
+    )
+    model = namespace["ResNet50"](input_shape=(64, 64, 3), classes=6)
+    assert Counter(_summary_rows(model)) == Counter(table)
+    ours = reference.build("ResNet50", {}, None, layer_names=False)
+    assert Counter(row[:5] for row in _summary_rows(ours)) == Counter(
+        row[:5] for row in table
+    )
