@@ -263,11 +263,10 @@ class Judge:
         turns into "the third Conv2D of the main path".
         """
         spec = self.probe(function, key)
-        if function == "ResNet50":
-            twin = reference.build(function, spec.kwargs, spec.input_shape)
-        else:
+        named = spec.kwargs
+        if spec.input_shape is not None:  # a block: stage and block name its layers
             named = {**spec.kwargs, "stage": 1, "block": "a"}
-            twin = reference.build(function, named, spec.input_shape)
+        twin = reference.build(function, named, spec.input_shape)
         return graphs.position_labels(
             (layer.name for layer in model.layers),
             (layer.name for layer in twin.layers),

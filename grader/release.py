@@ -338,7 +338,7 @@ def reference_configs(edition: Edition | None = None) -> dict[str, object]:
         unnamed = {"layer_names": False}
         calls.append((probe.function, probe.kwargs, probe.input_shape, unnamed))
         twin = probe.kwargs
-        if probe.function != "ResNet50":
+        if probe.input_shape is not None:  # as Judge._position_labels builds it
             twin = {**probe.kwargs, "stage": 1, "block": "a"}
         calls.append((probe.function, twin, probe.input_shape, {}))
     configs = {}

@@ -321,3 +321,42 @@ def test_the_later_editions_resnet50_has_every_row_of_their_summary():
     assert Counter(row[:5] for row in _summary_rows(ours)) == Counter(
         row[:5] for row in table
     )
+
+
+@pytest.mark.fast
+def test_a_bundle_built_for_one_edition_carries_it(tmp_path):
+    import zipfile
+
+    from grader.gradescope import EDITION_FILE, RUN_AUTOGRADER, build_bundle
+
+    entries = build_bundle(tmp_path / "autograder.zip", edition="2021")
+    assert EDITION_FILE in entries
+    with zipfile.ZipFile(tmp_path / "autograder.zip") as bundle:
+        assert bundle.read(EDITION_FILE).decode() == "2021\n"
+    assert '--edition "$(cat "$ROOT/source/edition.txt")"' in RUN_AUTOGRADER
+    assert EDITION_FILE not in build_bundle(tmp_path / "any.zip")
+
+
+@pytest.mark.fast
+def test_gradescope_gives_another_edition_than_the_bundles_0_with_the_line(tmp_path):
+    import json
+    import shutil
+
+    from grader.gradescope import grade_gradescope_submission
+
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    shutil.copy(editions.get("2020").solution, submission / "Residual_Networks.ipynb")
+    results, text = grade_gradescope_submission(
+        tmp_path, memory_mb=16000, edition="2021"
+    )
+    message = (
+        "Residual_Networks.ipynb: not graded: this is the 2020 edition of the "
+        "Residual Networks assignment (blocks take stage and block, which name "
+        "every layer), and this course grades the 2021 edition; submit the "
+        "notebook you were handed out"
+    )
+    assert results == {"score": 0, "output": message, "tests": []}
+    assert text == message
+    saved = json.loads((tmp_path / "results" / "results.json").read_text())
+    assert saved == results
