@@ -203,7 +203,8 @@ def write_package(target: Path, version: str, edition: Edition | None = None) ->
         text = source.joinpath(f"{module}.py").read_text(encoding="utf-8")
         _check_imports(module, text)
         header = HEADER.format(version=version, source=f"grader/{module}.py")
-        if module == "public":
+        if module == "public" and edition.name != DEFAULT:
+            # The 2020 edition is the public checks' own (None): copied as is.
             text = released_edition(text, edition)
         (target / f"{module}.py").write_text(header + rewrite(text), encoding="utf-8")
     probes_text = source.joinpath("probes.py").read_text(encoding="utf-8")

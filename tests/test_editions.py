@@ -360,3 +360,17 @@ def test_gradescope_gives_another_edition_than_the_bundles_0_with_the_line(tmp_p
     assert text == message
     saved = json.loads((tmp_path / "results" / "results.json").read_text())
     assert saved == results
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("name", ["2021", "2021-initializer-only"])
+def test_each_editions_visible_probes_pass_every_argument_its_hidden_ones_pass(name):
+    """What the hand-out's signature check asks is the same as the grader's."""
+    from grader.probes import FUNCTIONS, probes_for
+
+    for function in FUNCTIONS:
+        names = [set(p.kwargs) for p in probes_for(function, edition=name)]
+        shown = [
+            set(p.kwargs) for p in probes_for(function, visible_only=True, edition=name)
+        ]
+        assert set().union(*names) == set().union(*shown), function
