@@ -177,9 +177,31 @@ def _write(
         notebook=solution.name,
         folder=name,
         points=render_points(table(edition)),
+        **_readme_parts(edition),
         version=version,
     )
     (folder / "README.md").write_text(readme, encoding="utf-8")
+
+
+def _readme_parts(edition: Edition) -> dict[str, str]:
+    """What the students' README says that depends on the edition's data."""
+    if edition.layer_names:
+        example = SEEDS_README
+        later = SEEDS_GRADED_LATER
+    else:
+        example = (
+            "- **seeded output**: what the notebook's examples print, with\n"
+            "  `initializer=lambda seed=0: constant(value=1)`, compared (to within\n"
+            "  1e-5) with the expected values."
+        )
+        training = " and both values of `training`" if edition.training else ""
+        bn = (
+            " and every BatchNormalization for getting `training`"
+            if edition.training
+            else ""
+        )
+        later = LATER_GRADED_LATER.format(training=training, bn=bn)
+    return {"example": example, "graded_later": later}
 
 
 def write_package(target: Path, version: str, edition: Edition | None = None) -> None:
@@ -469,6 +491,35 @@ def build(function, kwargs, input_shape, **options):
     return models.rebuild(json.dumps(_configs()[key]))
 '''
 
+SEEDS_README = """\
+- **seeded output**: the vector the notebook prints, compared (to within
+  1e-5) with the assignment's expected output. Every convolution's weights are
+  set the way `glorot_uniform(seed=0)` sets them, whatever your code passed.
+- **layer names**: every layer name the instructions ask for (`res2a_branch2a`,
+  `bn_conv1`, `avg_pool`, `fc6`, ...)."""
+"""The README's lines on the 2020 edition's example and names checks."""
+
+SEEDS_GRADED_LATER = """\
+Your notebook is graded by running the three functions again, with the same
+checks and hidden ones: the functions are also called with other arguments
+than the notebook's (other input shapes, filters, `f`, `s`, `stage` and
+`block`; another `input_shape` and number of `classes` for `ResNet50`), their
+outputs compared with the reference's in inference and in training mode, and
+`ResNet50` takes a few training steps, in which the loss must fall. Nothing
+hard-coded for the example survives those. Only the graded functions run:
+training and your own picture do not count."""
+LATER_GRADED_LATER = """\
+Your notebook is graded by running the three functions again, with the same
+checks and hidden ones: the functions are also called with other arguments
+than the notebook's (other input shapes, filters, `f`, `s`, another
+`initializer`{training}; another `input_shape` and number of `classes` for
+`ResNet50`), their outputs compared with the reference's in inference and in
+training mode, every convolution checked for using `initializer`{bn}, and
+`ResNet50` takes a few training steps, in which the loss must fall. Nothing
+hard-coded for the example survives those. Only the graded functions run:
+training and your own picture do not count."""
+"""The README's paragraph on the hidden checks, for each kind of edition."""
+
 STUDENT_README = """# Residual Networks: ResNet-50 in Keras
 
 In this assignment you build ResNet-50 from its two blocks. Open
@@ -496,11 +547,7 @@ The cell under each graded function runs its public checks, on the calls the
 notebook itself shows. They are the grader's own checks with the grader's own
 messages, and print one line per check:
 
-- **seeded output**: the vector the notebook prints, compared (to within
-  1e-5) with the assignment's expected output. Every convolution's weights are
-  set the way `glorot_uniform(seed=0)` sets them, whatever your code passed.
-- **layer names**: every layer name the instructions ask for (`res2a_branch2a`,
-  `bn_conv1`, `avg_pool`, `fc6`, ...).
+{example}
 - **layers and settings**: your layers compared, one by one, with the
   reference's: kinds, connections, kernel sizes, strides, padding, filters,
   the batch normalization axis, pooling, units and activations. The message
@@ -514,14 +561,7 @@ an `AssertionError`; when all pass, the cell prints `All tests passed.`.
 
 ## What is graded later
 
-Your notebook is graded by running the three functions again, with the same
-checks and hidden ones: the functions are also called with other arguments
-than the notebook's (other input shapes, filters, `f`, `s`, `stage` and
-`block`; another `input_shape` and number of `classes` for `ResNet50`), their
-outputs compared with the reference's in inference and in training mode, and
-`ResNet50` takes a few training steps, in which the loss must fall. Nothing
-hard-coded for the example survives those. Only the graded functions run:
-training and your own picture do not count.
+{graded_later}
 
 {points}
 
