@@ -569,6 +569,7 @@ def _grade_batch(args: argparse.Namespace) -> int:
         limits=_limits(args),
         require_sandbox=args.require_sandbox,
         no_sandbox=args.no_sandbox,
+        edition=args.edition,
     )
     out = args.out or DEFAULT_OUT
     stopped = None

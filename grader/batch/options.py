@@ -19,11 +19,15 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     require_sandbox: bool = False
     no_sandbox: bool = False
+    #: The edition every notebook is graded as (``--edition``); None: each its own.
+    edition: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The options as JSON-ready data."""
         data = asdict(self)
         data["functions"] = list(self.functions) if self.functions else None
+        if self.edition is None:
+            del data["edition"]  # as the options read before editions
         return data
 
     @classmethod
@@ -36,6 +40,7 @@ class Options:
             limits=Limits(**data.get("limits", {})),
             require_sandbox=bool(data.get("require_sandbox", False)),
             no_sandbox=bool(data.get("no_sandbox", False)),
+            edition=data.get("edition"),
         )
 
     def key(self) -> str:
