@@ -54,6 +54,7 @@ PROJECT_FILES = (
     "README.md",
     "grader/*.py",
     "grader/batch/*.py",
+    "grader/editions/*.py",
     "grader/py.typed",
     "fixtures/*.py",
     "fixtures/*.json",
