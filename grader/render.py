@@ -92,7 +92,21 @@ def shared_reason(checks: Sequence[CheckResult]) -> str | None:
 
 
 def to_gradescope(report: GradeReport) -> dict[str, Any]:
-    """The report in Gradescope's ``results.json`` schema."""
+    """The report in Gradescope's ``results.json`` schema.
+
+    A later edition's report also names its edition (``extra_data``, which
+    Gradescope keeps and shows no one; the output's first line says it too).
+    """
+    data = _gradescope(report)
+    if report.edition != DEFAULT_EDITION:
+        data["extra_data"] = {"edition": report.edition}
+        data["output"] = "\n".join(
+            line for line in (f"Edition: {report.edition}", data["output"]) if line
+        )
+    return data
+
+
+def _gradescope(report: GradeReport) -> dict[str, Any]:
     return {
         "score": report.score,
         "max_score": report.max_score,

@@ -374,3 +374,16 @@ def test_each_editions_visible_probes_pass_every_argument_its_hidden_ones_pass(n
             set(p.kwargs) for p in probes_for(function, visible_only=True, edition=name)
         ]
         assert set().union(*names) == set().union(*shown), function
+
+
+@pytest.mark.fast
+def test_results_json_names_a_later_edition_and_the_2020_one_reads_as_before():
+    from grader.render import to_gradescope
+    from grader.report import CheckResult, GradeReport
+
+    check = CheckResult("identity_block", "seeded output", 8, 8, "fine", True)
+    later = to_gradescope(GradeReport("nb.ipynb", (check,), edition="2021"))
+    assert later["extra_data"] == {"edition": "2021"}
+    assert later["output"] == "Edition: 2021"
+    seeds = to_gradescope(GradeReport("nb.ipynb", (check,)))
+    assert set(seeds) == {"score", "max_score", "execution_time", "output", "tests"}
