@@ -93,6 +93,19 @@ EXAMPLE_OUTPUTS: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
 """What an edition's example prints, by the name its ``expected`` file gives."""
 
 
+def _values(values: np.ndarray) -> str:
+    """Values as a message prints them.
+
+    A vector as NumPy prints it, to 8 decimals (the 2020 edition's); a table
+    on one line, to 5 decimals, as the later editions' tests write theirs.
+    """
+    if values.ndim <= 1:
+        return str(np.round(values, 8))
+    return np.array2string(
+        np.round(values, 5), separator=", ", max_line_width=10**6
+    ).replace("\n", "")
+
+
 def _block_seeded(function: str) -> Callable[[Judge], str]:
     def check(judge: Judge) -> str:
         expected = judge.expected
@@ -117,14 +130,15 @@ def _block_seeded(function: str) -> Callable[[Judge], str]:
             if out.shape != want.shape or not np.allclose(
                 out, want, rtol=expected.relative, atol=expected.tolerance
             ):
-                message = f"{shown}{mode} is {np.round(out, 8)}, expected {want}"
+                wanted = want if want.ndim <= 1 else _values(want)
+                message = f"{shown}{mode} is {_values(out)}, expected {wanted}"
                 differences = graphs.compare(
                     judge.graph(function, key), judge.reference_graph(function, key)
                 )
                 if differences:
                     message += "; " + SEEDED_HINT.format(difference=differences[0].text)
                 raise Failure(message)
-            printed.append(f"{shown}{mode} = {np.round(out, 8)}")
+            printed.append(f"{shown}{mode} = {_values(out)}")
         return "; ".join(printed) + (
             " as expected" if len(printed) == 1 else ", as expected"
         )
