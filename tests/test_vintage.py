@@ -95,10 +95,10 @@ def test_a_notebook_of_another_assignment_is_named_as_such(tmp_path):
         grade(path)
 
 
-# --- the 2021 edition ("W2A1") -------------------------------------------------
+# --- the 2021 edition ("W2A1") and its later revision ------------------------
 #
-# Told from the 2020 edition by either block's signature: `training` and/or
-# `initializer` and neither `stage` nor `block`. All of it is read from the
+# Told from the 2020 edition by the blocks' signatures (grader.editions; the
+# recognition table is tests/test_editions.py). All of it is read from the
 # code, so none of these tests starts a kernel.
 
 DEF_LINES = {
@@ -106,26 +106,6 @@ DEF_LINES = {
     "convolutional_block": "def convolutional_block(X, f, filters, stage, block, s=2):",
     "ResNet50": "def ResNet50(input_shape=(64, 64, 3), classes=6):",
 }
-IDENTITY_2021 = "def identity_block(X, f, filters, training=True, initializer=None):"
-CONVOLUTIONAL_2021 = (
-    "def convolutional_block(X, f, filters, s=2, training=True, initializer=None):"
-)
-IDENTITY_CLUE = "identity_block takes (X, f, filters, training, initializer)"
-CONVOLUTIONAL_CLUE = (
-    "convolutional_block takes (X, f, filters, s, training, initializer)"
-)
-BOTH_CLUES = f"{IDENTITY_CLUE} and {CONVOLUTIONAL_CLUE}"
-
-
-def _edition_2021(path, clues):
-    """The one line ``grader grade`` prints for a 2021-edition notebook."""
-    return (
-        f"{path}: not graded: this is the 2021 edition of the Residual Networks "
-        "assignment (W2A1), and this grader grades the 2020 edition: in this "
-        f"notebook {clues}, without the stage and block of the 2020 edition"
-    )
-
-
 def _solution_with(defs=(), *, calls_2021=False):
     """The solution with some ``def`` lines replaced (``(function, new line)``);
     with ``calls_2021``, ResNet50 calls the blocks as the 2021 edition does."""
