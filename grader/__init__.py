@@ -4,7 +4,8 @@
 returns a ``GradeReport``; ``grader.render`` turns one into text or
 Gradescope's results.json. A notebook passes through these modules, in order::
 
-    notebook   the file read and checked; its graded cells (probes: the calls)
+    notebook   the file read and checked; its graded cells and their edition
+               (editions: each edition as data; probes: the calls)
     execute    the cells run in a kernel: sandbox, jail (its launcher),
                kernel_side (the only code sent to the kernel)
     protocol   what the kernel hands back: CellOutcome, ProbeAnswer, KernelRun

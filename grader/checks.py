@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from grader import graph as graphs
 from grader import models
 from grader.judge import Failure, Judge
 from grader.report import CheckResult, GraphWindow, earned
+
+if TYPE_CHECKING:
+    from grader.editions import Edition
 
 SEEDED_HINT = "first difference from the reference: {difference}"
 MORE = " (and {count} more)"
@@ -72,28 +75,73 @@ def _window(
         return None
 
 
+EXAMPLE_INPUTS: dict[str, Callable[[tuple[int, ...]], np.ndarray]] = {
+    # The seeds': np.random.seed(1); np.random.randn(3, 4, 4, 6).
+    "randn-seed-1": lambda shape: np.random.RandomState(1).randn(3, *shape),
+    # The later editions': three examples filled with -1, 1 and 3.
+    "minus-one-one-three": lambda shape: np.stack(
+        [np.full(shape, value) for value in (-1.0, 1.0, 3.0)]
+    ),
+}
+EXAMPLE_OUTPUTS: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
+    "out[1][1][0]": ("out[1][1][0]", lambda out: out[1][1][0]),
+    "mean-of-first-and-last-rows": (
+        "out[:, (0, -1), :, :].mean(axis=3)",
+        lambda out: out[:, (0, -1), :, :].mean(axis=3),
+    ),
+}
+"""What an edition's example prints, by the name its ``expected`` file gives."""
+
+
+def _values(values: np.ndarray) -> str:
+    """Values as a message prints them.
+
+    A vector as NumPy prints it, to 8 decimals (the 2020 edition's); a table
+    on one line, to 5 decimals, as the later editions' tests write theirs.
+    """
+    if values.ndim <= 1:
+        return str(np.round(values, 8))
+    return np.array2string(
+        np.round(values, 5), separator=", ", max_line_width=10**6
+    ).replace("\n", "")
+
+
 def _block_seeded(function: str) -> Callable[[Judge], str]:
     def check(judge: Judge) -> str:
-        model = judge.model(function, "seeded")
-        expected_shape = tuple(judge.reference(function, "seeded").output.shape)
-        if tuple(model.output.shape) != expected_shape:
-            raise Failure(
-                f"output shape {tuple(model.output.shape)}, expected {expected_shape}"
-            )
-        models.set_seeded_weights(model)
-        x = np.random.RandomState(1).randn(3, 4, 4, 6).astype("float32")
-        out = np.asarray(model(x, training=False))[1][1][0]
-        want = np.array(judge.expected.seeded[function])
-        if not np.allclose(out, want, rtol=0, atol=judge.expected.tolerance):
-            message = f"out[1][1][0] is {np.round(out, 8)}, expected {want}"
-            differences = graphs.compare(
-                judge.graph(function, "seeded"),
-                judge.reference_graph(function, "seeded"),
-            )
-            if differences:
-                message += "; " + SEEDED_HINT.format(difference=differences[0].text)
-            raise Failure(message)
-        return f"out[1][1][0] = {np.round(out, 8)} as expected"
+        expected = judge.expected
+        shown, output = EXAMPLE_OUTPUTS[expected.example["output"]]
+        printed = []
+        for key, want_values in expected.examples[function].items():
+            model = judge.model(function, key)
+            reference = judge.reference(function, key)
+            expected_shape = tuple(reference.output.shape)
+            if tuple(model.output.shape) != expected_shape:
+                raise Failure(
+                    f"output shape {tuple(model.output.shape)}, "
+                    f"expected {expected_shape}"
+                )
+            models.set_seeded_weights(model, kernels=expected.example["kernels"])
+            shape = tuple(int(d) for d in model.input.shape[1:])
+            x = EXAMPLE_INPUTS[expected.example["input"]](shape).astype("float32")
+            training = expected.modes.get(key, False)
+            out = output(np.asarray(model(x, training=training)))
+            want = np.array(want_values)
+            mode = " with training=True" if training else ""
+            if out.shape != want.shape or not np.allclose(
+                out, want, rtol=expected.relative, atol=expected.tolerance
+            ):
+                wanted = want if want.ndim <= 1 else _values(want)
+                message = f"{shown}{mode} is {_values(out)}, expected {wanted}"
+                differences = graphs.compare(
+                    judge.graph(function, key), judge.reference_graph(function, key)
+                )
+                if differences:
+                    message += "; " + SEEDED_HINT.format(difference=differences[0].text)
+                raise Failure(message)
+            printed.append(f"{shown}{mode} = {_values(out)}")
+        return "; ".join(printed) + (
+            " as expected" if len(printed) == 1 else ", as expected"
+        )
 
     return check
 
@@ -208,83 +256,76 @@ def _table_check(judge: Judge) -> str:
     return f"all {len(judge.expected.table.layers)} layers match the assignment's table"
 
 
-def _block_checks(function: str) -> list[Check]:
-    return [
-        Check(function, "seeded output", 8, True, _block_seeded(function)),
-        Check(
-            function,
-            "layer names",
-            4,
-            True,
-            _names(function, "seeded", _reference_of(function, "seeded")),
-        ),
-        Check(
-            function,
-            "layers and settings",
-            8,
-            True,
-            _structure(function, "seeded", shapes=True),
-        ),
-        Check(
-            function,
-            "hidden inputs, inference",
-            5,
-            False,
-            _hidden("outputs", function, False),
-        ),
-        Check(
-            function,
-            "hidden inputs, training",
-            5,
-            False,
-            _hidden("outputs", function, True),
-        ),
-    ]
+def _implementation(function: str, name: str) -> Callable[[Judge], str]:
+    """The code of the check ``name`` of ``function``: what an edition's row runs."""
+    block = function != "ResNet50"
+    key = "seeded" if block else "default"
+    if name == "layer names":
+        expected = _reference_of(function, key) if block else _table
+        return _names(function, key, expected)
+    if name == "layers and settings":
+        return (
+            _structure(function, key, shapes=True)
+            if block
+            else _structure(function, key)
+        )
+    made: dict[str, Callable[[], Callable[[Judge], str]]] = {
+        "seeded output": lambda: _block_seeded(function),
+        "hidden inputs, inference": lambda: _hidden("outputs", function, False),
+        "hidden inputs, training": lambda: _hidden("outputs", function, True),
+        "training argument": lambda: _hidden("training_reaches", function),
+        "initializer argument": lambda: _hidden("initializer_used", function),
+        "parameter counts": lambda: _parameter_counts,
+        "softmax output": lambda: _softmax_output,
+        "layer table": lambda: _table_check,
+        "input_shape and classes": lambda: _hidden("honours_arguments"),
+        "short training run": lambda: _hidden("training_run"),
+    }
+    return made[name]()
 
 
-CHECKS: tuple[Check, ...] = (
-    *_block_checks("identity_block"),
-    *_block_checks("convolutional_block"),
-    Check("ResNet50", "parameter counts", 5, True, _parameter_counts),
-    Check("ResNet50", "softmax output", 5, True, _softmax_output),
-    Check("ResNet50", "layer table", 10, True, _table_check),
-    Check("ResNet50", "layer names", 5, True, _names("ResNet50", "default", _table)),
-    Check(
-        "ResNet50",
-        "layers and settings",
-        5,
-        True,
-        _structure("ResNet50", "default"),
-    ),
-    Check(
-        "ResNet50",
-        "input_shape and classes",
-        5,
-        False,
-        _hidden("honours_arguments"),
-    ),
-    Check(
-        "ResNet50",
-        "short training run",
-        5,
-        False,
-        _hidden("training_run"),
-        timed_alone=True,
-    ),
-)
+TIMED_ALONE = ("short training run",)
+"""Checks timed as phases of their own (``--timings``)."""
+
+
+def table(edition: Edition | None = None) -> tuple[Check, ...]:
+    """An edition's checks table (default: the 2020 edition's), rows in order."""
+    if edition is None:
+        from grader.editions import DEFAULT, get
+
+        edition = get(DEFAULT)
+    return tuple(
+        Check(
+            row.function,
+            row.name,
+            row.points,
+            row.visible,
+            _implementation(row.function, row.name),
+            timed_alone=row.name in TIMED_ALONE,
+        )
+        for row in edition.checks
+    )
+
+
+CHECKS: tuple[Check, ...] = table()
+"""The 2020 edition's checks table."""
 
 
 def select(
-    functions: Collection[str], *, visible_only: bool = False
+    functions: Collection[str],
+    *,
+    visible_only: bool = False,
+    edition: Edition | None = None,
 ) -> tuple[Check, ...]:
     """The rows of ``CHECKS`` for the graded ``functions``, in table order.
 
     With ``visible_only``, only the checks students see (what ``grader check``
     and the notebook's public checks run).
     """
+    rows = CHECKS if edition is None else table(edition)
     return tuple(
         check
-        for check in CHECKS
+        for check in rows
         if check.function in functions and (check.visible or not visible_only)
     )
 

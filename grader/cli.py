@@ -292,6 +292,7 @@ def _parser() -> argparse.ArgumentParser:
         "grader's own, or the one a points file makes.",
     )
     _points_option(points)
+    _edition_option(points, "the table of this edition (default: 2020)")
 
     assign = commands.add_parser(
         "assign",
@@ -323,6 +324,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("zip", type=Path, metavar="OUT.zip", help="the zip to write")
     _points_option(build)
+    _edition_option(
+        build,
+        "grade this edition only; a notebook of another scores 0 and says so "
+        "(default: each notebook as the edition it is)",
+    )
     run = actions.add_parser(
         "run",
         help="grade a submission laid out as Gradescope lays it out",
@@ -348,6 +354,7 @@ def _parser() -> argparse.ArgumentParser:
             help="the autograder folder (default: $AUTOGRADER_ROOT or /autograder)",
         )
     _points_option(run)
+    _edition_option(run, "grade this edition only (what the bundle was built with)")
 
     cache = commands.add_parser(
         "cache",
@@ -394,11 +401,11 @@ def _release_parser(
     release.add_argument(
         "--solution",
         type=Path,
-        default=DEFAULT_SOLUTION,
         metavar="NOTEBOOK",
         help="the solution notebook to make the student notebook from "
-        "(default: %(default)s)",
+        f"(default: the edition's own; 2020's is {DEFAULT_SOLUTION})",
     )
+    _edition_option(release, "the edition to hand out (default: 2020)")
     release.add_argument(
         "--signs",
         type=Path,
@@ -420,7 +427,23 @@ def _points_option(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _edition_option(command: argparse.ArgumentParser, help: str) -> None:
+    from grader.editions import names
+
+    command.add_argument(
+        "--edition",
+        choices=names(),
+        metavar="NAME",
+        help=f"{help}: {', '.join(names())}",
+    )
+
+
 def _common_options(command: argparse.ArgumentParser) -> None:
+    _edition_option(
+        command,
+        "grade as this edition of the assignment (default: the one the graded "
+        "functions' signatures show)",
+    )
     command.add_argument(
         "--function",
         action="append",
@@ -546,23 +569,42 @@ def _run_grade(args: argparse.Namespace, *, visible_only: bool) -> GradeReport:
             functions=args.function,
             visible_only=visible_only,
             sandbox=sandbox,
+            edition=getattr(args, "edition", None),
         )
 
 
-def _policy(path: Path | None) -> Policy:
-    """The points policy of ``--points`` (the table's own without it)."""
-    from grader.points import Policy, load_policy
+def _policy(path: Path | None, edition: str | None = None) -> Policy:
+    """The points policy of ``--points`` (the table's own without it).
+
+    Its checks are those of ``edition``; without one, of any edition (the
+    file may set the points of every edition a class folder holds).
+    """
+    from grader.editions import names
+    from grader.points import PointsError, Policy, load_policy
 
     if path is None:
         return Policy()
-    return load_policy(path, _checks_table())
+    try:
+        return load_policy(path, _checks_table(edition))
+    except PointsError:
+        if edition is not None:
+            raise
+        rows = {c.title: c for name in names() for c in _checks_table(name)}
+        try:
+            return load_policy(path, tuple(rows.values()))
+        except PointsError:
+            pass
+        raise  # the 2020 table's message, as before editions
 
 
-def _checks_table() -> tuple[Check, ...]:
+def _checks_table(edition: str | None = None) -> tuple[Check, ...]:
+    """An edition's checks table (default: 2020's)."""
     # The checks' module loads Keras: TensorFlow's start-up messages hidden.
     with _quiet_stderr():
-        from grader.checks import CHECKS
-    return CHECKS
+        from grader.checks import table
+        from grader.editions import DEFAULT, get
+
+        return table(get(edition or DEFAULT))
 
 
 def _is_batch(args: argparse.Namespace) -> bool:
@@ -587,14 +629,15 @@ def _grade(args: argparse.Namespace) -> int:
         os.environ[CACHE_DIR_VARIABLE] = OFF  # a batch's workers inherit it
     if _is_batch(args):
         return _grade_batch(args)
-    policy = _policy(args.points)
+    policy = _policy(args.points, args.edition)
     args.notebook = Path(args.notebooks[0])
     report = _run_grade(args, visible_only=False)
     if policy.settings:
-        from grader.checks import CHECKS
+        from grader.checks import table
+        from grader.editions import get
         from grader.points import rescore
 
-        report = rescore(report, policy.apply(CHECKS))
+        report = rescore(report, policy.apply(table(get(report.edition))))
     print(render_text(report))
     if args.timings:
         from grader.render import render_timings
@@ -639,6 +682,7 @@ def _grade_batch(args: argparse.Namespace) -> int:
         require_sandbox=args.require_sandbox,
         no_sandbox=args.no_sandbox,
         kernel_user=args.kernel_user,
+        edition=args.edition,
     )
     out = args.out or DEFAULT_OUT
     stopped = None
@@ -757,7 +801,8 @@ def _check(args: argparse.Namespace) -> int:
 def _points(args: argparse.Namespace) -> int:
     from grader.render import render_points
 
-    print(render_points(_policy(args.points).apply(_checks_table())))
+    policy = _policy(args.points, args.edition)
+    print(render_points(policy.apply(_checks_table(args.edition))))
     return 0
 
 
@@ -773,7 +818,9 @@ def _release(args: argparse.Namespace) -> int:
     from grader.release import release
 
     with _quiet_stderr():  # TensorFlow builds the reference models
-        paths = release(args.out, solution=args.solution, signs=args.signs)
+        paths = release(
+            args.out, solution=args.solution, signs=args.signs, edition=args.edition
+        )
     for path in paths:
         print(f"wrote {path}")
     return 0
@@ -783,16 +830,18 @@ def _gradescope(args: argparse.Namespace) -> int:
     from grader import gradescope
 
     if args.action == "build":
-        _policy(args.points)  # refused now, not by Gradescope
-        entries = gradescope.build_bundle(args.zip, points=args.points)
+        _policy(args.points, args.edition)  # refused now, not by Gradescope
+        entries = gradescope.build_bundle(
+            args.zip, points=args.points, edition=args.edition
+        )
         print(f"wrote {args.zip}: {len(entries)} files")
         print("upload it as the autograder of a Gradescope programming assignment")
         return 0
     if args.action == "run":
-        policy = _policy(args.points)
+        policy = _policy(args.points, args.edition)
         with _quiet_stderr():
             results, text = gradescope.grade_gradescope_submission(
-                args.root, points=policy
+                args.root, points=policy, edition=args.edition
             )
         print(text)
         print(f"wrote {args.root / 'results' / 'results.json'}")
@@ -818,9 +867,11 @@ def _cache(args: argparse.Namespace) -> int:
         from grader.hidden import warm_cache
 
         with _quiet_stderr():
-            losses = warm_cache()
-        shown = " → ".join(f"{loss:.3f}" for loss in losses)
-        print(f"the reference's training run: loss {shown}; kept in {where}")
+            runs = warm_cache()
+        for edition, losses in runs.items():
+            shown = " → ".join(f"{loss:.3f}" for loss in losses)
+            print(f"{edition}: the reference's training run: loss {shown}")
+        print(f"kept in {where}")
     return 0
 
 

@@ -6,7 +6,7 @@ failed checks. These are for the cases where no report can be made::
     GraderError
     ├── NotebookError(GraderError, ValueError)    the file is not a readable notebook
     │   └── NotAssignmentError                    a notebook without this assignment
-    │       └── OtherEditionError                 the assignment's 2021 edition ("W2A1")
+    │       └── OtherEditionError                 functions of different editions
     ├── AssignError(GraderError, ValueError)      a solution cannot be turned into stubs
     ├── KernelError(GraderError, RuntimeError)    the Jupyter kernel would not start
     ├── SandboxError(GraderError, RuntimeError)   a required sandbox is unavailable
@@ -56,10 +56,15 @@ OTHER_SIGNATURES = (
     "{path}: this is not the version of the Residual Networks assignment that "
     "this grader grades: {details}"
 )
-OTHER_EDITION = (
-    "{path}: not graded: this is the 2021 edition of the Residual Networks "
-    "assignment (W2A1), and this grader grades the 2020 edition: in this notebook "
-    "{clues}, without the stage and block of the 2020 edition"
+MIXED_EDITIONS = (
+    "{path}: not graded: the graded functions are of different editions of the "
+    "Residual Networks assignment: {clues}; write every function of one edition "
+    "(or grade with --edition NAME)"
+)
+NOT_THIS_EDITION = (
+    "{path}: not graded: this is the {found} edition of the Residual Networks "
+    "assignment ({description}), and this course grades the {wanted} edition; "
+    "submit the notebook you were handed out"
 )
 KERNEL_WOULD_NOT_START = "the Python kernel would not start: {reason}"
 REGION_NOT_ASSIGNMENTS = (
@@ -86,10 +91,10 @@ class NotAssignmentError(NotebookError):
 
 
 class OtherEditionError(NotAssignmentError):
-    """The notebook is the 2021 edition of the assignment, or a later revision.
+    """The notebook's graded functions are of different editions of the assignment.
 
-    That edition's blocks take ``training`` and ``initializer`` instead of
-    ``stage`` and ``block``; its answers cannot be graded as the 2020 one's.
+    Each edition (``grader.editions``) is told by the blocks' parameters; a
+    notebook whose blocks show different ones cannot be graded as either.
     """
 
 

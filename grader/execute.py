@@ -513,7 +513,8 @@ class _Job:
         for name in self.probed:
             nonce = secrets.token_hex(16)
             path = session.outbox / f"{name}-{secrets.token_hex(8)}.json"
-            calls = payload(name, visible_only=self.visible_only)
+            edition = self.graded[name].edition if name in self.graded else None
+            calls = payload(name, visible_only=self.visible_only, edition=edition)
             call = _probe_call(name, calls, path, nonce)
             self.probe_cells[name] = run(call, limits.probe_seconds)
             keys = {p["key"] for p in calls}

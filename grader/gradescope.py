@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 SOURCE = "grader-src"
 #: The points file in the bundle, beside ``run_autograder``, where one was given.
 POINTS_FILE = "points.toml"
+EDITION_FILE = "edition.txt"
+"""The edition a bundle grades, where the instructor chose one."""
 ASSIGNMENT_NOTEBOOK = "Residual_Networks.ipynb"
 #: The container memory a grading needs, as the container's memory cgroup
 #: counts it (``grader.cgroup``; ``bench/bench.py`` measures it). With the
@@ -68,6 +70,8 @@ PROJECT_FILES = (
     "README.md",
     "grader/*.py",
     "grader/batch/*.py",
+    "grader/editions/*.py",
+    "grader/similarity/*.py",
     "grader/py.typed",
     "fixtures/*.py",
     "fixtures/*.json",
@@ -123,10 +127,13 @@ PYTHON="${GRADER_PYTHON:-$ROOT/venv/bin/python}"
 export TF_CPP_MIN_LOG_LEVEL=3
 # What setup.sh computed once: the reference's training run.
 export GRADER_CACHE_DIR="${GRADER_CACHE_DIR:-$ROOT/cache}"
-# The points file the bundle was built with, if any.
+# The points file and the edition the bundle was built with, if any.
 POINTS=()
 if [ -f "$ROOT/source/points.toml" ]; then
     POINTS=(--points "$ROOT/source/points.toml")
+fi
+if [ -f "$ROOT/source/edition.txt" ]; then
+    POINTS+=(--edition "$(cat "$ROOT/source/edition.txt")")
 fi
 # -I (isolated): neither the current directory nor PYTHONPATH goes on
 # sys.path, so a folder named grader where this runs cannot stand in for the
@@ -161,11 +168,15 @@ def project_root() -> Path:
     return root
 
 
-def build_bundle(target: Path, *, points: Path | None = None) -> list[str]:
+def build_bundle(
+    target: Path, *, points: Path | None = None, edition: str | None = None
+) -> list[str]:
     """Write Gradescope's autograder zip to ``target``; return its entries.
 
     ``points``, a points file (checked already: ``grader.points.load_policy``),
     goes in as ``points.toml``, which ``run_autograder`` grades with.
+    ``edition`` goes in as ``edition.txt``: the bundle then grades that
+    edition only (any other gets 0 and says so); without it, any edition.
     """
     root = project_root()
     files = sorted({path for pattern in PROJECT_FILES for path in root.glob(pattern)})
@@ -189,6 +200,9 @@ def build_bundle(target: Path, *, points: Path | None = None) -> list[str]:
             if points is not None:
                 bundle.write(points, POINTS_FILE)
                 entries.append(POINTS_FILE)
+            if edition is not None:
+                bundle.writestr(EDITION_FILE, edition + "\n")
+                entries.append(EDITION_FILE)
     except OSError as exc:
         raise GraderError(f"{target}: cannot write the bundle ({exc})") from None
     return entries
@@ -277,10 +291,12 @@ def grade_gradescope_submission(
     *,
     points: Policy | None = None,
     memory_mb: float | None = None,
+    edition: str | None = None,
 ) -> tuple[dict[str, Any], str]:
     """Grade the submission under ``root`` as Gradescope lays it out.
 
-    Scores follow ``points`` (default: the checks table's own).
+    Scores follow ``points`` (default: the checks table's own); with
+    ``edition`` a notebook of another edition scores 0 and says so.
     ``memory_mb`` is the container's memory (default: ``GRADER_MEMORY_MB``
     or the limit of this process's memory cgroup, ``grader.cgroup``); under
     ``MEMORY_NEEDED_MB`` nothing is graded and the results say why, for the
@@ -313,16 +329,17 @@ def grade_gradescope_submission(
         results, text = gradescope_not_graded(message), message
     else:
         try:
-            report = grade(notebook)
+            report = grade(notebook, only=edition)
         except NotebookError as exc:
             message = str(exc).replace(str(submission) + os.sep, "")
             results, text = gradescope_not_graded(message), message
         else:
             if points is not None and points.settings:
-                from grader.checks import CHECKS
+                from grader.checks import table
+                from grader.editions import get
                 from grader.points import rescore
 
-                report = rescore(report, points.apply(CHECKS))
+                report = rescore(report, points.apply(table(get(report.edition))))
             results, text = to_gradescope(report), render_text(report)
             if notes:
                 results["output"] = "\n".join([*notes, results["output"]])

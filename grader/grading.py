@@ -8,12 +8,13 @@ import time
 from collections.abc import Collection
 from pathlib import Path
 
+from grader.editions import DEFAULT, get
 from grader.execute import KernelPool, Stopwatch, start_submission
 from grader.notebook import (
-    check_assignment,
     find_graded_cells,
     notebook_notes,
     read_notebook,
+    recognise,
 )
 from grader.probes import FUNCTIONS
 from grader.report import GradeReport
@@ -35,6 +36,8 @@ def grade(
     visible_only: bool = False,
     sandbox: Sandbox | None = None,
     pool: KernelPool | None = None,
+    edition: str | None = None,
+    only: str | None = None,
 ) -> GradeReport:
     """Grade one notebook: run its graded cells in a kernel and check them.
 
@@ -44,7 +47,10 @@ def grade(
     system allows, with the default limits) is where the kernel runs;
     ``pool`` (a batch worker's), where the kernel comes from: one started
     ahead, in the pool's sandbox, and the next is started once this
-    submission's kernel is done with.
+    submission's kernel is done with. ``edition`` forces the edition
+    (``grader.editions``) the notebook is graded as; by default its graded
+    functions' signatures tell it (``grader.notebook.recognise``), and with
+    ``only`` a notebook of another edition is refused (a course that grades one).
     Raises ``NotebookError`` when the file is not a readable notebook (its
     subclass ``NotAssignmentError`` when it holds another assignment) and
     ``KernelError`` when no kernel can be started; anything wrong with the
@@ -58,8 +64,8 @@ def grade(
     if unknown:
         raise ValueError(f"not a graded function: {', '.join(unknown)}")
     nb = read_notebook(path)
-    graded = find_graded_cells(nb)
-    check_assignment(graded, str(path))
+    graded = recognise(find_graded_cells(nb), str(path), edition=edition, only=only)
+    known = get(next(iter(graded.values())).edition or DEFAULT)
     runnable = {name: cell for name, cell in graded.items() if not cell.is_stub}
     watch.lap("reading the notebook")
     # TensorFlow takes seconds to import: let that happen while the kernel works.
@@ -84,8 +90,9 @@ def grade(
         from grader.judge import Expected, Judge
 
         results = []
-        judge = Judge(submission.live, graded, Expected.load())
-        checks = select(chosen, visible_only=visible_only)
+        expected = Expected.load(known)
+        judge = Judge(submission.live, graded, expected, known)
+        checks = select(chosen, visible_only=visible_only, edition=known)
         last = checks[-1].function if checks else None
         for index, check in enumerate(checks):
             first = index == 0 or checks[index - 1].function != check.function
@@ -129,6 +136,7 @@ def grade(
     watch.lap("report")
     return GradeReport(
         notebook=str(path),
+        edition=known.name,
         checks=tuple(results),
         notes=tuple(notes),
         seconds=time.monotonic() - started,

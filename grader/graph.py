@@ -87,8 +87,13 @@ class Difference:
 class Graph:
     """Layers in topological order, with the layers that consume each one."""
 
-    def __init__(self, layers: Iterable[Layer]) -> None:
+    def __init__(
+        self, layers: Iterable[Layer], labels: Mapping[str, str] | None = None
+    ) -> None:
         self.layers = {layer.name: layer for layer in layers}
+        #: How to call some layers in messages, where the notebook names none
+        #: (``"the third Conv2D of the main path"``): see ``position_labels``.
+        self.labels = dict(labels or {})
         self.consumers: dict[str, list[str]] = {name: [] for name in self.layers}
         for name, layer in self.layers.items():
             for source in layer.inputs:
@@ -99,6 +104,8 @@ class Graph:
         layer = self.layers[name]
         if layer.kind == "Input":
             return "the input"
+        if name in self.labels:
+            return self.labels[name]
         if layer.named:
             return name
         if depth == 0 or not layer.inputs:
@@ -111,6 +118,62 @@ class Graph:
     def named_layers(self) -> list[str]:
         """Names the author gave, in graph order."""
         return [name for name, layer in self.layers.items() if layer.named]
+
+
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
+BRANCH = re.compile(r"(res|bn)(\d)([a-f])_branch(1|2[abc])")
+STEM = {
+    "conv1": "the first Conv2D",
+    "bn_conv1": "the first BatchNormalization",
+    "avg_pool": "the AveragePooling2D",
+}
+
+
+def position_label(name: str, *, within_model: bool) -> str | None:
+    """A 2020 layer name said the way the later editions' notebooks say it.
+
+    ``res3a_branch2c`` is "the third Conv2D of the main path" in a block, and
+    in the whole model "... of stage 3's convolutional block";
+    ``bn4c_branch1`` is "the BatchNormalization of the shortcut". Names that
+    are not the assignment's give None.
+    """
+    if name in STEM:
+        return STEM[name]
+    if re.fullmatch(r"fc\d+", name):
+        return "the Dense layer"
+    match = BRANCH.fullmatch(name)
+    if match is None:
+        return None
+    prefix, stage, block, branch = match.groups()
+    kind = "Conv2D" if prefix == "res" else "BatchNormalization"
+    if branch == "1":
+        text = f"the {kind} of the shortcut"
+    else:
+        text = f"the {ORDINALS['abc'.index(branch[1])]} {kind} of the main path"
+    if within_model:
+        which = (
+            "convolutional block"
+            if block == "a"
+            else f"{ORDINALS['bcdef'.index(block)]} identity block"
+        )
+        text += f" of stage {stage}'s {which}"
+    return text
+
+
+def position_labels(
+    unnamed: Iterable[str], named: Iterable[str], *, within_model: bool
+) -> dict[str, str]:
+    """Labels for an unnamed model's layers from its named twin's, in order.
+
+    ``unnamed`` and ``named`` are the layer names of the same architecture
+    built twice, without and with the 2020 edition's names.
+    """
+    labels = {}
+    for plain, given in zip(unnamed, named, strict=True):
+        label = position_label(given, within_model=within_model)
+        if label is not None:
+            labels[plain] = label
+    return labels
 
 
 def align(graph: Graph, reference: Graph) -> dict[str, str]:

@@ -18,7 +18,7 @@ import numpy as np
 from grader import graph as graphs
 from grader import models
 from grader.judge import Failure, Judge
-from grader.probes import Probe, probe, probes_for
+from grader.probes import INITIALIZER, Probe
 
 HIDDEN_AFTER_EXAMPLE = (
     "on hidden inputs the output differs from the reference too; "
@@ -43,9 +43,13 @@ OUTPUT_TOLERANCE: _Tolerance = {"rtol": 1e-3, "atol": 1e-4}
 
 
 def outputs(judge: Judge, function: str, training: bool) -> str:
-    """A block's outputs against the reference's on every hidden probe."""
-    for spec in probes_for(function):
-        if spec.key == "seeded":
+    """A block's outputs against the reference's on every hidden probe.
+
+    A probe that passes ``training`` (the 2021 edition) is run in that mode
+    only: its pair in the other mode is another probe.
+    """
+    for spec in judge.probes(function):
+        if spec.visible or spec.kwargs.get("training", training) != training:
             continue
         _compare_outputs(judge, spec, training)
     mode = "training" if training else "inference"
@@ -88,7 +92,7 @@ def _compare_outputs(judge: Judge, spec: Probe, training: bool) -> None:
 
 def honours_arguments(judge: Judge) -> str:
     """``ResNet50`` built with another input shape and number of classes."""
-    spec = probe("ResNet50", "hidden")
+    spec = judge.probe("ResNet50", "hidden")
     model = judge.model("ResNet50", "hidden")
     shape, classes = spec.kwargs["input_shape"], spec.kwargs["classes"]
     got_input = tuple(model.input.shape) if not isinstance(model.input, list) else None
@@ -104,6 +108,99 @@ def honours_arguments(judge: Judge) -> str:
             f"the last layer has {units} units"
         )
     return "input_shape and classes are used"
+
+
+TRAINING_NOT_PASSED = (
+    "{count} of {total} BatchNormalization layers do not get `training` "
+    "({first}); call each one as BatchNormalization(axis=3)(X, training=training)"
+)
+INITIALIZER_NOT_USED = (
+    "{count} of {total} Conv2D layers do not use `initializer` ({first}); "
+    "give each one kernel_initializer=initializer(seed=0)"
+)
+
+
+def _layers_of(judge: Judge, function: str, key: str, kind: str) -> list[dict]:  # type: ignore[type-arg]
+    config = judge.config(function, key).get("config", {})
+    found = config.get("layers", []) if isinstance(config, dict) else []
+    return [
+        layer
+        for layer in found
+        if isinstance(layer, dict) and layer.get("class_name") == kind
+    ]
+
+
+def _ordinal(index: int, kind: str) -> str:
+    """``the third Conv2D``, counted in the order the student's code builds them."""
+    words = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")
+    word = words[index] if index < len(words) else f"{index + 1}th"
+    return f"the {word} {kind} your code builds"
+
+
+def training_reaches(judge: Judge, function: str) -> str:
+    """``training`` reaches every BatchNormalization, in both modes.
+
+    Read from the model's configuration, which keeps each call's ``training=``
+    (a model called in one mode runs every layer in it, so outputs alone
+    cannot tell a block that drops the argument).
+    """
+    for spec in judge.probes(function):
+        if spec.visible or "training" not in spec.kwargs:
+            continue
+        wanted = spec.kwargs["training"]
+        layers = _layers_of(judge, function, spec.key, "BatchNormalization")
+        missing = [
+            _ordinal(index, "BatchNormalization")
+            for index, layer in enumerate(layers)
+            if _call_argument(layer, "training") is not wanted
+        ]
+        if missing:
+            raise Failure(
+                TRAINING_NOT_PASSED.format(
+                    count=len(missing), total=len(layers), first=missing[0]
+                )
+            )
+    return "every BatchNormalization gets `training`, in both modes"
+
+
+def _call_argument(layer: dict, name: str) -> object:  # type: ignore[type-arg]
+    nodes = layer.get("inbound_nodes") or [{}]
+    node = nodes[0] if isinstance(nodes[0], dict) else {}
+    kwargs = node.get("kwargs") or {}
+    return kwargs.get(name) if isinstance(kwargs, dict) else None
+
+
+def initializer_used(judge: Judge, function: str) -> str:
+    """Every convolution's kernel comes from the ``initializer`` argument.
+
+    The hidden probes pass one no notebook shows; the configuration names
+    each layer's initializer, class and settings.
+    """
+    for spec in judge.probes(function):
+        given = spec.kwargs.get("initializer")
+        if spec.visible or not isinstance(given, dict):
+            continue
+        wanted = given[INITIALIZER]
+        layers = _layers_of(judge, function, spec.key, "Conv2D")
+        missing = [
+            _ordinal(index, "Conv2D")
+            for index, layer in enumerate(layers)
+            if not _made_by(layer.get("config", {}).get("kernel_initializer"), wanted)
+        ]
+        if missing:
+            raise Failure(
+                INITIALIZER_NOT_USED.format(
+                    count=len(missing), total=len(layers), first=missing[0]
+                )
+            )
+    return "every Conv2D kernel comes from `initializer`"
+
+
+def _made_by(found: object, wanted: dict) -> bool:  # type: ignore[type-arg]
+    if not isinstance(found, dict) or found.get("class_name") != wanted["class_name"]:
+        return False
+    config = found.get("config") or {}
+    return all(config.get(k) == v for k, v in wanted["config"].items())
 
 
 def training_run(judge: Judge) -> str:
@@ -171,13 +268,26 @@ def reference_losses(reference_json: str) -> list[float]:
     return losses
 
 
-def warm_cache() -> list[float]:
-    """Compute and keep the reference's training run (``grader cache warm``)."""
-    from grader import reference
+def warm_cache() -> dict[str, list[float]]:
+    """Compute and keep each edition's reference training run, by edition.
 
-    spec = probe("ResNet50", "default")
-    model = reference.build("ResNet50", spec.kwargs, spec.input_shape)
-    return reference_losses(model.to_json())
+    What ``grader cache warm`` runs (and Gradescope's ``setup.sh``).
+    Editions whose references are the same but for their names share one.
+    """
+    from grader import editions, reference
+
+    runs = {}
+    for name in editions.names():
+        edition = editions.get(name)
+        spec = next(
+            p for p in edition.probes if p.function == "ResNet50" and p.key == "default"
+        )
+        model = reference.build(
+            "ResNet50", spec.kwargs, spec.input_shape, layer_names=edition.layer_names
+        )
+        runs[name] = reference_losses(model.to_json())
+        del model
+    return runs
 
 
 def adam_steps(

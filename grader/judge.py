@@ -13,17 +13,21 @@ from __future__ import annotations
 import csv
 import gc
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 import keras
 
 from grader import graph as graphs
 from grader import models, reference
 from grader.notebook import END, START, GradedCell
-from grader.probes import FUNCTIONS, probe
+from grader.probes import FUNCTIONS, Probe, probe, probes_for
 from grader.protocol import AnswerStatus, Frame, KernelRun, ProbeAnswer
 from grader.report import GraphWindow
+
+if TYPE_CHECKING:
+    from grader.editions import Edition
 
 STUCK_IN = (
     "{function} did not finish in time: it calls {callee}, "
@@ -53,33 +57,80 @@ class Failure(Exception):
         self.window = window
 
 
+SEEDS_EXAMPLE = {
+    "input": "randn-seed-1",
+    "kernels": "tf1-glorot",
+    "output": "out[1][1][0]",
+}
+"""How the 2020 edition's example runs (its ``expected.json`` predates ``example``)."""
+
+
 @dataclass(frozen=True)
 class Expected:
-    """Values from the original assignment, read from the fixtures."""
+    """Values from an edition of the assignment, read from the fixtures.
+
+    ``examples`` holds, per block and per visible probe (``"seeded"``,
+    ``"seeded-training"``), what the notebook's example prints;
+    ``example`` says how it is run (which input, which kernels, what is
+    printed: see ``grader.checks``) and ``modes`` in which mode each probe
+    is called (inference where not said).
+    """
 
     seeded: dict[str, list[float]]
     tolerance: float
     params: tuple[int, int, int]
     table: graphs.Graph
+    examples: dict[str, dict[str, Any]] = field(default_factory=dict)
+    example: dict[str, str] = field(default_factory=lambda: dict(SEEDS_EXAMPLE))
+    modes: dict[str, bool] = field(default_factory=dict)
+    #: Relative tolerance of the examples (the later editions' tests use
+    #: ``np.allclose``'s default, 1e-5, beside ``atol``); 0 for the seeds'.
+    relative: float = 0.0
 
     @classmethod
-    def load(cls) -> Expected:
-        """Read ``expected.json`` and the layer table shipped with the grader."""
+    def load(cls, edition: Edition | None = None) -> Expected:
+        """Read an edition's expected values and layer table (default: 2020's)."""
+        names = ("expected.json", "resnet50_layers.tsv")
+        if edition is not None:
+            names = (edition.expected, edition.layer_table)
         folder = resources.files("grader.fixtures")
-        data = json.loads(folder.joinpath("expected.json").read_text())
-        lines = folder.joinpath("resnet50_layers.tsv").read_text().splitlines()
+        data = json.loads(folder.joinpath(names[0]).read_text())
+        lines = folder.joinpath(names[1]).read_text().splitlines()
         rows = csv.DictReader(
             (line for line in lines if not line.startswith("#")), delimiter="\t"
         )
+        table = graphs.from_table(rows)
+        twin = data.get("layer_table_named_twin")
+        if twin is not None:
+            # The same table with the 2020 edition's names, row for row: where
+            # each layer sits, for messages ("the third Conv2D of the main path").
+            twin_lines = folder.joinpath(twin).read_text().splitlines()
+            twin_rows = csv.DictReader(
+                (line for line in twin_lines if not line.startswith("#")),
+                delimiter="\t",
+            )
+            table.labels.update(
+                graphs.position_labels(
+                    table.layers, (row["name"] for row in twin_rows), within_model=True
+                )
+            )
         counts = data["resnet50_params"]
+        if "seeded" in data:
+            examples = data["seeded"]
+        else:  # the 2020 edition's file: one vector per block
+            examples = {
+                function: {"seeded": data[f"{function}_seeded"]}
+                for function in ("identity_block", "convolutional_block")
+            }
         return cls(
-            seeded={
-                "identity_block": data["identity_block_seeded"],
-                "convolutional_block": data["convolutional_block_seeded"],
-            },
+            seeded={name: values["seeded"] for name, values in examples.items()},
             tolerance=data["seeded_tolerance"],
             params=(counts["total"], counts["trainable"], counts["non_trainable"]),
-            table=graphs.from_table(rows),
+            table=table,
+            examples=examples,
+            example=data.get("example", dict(SEEDS_EXAMPLE)),
+            modes=data.get("modes", {}),
+            relative=data.get("seeded_relative_tolerance", 0.0),
         )
 
 
@@ -87,11 +138,17 @@ class Judge:
     """Everything the checks need about one submission, built once and cached."""
 
     def __init__(
-        self, run: KernelRun, graded: dict[str, GradedCell], expected: Expected
+        self,
+        run: KernelRun,
+        graded: dict[str, GradedCell],
+        expected: Expected,
+        edition: Edition | None = None,
     ) -> None:
         self.run = run
         self.graded = graded
         self.expected = expected
+        #: None: the 2020 edition, as ``grader.probes`` holds it (the hand-out's too).
+        self.edition = edition
         self._models: dict[tuple[str, str], keras.Model] = {}
         self._graphs: dict[tuple[str, str], graphs.Graph] = {}
         self._references: dict[tuple[str, str], keras.Model] = {}
@@ -187,17 +244,67 @@ class Judge:
     def reference(self, function: str, key: str) -> keras.Model:
         """The grader's own model for a probe."""
         if (function, key) not in self._references:
-            spec = probe(function, key)
+            spec = self.probe(function, key)
+            options = {}
+            if self.edition is not None and not self.edition.layer_names:
+                options["layer_names"] = False
             self._references[(function, key)] = reference.build(
-                function, spec.kwargs, spec.input_shape
+                function, spec.kwargs, spec.input_shape, **options
             )
         return self._references[(function, key)]
+
+    def _position_labels(
+        self, function: str, key: str, model: keras.Model
+    ) -> dict[str, str]:
+        """Where each layer of an unnamed reference sits, in the notebook's words.
+
+        The same reference built with the 2020 edition's names gives each
+        layer's place (``res2a_branch2c``), which ``graph.position_labels``
+        turns into "the third Conv2D of the main path".
+        """
+        spec = self.probe(function, key)
+        named = spec.kwargs
+        if spec.input_shape is not None:  # a block: stage and block name its layers
+            named = {**spec.kwargs, "stage": 1, "block": "a"}
+        twin = reference.build(function, named, spec.input_shape)
+        return graphs.position_labels(
+            (layer.name for layer in model.layers),
+            (layer.name for layer in twin.layers),
+            within_model=function == "ResNet50",
+        )
+
+    def probe(self, function: str, key: str) -> Probe:
+        """The probe ``key`` of ``function`` in this submission's edition."""
+        name = None if self.edition is None else self.edition.name
+        return probe(function, key, edition=name)
+
+    def probes(self, function: str) -> tuple[Probe, ...]:
+        """Every probe of ``function`` in this submission's edition."""
+        name = None if self.edition is None else self.edition.name
+        return probes_for(function, edition=name)
+
+    def config(self, function: str, key: str) -> dict[str, Any]:
+        """The student's model configuration for a probe, as the kernel gave it.
+
+        Initializers and each call's arguments (``training=``) are still in it.
+        """
+        unreadable = Failure(f"the kernel gave no readable answer for {function}")
+        try:
+            data = json.loads(_model_json(function, self.answer(function, key)))
+        except ValueError:
+            raise unreadable from None
+        if not isinstance(data, dict):
+            raise unreadable
+        return data
 
     def reference_graph(self, function: str, key: str) -> graphs.Graph:
         """The layer graph of the grader's own model for a probe."""
         if (function, key) not in self._reference_graphs:
             model = self.reference(function, key)
-            self._reference_graphs[(function, key)] = graphs.from_model(model)
+            graph = graphs.from_model(model)
+            if self.edition is not None and not self.edition.layer_names:
+                graph.labels.update(self._position_labels(function, key, model))
+            self._reference_graphs[(function, key)] = graph
         return self._reference_graphs[(function, key)]
 
 

@@ -26,6 +26,7 @@ from keras.layers import (Input, Add, Dense, Activation, ZeroPadding2D,
     GlobalMaxPooling2D, GlobalAveragePooling2D, ReLU)
 from keras.models import Model, load_model
 from resnets_utils import glorot_uniform
+from keras.initializers import random_uniform, constant, identity
 
 
 def AveragePooling2D(pool_size=(2, 2), strides=None, padding="valid", **kwargs):
@@ -71,6 +72,31 @@ def _student_frames(exc: BaseException) -> list:
     return found
 
 
+def _grader_argument(value):  # type: ignore[no-untyped-def]
+    """A probe argument as the student's function takes it.
+
+    ``{"__initializer__": {"class_name": ..., "config": ...}}`` (see
+    ``grader.probes.initializer``) becomes what the later editions' blocks
+    take: a callable that, called as ``initializer(seed=0)``, returns that
+    Keras initializer. Anything else is passed as it is.
+    """
+    import keras
+
+    if isinstance(value, dict) and set(value) == {"__initializer__"}:
+        spec = value["__initializer__"]
+
+        def make(seed=None):  # type: ignore[no-untyped-def]
+            config = dict(spec["config"])
+            if seed is not None and spec["class_name"] not in ("Constant", "Identity"):
+                config["seed"] = seed
+            return keras.initializers.get(
+                {"class_name": spec["class_name"], "config": config}
+            )
+
+        return make
+    return value
+
+
 # ``function`` is the student's, called whatever it is: no builtin names a
 # callable, and annotations here may name builtins only (see pyproject.toml).
 def _run_probe(function, probe: dict) -> dict:  # type: ignore[no-untyped-def]
@@ -80,14 +106,15 @@ def _run_probe(function, probe: dict) -> dict:  # type: ignore[no-untyped-def]
         return {"status": "missing"}
     if probe["input_shape"] is not None:
         inputs = keras.Input(shape=tuple(probe["input_shape"]))
-        outputs = function(inputs, **probe["kwargs"])
+        kwargs = {k: _grader_argument(v) for k, v in probe["kwargs"].items()}  # type: ignore[no-untyped-call]
+        outputs = function(inputs, **kwargs)
         if outputs is None:
             return {"status": "returned-none"}
         if not isinstance(outputs, keras.KerasTensor):
             return {"status": "not-a-tensor", "type": type(outputs).__name__}
         model = keras.Model(inputs, outputs)
     else:
-        kwargs = dict(probe["kwargs"])
+        kwargs = {k: _grader_argument(v) for k, v in probe["kwargs"].items()}  # type: ignore[no-untyped-call]
         kwargs["input_shape"] = tuple(kwargs["input_shape"])
         model = function(**kwargs)
         if not isinstance(model, keras.Model):

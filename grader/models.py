@@ -121,13 +121,17 @@ def _tf1_kernel(shape: tuple[int, ...]) -> np.ndarray:
     return tf1_glorot_uniform_values(shape, 0)
 
 
-def set_seeded_weights(model: keras.Model, *, batchnorm: str = "initial") -> None:
+def set_seeded_weights(
+    model: keras.Model, *, batchnorm: str = "initial", kernels: str = "tf1-glorot"
+) -> None:
     """Give every layer weights that depend only on its shape.
 
     Conv2D and Dense kernels are TF1's ``glorot_uniform(seed=0)`` draws, as in
-    the assignment, and biases are zero. BatchNormalization is at its initial
-    state (``"initial"``, which the assignment's printed values assume) or
-    has statistics drawn from its shape (``"varied"``), so that the
+    the 2020 edition (``"tf1-glorot"``), or all ones (``"ones"``: the later
+    editions' examples pass ``constant(value=1)``), and biases are zero.
+    BatchNormalization is at its initial state (``"initial"``, which the
+    assignment's printed values assume) or has statistics drawn from its
+    shape (``"varied"``), so that the
     normalized axis shows in the output. Because nothing depends on names,
     a misnamed layer costs only the names check.
     """
@@ -138,7 +142,8 @@ def set_seeded_weights(model: keras.Model, *, batchnorm: str = "initial") -> Non
         if isinstance(layer, keras.layers.BatchNormalization):
             layer.set_weights(_batchnorm_weights(layer, batchnorm))
         elif isinstance(layer, keras.layers.Conv2D | keras.layers.Dense):
-            kernel = _tf1_kernel(tuple(int(d) for d in weights[0].shape))
+            shape = tuple(int(d) for d in weights[0].shape)
+            kernel = _tf1_kernel(shape) if kernels == "tf1-glorot" else np.ones(shape)
             layer.set_weights([kernel, *(np.zeros_like(w) for w in weights[1:])])
 
 

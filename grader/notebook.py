@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import math
 import re
@@ -49,10 +50,6 @@ SIGNATURES = {
 """The signatures of the assignment's graded functions, as students see them."""
 BLOCKS = ("identity_block", "convolutional_block")
 """The graded functions whose signatures tell the assignment's editions apart."""
-EDITION_2020_PARAMETERS = frozenset({"stage", "block"})
-"""Parameters of the 2020 edition's blocks (used in layer names) that 2021 dropped."""
-EDITION_2021_PARAMETERS = frozenset({"training", "initializer"})
-"""Parameters of the 2021 edition's blocks; a later revision dropped ``training``."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +60,8 @@ class GradedCell:
     index: int
     source: str
     marked: bool
+    #: The edition it is graded as (``grader.editions``); None: 2020's.
+    edition: str | None = None
 
     @property
     def is_stub(self) -> bool:
@@ -72,12 +71,16 @@ class GradedCell:
     @property
     def signature_problem(self) -> str | None:
         """Why the grader's calls cannot work with this ``def``, or None."""
-        return signature_problem(self.function, self.source)
+        return signature_problem(self.function, self.source, self.edition)
 
     @property
-    def edition_2021_clue(self) -> str | None:
-        """What in this ``def`` shows the 2021 edition of the assignment, or None."""
-        return edition_2021_clue(self.function, self.source)
+    def parameters(self) -> list[str] | None:
+        """The ``def``'s parameters (``*args``, ``**kwargs`` written so), or None.
+
+        None: the cell has no ``def`` of its function that parses.
+        """
+        node = _function_def(self.function, self.source)
+        return None if node is None else _parameter_names(node.args)
 
 
 def read_notebook(path: str | Path) -> nbformat.NotebookNode:
@@ -278,12 +281,15 @@ def is_stub(source: str) -> bool:
     return True
 
 
-def signature_problem(function: str, source: str) -> str | None:
-    """Say how ``function``'s ``def`` in ``source`` differs from the assignment's.
+def signature_problem(
+    function: str, source: str, edition: str | None = None
+) -> str | None:
+    """Say how ``function``'s ``def`` in ``source`` differs from the edition's.
 
     The grader calls blocks as ``f(X, f=..., filters=..., stage=..., block=...)``
-    (plus ``s=...``) and ``ResNet50(input_shape=..., classes=...)``; a ``def``
-    that cannot take those calls is another version of the assignment.
+    (plus ``s=...``; the later editions' ``training`` and ``initializer``
+    instead of ``stage`` and ``block``) and ``ResNet50(input_shape=...,
+    classes=...)``; a ``def`` that cannot take those calls is another version.
     """
     node = _function_def(function, source)
     if node is None:
@@ -292,12 +298,13 @@ def signature_problem(function: str, source: str) -> str | None:
     positional = [a.arg for a in (*args.posonlyargs, *args.args)]
     blocks = function != "ResNet50"
     if blocks and not positional:
-        return _other_signature(function, node)
+        return _other_signature(function, node, edition)
     keywords = positional[1:] if blocks else positional
     accepted = {*keywords, *(a.arg for a in args.kwonlyargs)}
-    given = {name for spec in probes_for(function) for name in spec.kwargs}
+    probes = probes_for(function, edition=edition)
+    given = {name for spec in probes for name in spec.kwargs}
     if args.kwarg is None and not given <= accepted:
-        return _other_signature(function, node)
+        return _other_signature(function, node, edition)
     defaults = len(args.defaults)
     required = positional[1 if blocks else 0 : len(positional) - defaults]
     required += [
@@ -306,31 +313,8 @@ def signature_problem(function: str, source: str) -> str | None:
         if default is None
     ]
     if any(name not in given for name in required):
-        return _other_signature(function, node)
+        return _other_signature(function, node, edition)
     return None
-
-
-def edition_2021_clue(function: str, source: str) -> str | None:
-    """Say how ``function``'s ``def`` in ``source`` shows the 2021 edition, or None.
-
-    The 2021 edition ("W2A1") gave the blocks ``training`` and ``initializer``
-    parameters instead of ``stage`` and ``block``
-    (``identity_block(X, f, filters, training=True, initializer=...)``), and a
-    later revision dropped ``training``. A block with either of those and
-    neither ``stage`` nor ``block`` is that edition's; the answer is, for
-    example, "identity_block takes (X, f, filters, training, initializer)".
-    ``ResNet50`` kept its signature, so it never tells.
-    """
-    if function not in BLOCKS:
-        return None
-    node = _function_def(function, source)
-    if node is None:
-        return None
-    names = _parameter_names(node.args)
-    bare = {name.lstrip("*") for name in names}
-    if bare & EDITION_2020_PARAMETERS or not bare & EDITION_2021_PARAMETERS:
-        return None
-    return f"{function} takes ({', '.join(names)})"
 
 
 def _parameter_names(args: ast.arguments) -> list[str]:
@@ -344,9 +328,16 @@ def _parameter_names(args: ast.arguments) -> list[str]:
     return names
 
 
-def _other_signature(function: str, node: ast.FunctionDef) -> str:
+def _other_signature(
+    function: str, node: ast.FunctionDef, edition: str | None = None
+) -> str:
     theirs = f"{function}({ast.unparse(node.args)})"
-    return f"{theirs} does not take the arguments of {SIGNATURES[function]}"
+    signatures = SIGNATURES
+    if edition is not None:
+        from grader.editions import get
+
+        signatures = dict(get(edition).signatures)
+    return f"{theirs} does not take the arguments of {signatures[function]}"
 
 
 def _function_def(function: str, source: str) -> ast.FunctionDef | None:
@@ -361,24 +352,82 @@ def _function_def(function: str, source: str) -> ast.FunctionDef | None:
     return defs[-1] if defs else None
 
 
+def recognise(
+    graded: dict[str, GradedCell],
+    path: str,
+    *,
+    edition: str | None = None,
+    only: str | None = None,
+) -> dict[str, GradedCell]:
+    """Tell the notebook's edition; return its graded cells marked with it.
+
+    The blocks' parameters tell (``grader.editions.matching``): every block
+    that shows an edition must show the same one, and where none does the
+    notebook is taken for the 2020 edition (its blocks' signatures then say
+    what is wrong). ``edition`` forces one. A notebook whose blocks show
+    different editions raises ``OtherEditionError`` naming what each shows, as
+    does one of another edition than ``only`` (where a course grades one);
+    one that is not the assignment, or whose every signature is wrong,
+    ``NotAssignmentError``.
+    """
+    from grader import editions
+
+    if not graded:
+        raise errors.NotAssignmentError(
+            errors.NO_GRADED_FUNCTIONS.format(path=path), path=path
+        )
+    if edition is None:
+        shown: dict[str, tuple[str, ...]] = {}
+        takes: dict[str, str] = {}
+        for name in BLOCKS:
+            names = graded[name].parameters if name in graded else None
+            if names is None:
+                continue
+            found = tuple(e.name for e in editions.matching(names))
+            if found:
+                shown[name] = found
+                takes[name] = f"{name} takes ({', '.join(names)})"
+        common = set(editions.names())
+        for found in shown.values():
+            common &= set(found)
+        if shown and not common:
+            clues = [f"{takes[name]} ({_or(list(shown[name]))})" for name in shown]
+            raise errors.OtherEditionError(
+                errors.MIXED_EDITIONS.format(path=path, clues=_and(clues)), path=path
+            )
+        order = editions.names()
+        edition = min(common, key=order.index) if shown else editions.DEFAULT
+    chosen = editions.get(edition).name
+    if only is not None and chosen != editions.get(only).name:
+        raise errors.OtherEditionError(
+            errors.NOT_THIS_EDITION.format(
+                path=path,
+                found=chosen,
+                description=editions.get(chosen).description,
+                wanted=only,
+            ),
+            path=path,
+        )
+    # The 2020 edition is the probes module's own table (None): the hand-out's
+    # copy of that module has no editions to look up.
+    marked = None if chosen == editions.DEFAULT else chosen
+    cells = {
+        name: dataclasses.replace(cell, edition=marked) for name, cell in graded.items()
+    }
+    check_assignment(cells, path)
+    return cells
+
+
 def check_assignment(graded: dict[str, GradedCell], path: str) -> None:
     """Raise ``NotAssignmentError`` unless the notebook is this assignment's.
 
-    No graded function at all is another assignment; a block with the 2021
-    edition's signature (either block suffices, whatever ``ResNet50`` looks
-    like) raises its subclass ``OtherEditionError``; and where every graded
-    function's signature differs from this edition's, it is another version.
+    No graded function at all is another assignment; and where every graded
+    function's signature differs from its edition's, it is another version.
     A single block with some other signature is a wrong answer, not this.
     """
     if not graded:
         raise errors.NotAssignmentError(
             errors.NO_GRADED_FUNCTIONS.format(path=path), path=path
-        )
-    found = [graded[name].edition_2021_clue for name in BLOCKS if name in graded]
-    clues = [clue for clue in found if clue]
-    if clues:
-        raise errors.OtherEditionError(
-            errors.OTHER_EDITION.format(path=path, clues=_and(clues)), path=path
         )
     problems = [cell.signature_problem for cell in graded.values()]
     if all(problems):
@@ -482,6 +531,12 @@ def _marker_notes(
 def _cell_numbers(indexes: list[int]) -> str:
     """Cell indexes as the numbers people count by: ``[4, 8]`` is "5 and 9"."""
     return _and([str(index + 1) for index in indexes])
+
+
+def _or(words: list[str]) -> str:
+    """``["a", "b"]`` as "a or b"."""
+    *first, last = words
+    return f"{', '.join(first)} or {last}" if first else last
 
 
 def _and(words: list[str] | tuple[str, ...]) -> str:

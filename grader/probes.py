@@ -29,7 +29,22 @@ class Probe:
         return self.key in VISIBLE_KEYS
 
 
-VISIBLE_KEYS = ("seeded", "default")
+VISIBLE_KEYS = ("seeded", "seeded-training", "default")
+INITIALIZER = "__initializer__"
+"""The key of a probe argument that stands for an initializer (see ``initializer``)."""
+
+
+def initializer(class_name: str, **config: Any) -> dict[str, Any]:
+    """A probe argument that the kernel turns into ``lambda seed=0: <initializer>``.
+
+    Probes travel as JSON, and the later editions' blocks take a callable
+    (``initializer(seed=0)`` makes each kernel's initializer): this names a
+    Keras initializer by class and settings, and ``grader.kernel_side``
+    makes the callable from it.
+    """
+    return {INITIALIZER: {"class_name": class_name, "config": config}}
+
+
 SEEDED_BLOCK_ARGS = {"f": 2, "filters": [2, 4, 6], "stage": 1, "block": "a"}
 
 PROBES = (
@@ -58,26 +73,43 @@ PROBES = (
 )
 
 
-def probes_for(function: str, *, visible_only: bool = False) -> tuple[Probe, ...]:
-    """Return the probes of one graded function, in table order."""
+def _table(edition: str | None) -> tuple[Probe, ...]:
+    if edition is None:
+        return PROBES
+    from grader.editions import get
+
+    return get(edition).probes
+
+
+def probes_for(
+    function: str, *, visible_only: bool = False, edition: str | None = None
+) -> tuple[Probe, ...]:
+    """Return the probes of one graded function, in table order.
+
+    ``edition`` names the edition whose probes these are; None is this
+    module's own table, the 2020 edition's (the hand-out's copy of this
+    module holds its edition's visible probes there).
+    """
     return tuple(
         probe
-        for probe in PROBES
+        for probe in _table(edition)
         if probe.function == function and (probe.visible or not visible_only)
     )
 
 
-def probe(function: str, key: str) -> Probe:
+def probe(function: str, key: str, *, edition: str | None = None) -> Probe:
     """Return the probe named ``key`` of ``function``."""
-    for candidate in PROBES:
+    for candidate in _table(edition):
         if candidate.function == function and candidate.key == key:
             return candidate
     raise KeyError((function, key))
 
 
-def payload(function: str, *, visible_only: bool = False) -> list[dict[str, Any]]:
+def payload(
+    function: str, *, visible_only: bool = False, edition: str | None = None
+) -> list[dict[str, Any]]:
     """The probes of ``function`` as plain data, as the kernel side reads them."""
     return [
         {"key": p.key, "kwargs": p.kwargs, "input_shape": p.input_shape}
-        for p in probes_for(function, visible_only=visible_only)
+        for p in probes_for(function, visible_only=visible_only, edition=edition)
     ]

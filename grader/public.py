@@ -15,6 +15,10 @@ from collections.abc import Callable
 
 from grader.report import CheckResult
 
+EDITION: str | None = None
+"""The edition whose checks these are: None, the 2020 edition's; ``grader
+release`` writes the handed-out edition's name here in the hand-out's copy."""
+
 
 def check_function(
     function: str, target: Callable[..., object] | None
@@ -31,11 +35,16 @@ def check_function(
         source = inspect.getsource(target) if target is not None else ""
     except (OSError, TypeError):
         source = ""  # defined where Python keeps no source: judge by behaviour
-    cell = GradedCell(function, 0, source, True)
+    from grader.editions import DEFAULT, get
+
+    edition = get(EDITION or DEFAULT)
+    marked = None if edition.name == DEFAULT else edition.name
+    cell = GradedCell(function, 0, source, True, marked)
+    # The hand-out's probes module holds its edition's visible probes.
     calls = payload(function, visible_only=True)
     keys = {call["key"] for call in calls}
     # The same schema as the kernel's answer files: the student's code made these.
     answers = [] if cell.is_stub else parse_answers(probe_answers(target, calls), keys)
     run = KernelRun(cells={}, answers={function: answers}, probe_cells={})
-    judge = Judge(run, {function: cell}, Expected.load())
-    return run_checks(judge, select((function,), visible_only=True))
+    judge = Judge(run, {function: cell}, Expected.load(edition), edition)
+    return run_checks(judge, select((function,), visible_only=True, edition=edition))

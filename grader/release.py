@@ -35,13 +35,15 @@ import tempfile
 import zipfile
 from importlib import metadata, resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from grader import errors
 from grader.notebook import read_notebook
 
 if TYPE_CHECKING:
     import nbformat
+
+    from grader.editions import Edition
 
 DEFAULT_SOLUTION = (
     Path(__file__).resolve().parent.parent / "solutions" / "Residual_Networks.ipynb"
@@ -69,6 +71,8 @@ COPIED = (
 """Grader modules copied as they are, but for their imports."""
 WRITTEN = ("probes", "reference")
 """Grader modules the hand-out gets a version of its own of (see the docstring)."""
+EDITION_MODULES = ("__init__", "edition_2020")
+"""The modules of ``grader/editions/`` the hand-out ships (its edition's)."""
 LEFT_OUT = ("hidden",)
 """Grader modules that copied ones import only where a hidden check runs."""
 FIXTURES = ("expected.json", "resnet50_layers.tsv")
@@ -95,10 +99,15 @@ MODULE_NAME = re.compile(r"""(["'])grader((?:\.\w+)+)\1""")
 def release(
     out: str | Path,
     *,
-    solution: str | Path = DEFAULT_SOLUTION,
+    solution: str | Path | None = None,
     signs: str | Path | None = None,
+    edition: str | None = None,
 ) -> list[Path]:
     """Write the hand-out folder ``out`` and ``out.zip``; return both paths.
+
+    ``edition`` (``grader.editions``; default 2020) is the edition handed
+    out: its solution notebook (unless ``solution`` names another), its
+    visible probes, checks and expected values.
 
     ``signs`` is a folder with the course's own ``train_signs.h5`` and
     ``test_signs.h5``; without it a synthetic set of the same size is drawn.
@@ -106,6 +115,10 @@ def release(
     so a failed release leaves nothing; an ``out`` that holds anything is
     refused, so no earlier file can ride along.
     """
+    from grader.editions import DEFAULT, get
+
+    chosen = get(edition or DEFAULT)
+    solution = chosen.solution if solution is None else solution
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise errors.GraderError(EXISTS.format(out=out))
@@ -117,7 +130,7 @@ def release(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp's 0700 would make the hand-out private
     try:
-        _write(staging, out.name, Path(solution), signs)
+        _write(staging, out.name, Path(solution), signs, chosen)
         if out.exists():
             out.rmdir()
         staging.rename(out)
@@ -137,11 +150,13 @@ def _check_signs(where: Path) -> None:
             )
 
 
-def _write(folder: Path, name: str, solution: Path, signs: Path | None) -> None:
+def _write(
+    folder: Path, name: str, solution: Path, signs: Path | None, edition: Edition
+) -> None:
     """Write the hand-out into ``folder``, which becomes the folder ``name``."""
     from grader.assign import assign
     from grader.batch.version import grader_version
-    from grader.checks import CHECKS
+    from grader.checks import table
     from grader.render import render_points
 
     version = grader_version()
@@ -155,20 +170,50 @@ def _write(folder: Path, name: str, solution: Path, signs: Path | None) -> None:
         datasets.mkdir()
         for file in SIGNS_FILES:
             shutil.copyfile(signs / file, datasets / file)
-    write_package(folder / PACKAGE, version)
+    write_package(folder / PACKAGE, version, edition)
     notebook = read_notebook(folder / solution.name)
     (folder / "requirements.txt").write_text(requirements(notebook), encoding="utf-8")
     readme = STUDENT_README.format(
         notebook=solution.name,
         folder=name,
-        points=render_points(CHECKS),
+        points=render_points(table(edition)),
+        **_readme_parts(edition),
         version=version,
     )
     (folder / "README.md").write_text(readme, encoding="utf-8")
 
 
-def write_package(target: Path, version: str) -> None:
-    """Write the checks' code, ``resnet_checks/``, into ``target``."""
+def _readme_parts(edition: Edition) -> dict[str, str]:
+    """What the students' README says that depends on the edition's data."""
+    if edition.layer_names:
+        example = SEEDS_README
+        later = SEEDS_GRADED_LATER
+    else:
+        example = (
+            "- **seeded output**: what the notebook's examples print, with\n"
+            "  `initializer=lambda seed=0: constant(value=1)`, compared (to within\n"
+            "  1e-5) with the expected values."
+        )
+        training = " and both values of `training`" if edition.training else ""
+        bn = (
+            " and every BatchNormalization for getting `training`"
+            if edition.training
+            else ""
+        )
+        later = LATER_GRADED_LATER.format(training=training, bn=bn)
+    return {"example": example, "graded_later": later}
+
+
+def write_package(target: Path, version: str, edition: Edition | None = None) -> None:
+    """Write the checks' code, ``resnet_checks/``, into ``target``.
+
+    ``edition`` (default 2020) is the one handed out: the package holds its
+    visible probes (``probes.py``), its module in ``editions/`` (written
+    anew for a later edition, without its hidden probes) and its fixtures.
+    """
+    from grader.editions import DEFAULT, get
+
+    edition = edition or get(DEFAULT)
     source = resources.files("grader")
     target.mkdir()
     (target / "__init__.py").write_text(
@@ -180,6 +225,9 @@ def write_package(target: Path, version: str) -> None:
         text = source.joinpath(f"{module}.py").read_text(encoding="utf-8")
         _check_imports(module, text)
         header = HEADER.format(version=version, source=f"grader/{module}.py")
+        if module == "public" and edition.name != DEFAULT:
+            # The 2020 edition is the public checks' own (None): copied as is.
+            text = released_edition(text, edition)
         (target / f"{module}.py").write_text(header + rewrite(text), encoding="utf-8")
     probes_text = source.joinpath("probes.py").read_text(encoding="utf-8")
     header = HEADER.format(
@@ -187,19 +235,35 @@ def write_package(target: Path, version: str) -> None:
         source="grader/probes.py, keeping only the calls the notebook shows",
     )
     (target / "probes.py").write_text(
-        header + rewrite(visible_probes(probes_text)), encoding="utf-8"
+        header + rewrite(visible_probes(probes_text, edition)), encoding="utf-8"
     )
     header = HEADER.format(version=version, source="reference models")
     (target / "reference.py").write_text(header + REFERENCE_MODULE, encoding="utf-8")
     (target / "references.json").write_text(
-        json.dumps(reference_configs()), encoding="utf-8"
+        json.dumps(reference_configs(edition)), encoding="utf-8"
     )
+    # The editions' package, with the 2020 edition's module only: the others
+    # hold hidden probes.
+    editions = target / "editions"
+    editions.mkdir()
+    for module in EDITION_MODULES:
+        text = (
+            source.joinpath("editions")
+            .joinpath(f"{module}.py")
+            .read_text(encoding="utf-8")
+        )
+        header = HEADER.format(version=version, source=f"grader/editions/{module}.py")
+        (editions / f"{module}.py").write_text(header + rewrite(text), encoding="utf-8")
+    if edition.name != DEFAULT:
+        module, text = edition_module(edition)
+        header = HEADER.format(version=version, source=f"the {edition.name} edition")
+        (editions / f"{module}.py").write_text(header + text, encoding="utf-8")
     fixtures = target / "fixtures"
     fixtures.mkdir()
     (fixtures / "__init__.py").write_text(
         '"""The assignment\'s expected values."""\n', encoding="utf-8"
     )
-    for name in FIXTURES:
+    for name in dict.fromkeys((*FIXTURES, edition.expected, edition.layer_table)):
         data = resources.files("grader.fixtures").joinpath(name).read_bytes()
         (fixtures / name).write_bytes(data)
 
@@ -241,15 +305,20 @@ def _grader_imports(tree: ast.AST) -> set[str]:
 
 def _check_imports(module: str, text: str) -> None:
     """Refuse to release a module that needs a grader module the hand-out lacks."""
-    shipped = {*COPIED, *WRITTEN, *LEFT_OUT, "fixtures"}
+    shipped = {*COPIED, *WRITTEN, *LEFT_OUT, "fixtures", "editions"}
     missing = sorted(_grader_imports(ast.parse(text)) - shipped)
     if missing:
         raise errors.GraderError(NOT_SHIPPED.format(module=module, name=missing[0]))
 
 
-def visible_probes(text: str) -> str:
-    """``grader/probes.py``'s text with ``PROBES`` cut down to the visible probes."""
+def visible_probes(text: str, edition: Edition | None = None) -> str:
+    """``grader/probes.py``'s text with ``PROBES`` cut down to the visible probes.
+
+    They are ``edition``'s (default: the 2020 edition's, the module's own).
+    """
     from grader.probes import PROBES
+
+    probes = PROBES if edition is None else edition.probes
 
     tree = ast.parse(text)
     node = next(
@@ -259,28 +328,99 @@ def visible_probes(text: str) -> str:
         and any(isinstance(t, ast.Name) and t.id == "PROBES" for t in n.targets)
     )
     lines = text.splitlines(keepends=True)
-    kept = "".join(f"    {probe!r},\n" for probe in PROBES if probe.visible)
+    kept = "".join(f"    {probe!r},\n" for probe in probes if probe.visible)
     replacement = f"PROBES = (\n{kept})\n"
     end = node.end_lineno or node.lineno
     return "".join([*lines[: node.lineno - 1], replacement, *lines[end:]])
 
 
-def _config_key(function: str, kwargs: object, input_shape: object) -> str:
-    return json.dumps([function, kwargs, input_shape], sort_keys=True)
+def _config_key(
+    function: str, kwargs: object, input_shape: object, options: object
+) -> str:
+    shape = None if input_shape is None else list(input_shape)  # type: ignore[call-overload]
+    return json.dumps([function, kwargs, shape, options], sort_keys=True)
 
 
-def reference_configs() -> dict[str, object]:
-    """The reference model of each visible probe, as its Keras configuration."""
+def reference_configs(edition: Edition | None = None) -> dict[str, object]:
+    """The reference model of each visible probe, as its Keras configuration.
+
+    For an edition without layer names, also the named twin of each that
+    the judge builds to say where a layer sits (``Judge._position_labels``).
+    """
     from grader import reference
     from grader.probes import PROBES
 
+    probes = PROBES if edition is None else edition.probes
+    calls: list[tuple[str, dict[str, Any], tuple[int, ...] | None, dict[str, Any]]] = []
+    for probe in probes:
+        if not probe.visible:
+            continue
+        if edition is None or edition.layer_names:
+            calls.append((probe.function, probe.kwargs, probe.input_shape, {}))
+            continue
+        unnamed = {"layer_names": False}
+        calls.append((probe.function, probe.kwargs, probe.input_shape, unnamed))
+        twin = probe.kwargs
+        if probe.input_shape is not None:  # as Judge._position_labels builds it
+            twin = {**probe.kwargs, "stage": 1, "block": "a"}
+        calls.append((probe.function, twin, probe.input_shape, {}))
     configs = {}
-    for probe in PROBES:
-        if probe.visible:
-            model = reference.build(probe.function, probe.kwargs, probe.input_shape)
-            key = _config_key(probe.function, probe.kwargs, probe.input_shape)
-            configs[key] = json.loads(model.to_json())
+    for function, kwargs, input_shape, options in calls:
+        model = reference.build(function, kwargs, input_shape, **options)
+        key = _config_key(function, kwargs, input_shape, options)
+        configs[key] = json.loads(model.to_json())
     return configs
+
+
+def edition_module(edition: Edition) -> tuple[str, str]:
+    """A later edition's module for the hand-out: its name and text.
+
+    The edition as data, with the hand-out's visible probes in place of its
+    own (which hold hidden ones) and its solution's file name only.
+    """
+    import importlib
+
+    from grader.editions import MODULES
+
+    module = next(
+        m
+        for m in MODULES
+        if importlib.import_module(f"grader.editions.{m}").EDITION.name == edition.name
+    )
+    fields = {
+        "name": repr(edition.name),
+        "description": repr(edition.description),
+        "signatures": repr(dict(edition.signatures)),
+        "marks": repr(edition.marks),
+        "excludes": repr(edition.excludes),
+        "probes": "PROBES",
+        "checks": "(\n"
+        + "".join(f"        {row!r},\n" for row in edition.checks)
+        + "    )",
+        "expected": repr(edition.expected),
+        "layer_table": repr(edition.layer_table),
+        "layer_names": repr(edition.layer_names),
+        "training": repr(edition.training),
+        "initializer": repr(edition.initializer),
+        "solution": f"Path({edition.solution.name!r})",
+    }
+    lines = "".join(f"    {key}={value},\n" for key, value in fields.items())
+    text = (
+        f'"""The {edition.name} edition, as the hand-out knows it."""\n\n'
+        "from pathlib import Path\n\n"
+        f"from {PACKAGE}.editions import CheckRow, Edition\n"
+        f"from {PACKAGE}.probes import PROBES\n\n"
+        f"EDITION = Edition(\n{lines})\n"
+    )
+    return module, text
+
+
+def released_edition(text: str, edition: Edition) -> str:
+    """``grader/public.py``'s text with ``EDITION`` naming the released one."""
+    line = "EDITION: str | None = None\n"
+    if line not in text:
+        raise errors.GraderError("grader/public.py has no `EDITION = None` line")
+    return text.replace(line, f"EDITION: str | None = {edition.name!r}\n", 1)
 
 
 def requirements(notebook: nbformat.NotebookNode) -> str:
@@ -344,11 +484,41 @@ def _configs():
     return json.loads(folder.joinpath("references.json").read_text(encoding="utf-8"))
 
 
-def build(function, kwargs, input_shape):
+def build(function, kwargs, input_shape, **options):
     """Rebuild the reference model of one of the notebook's example calls."""
-    key = json.dumps([function, kwargs, input_shape], sort_keys=True)
+    shape = None if input_shape is None else list(input_shape)
+    key = json.dumps([function, kwargs, shape, options], sort_keys=True)
     return models.rebuild(json.dumps(_configs()[key]))
 '''
+
+SEEDS_README = """\
+- **seeded output**: the vector the notebook prints, compared (to within
+  1e-5) with the assignment's expected output. Every convolution's weights are
+  set the way `glorot_uniform(seed=0)` sets them, whatever your code passed.
+- **layer names**: every layer name the instructions ask for (`res2a_branch2a`,
+  `bn_conv1`, `avg_pool`, `fc6`, ...)."""
+"""The README's lines on the 2020 edition's example and names checks."""
+
+SEEDS_GRADED_LATER = """\
+Your notebook is graded by running the three functions again, with the same
+checks and hidden ones: the functions are also called with other arguments
+than the notebook's (other input shapes, filters, `f`, `s`, `stage` and
+`block`; another `input_shape` and number of `classes` for `ResNet50`), their
+outputs compared with the reference's in inference and in training mode, and
+`ResNet50` takes a few training steps, in which the loss must fall. Nothing
+hard-coded for the example survives those. Only the graded functions run:
+training and your own picture do not count."""
+LATER_GRADED_LATER = """\
+Your notebook is graded by running the three functions again, with the same
+checks and hidden ones: the functions are also called with other arguments
+than the notebook's (other input shapes, filters, `f`, `s`, another
+`initializer`{training}; another `input_shape` and number of `classes` for
+`ResNet50`), their outputs compared with the reference's in inference and in
+training mode, every convolution checked for using `initializer`{bn}, and
+`ResNet50` takes a few training steps, in which the loss must fall. Nothing
+hard-coded for the example survives those. Only the graded functions run:
+training and your own picture do not count."""
+"""The README's paragraph on the hidden checks, for each kind of edition."""
 
 STUDENT_README = """# Residual Networks: ResNet-50 in Keras
 
@@ -377,11 +547,7 @@ The cell under each graded function runs its public checks, on the calls the
 notebook itself shows. They are the grader's own checks with the grader's own
 messages, and print one line per check:
 
-- **seeded output**: the vector the notebook prints, compared (to within
-  1e-5) with the assignment's expected output. Every convolution's weights are
-  set the way `glorot_uniform(seed=0)` sets them, whatever your code passed.
-- **layer names**: every layer name the instructions ask for (`res2a_branch2a`,
-  `bn_conv1`, `avg_pool`, `fc6`, ...).
+{example}
 - **layers and settings**: your layers compared, one by one, with the
   reference's: kinds, connections, kernel sizes, strides, padding, filters,
   the batch normalization axis, pooling, units and activations. The message
@@ -395,14 +561,7 @@ an `AssertionError`; when all pass, the cell prints `All tests passed.`.
 
 ## What is graded later
 
-Your notebook is graded by running the three functions again, with the same
-checks and hidden ones: the functions are also called with other arguments
-than the notebook's (other input shapes, filters, `f`, `s`, `stage` and
-`block`; another `input_shape` and number of `classes` for `ResNet50`), their
-outputs compared with the reference's in inference and in training mode, and
-`ResNet50` takes a few training steps, in which the loss must fall. Nothing
-hard-coded for the example survives those. Only the graded functions run:
-training and your own picture do not count.
+{graded_later}
 
 {points}
 

@@ -20,6 +20,9 @@ from grader.report import GRADED, CheckResult, GradeReport, SubmissionResult
 if TYPE_CHECKING:  # grader.batch renders with this module
     from grader.batch.progress import Tally
 
+DEFAULT_EDITION = "2020"
+"""The edition a report names only when it is another (``grader.editions``)."""
+
 
 def _points(value: float) -> str:
     return f"{value:g}"
@@ -32,6 +35,9 @@ def render_text(report: GradeReport) -> str:
     the reason is printed once, under the function's name.
     """
     lines = [f"Grading {report.notebook}", ""]
+    if report.edition != DEFAULT_EDITION:
+        # The 2020 edition's reports read as they did before editions.
+        lines[1:1] = [f"Edition: {report.edition}"]
     functions = dict.fromkeys(check.function for check in report.checks)
     for function in functions:
         lines.append(function)
@@ -86,7 +92,21 @@ def shared_reason(checks: Sequence[CheckResult]) -> str | None:
 
 
 def to_gradescope(report: GradeReport) -> dict[str, Any]:
-    """The report in Gradescope's ``results.json`` schema."""
+    """The report in Gradescope's ``results.json`` schema.
+
+    A later edition's report also names its edition (``extra_data``, which
+    Gradescope keeps and shows no one; the output's first line says it too).
+    """
+    data = _gradescope(report)
+    if report.edition != DEFAULT_EDITION:
+        data["extra_data"] = {"edition": report.edition}
+        data["output"] = "\n".join(
+            line for line in (f"Edition: {report.edition}", data["output"]) if line
+        )
+    return data
+
+
+def _gradescope(report: GradeReport) -> dict[str, Any]:
     return {
         "score": report.score,
         "max_score": report.max_score,
@@ -178,14 +198,20 @@ def render_gradebook(results: Sequence[SubmissionResult]) -> str:
     ``seconds`` (grading time), ``notebook``, ``sha256`` and ``message``.
     """
     columns = _check_columns(results)
+    # An edition column where any submission is of another edition than 2020:
+    # a 2020 class's gradebook reads as it did before editions.
+    editions = any(
+        r.report is not None and r.report.edition != DEFAULT_EDITION for r in results
+    )
     full = max(
         (r.report.max_score for r in results if r.report is not None), default=0.0
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
-        ["student", "status", "score", "max_score", *columns, "seconds"]
-        + ["notebook", "sha256", "message"]
+        ["student", "status", "score", "max_score"]
+        + (["edition"] if editions else [])
+        + [*columns, "seconds", "notebook", "sha256", "message"]
     )
     for result in results:
         points = (
@@ -199,6 +225,7 @@ def render_gradebook(results: Sequence[SubmissionResult]) -> str:
                 result.status,
                 _points(result.score),
                 _points(result.report.max_score if result.report else full),
+                *([result.report.edition if result.report else ""] if editions else []),
                 *(_points(points[c]) if c in points else "" for c in columns),
                 f"{result.seconds:.1f}",
                 result.notebook,

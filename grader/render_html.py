@@ -21,7 +21,7 @@ from html import escape
 from grader import figures
 from grader.render import shared_reason
 from grader.report import GRADED, CheckResult, GraphWindow, SubmissionResult
-from grader.summary import ClassSummary, Mistake
+from grader.summary import CheckRate, ClassSummary, Mistake
 
 #: The most common mistakes the report lists; the rest are counted.
 MISTAKES_SHOWN = 25
@@ -321,8 +321,14 @@ def _scores(summary: ClassSummary) -> list[str]:
 def _checks(summary: ClassSummary) -> list[str]:
     rates = summary.pass_rates()
     title = "Share of graded submissions that passed each check"
+    # A class of several editions: each edition's checks apart, named.
+    mixed = len(summary.editions) > 1
+
+    def label(rate: CheckRate) -> str:
+        return f"{rate.edition} · {rate.title}" if mixed else rate.title
+
     chart = figures.pass_rates(
-        [(rate.title, rate.rate, rate.visible) for rate in rates], title=title
+        [(label(rate), rate.rate, rate.visible) for rate in rates], title=title
     )
     body = [
         '<h2 id="checks">Checks</h2>',
@@ -336,8 +342,9 @@ def _checks(summary: ClassSummary) -> list[str]:
     ]
     for rate in rates:
         seen = "yes" if rate.visible else '<span class="tag">hidden</span>'
+        edition = f" ({escape(rate.edition)} edition)" if mixed else ""
         body.append(
-            f"<tr><td><code>{escape(rate.function)}</code></td>"
+            f"<tr><td><code>{escape(rate.function)}</code>{edition}</td>"
             f"<td>{escape(rate.name)}</td>"
             f"<td class='num'>{_points(rate.max_points)}</td><td>{seen}</td>"
             f"<td class='num'>{rate.passed} of {rate.graded}</td>"

@@ -131,6 +131,8 @@ class GradeReport:
     protections: tuple[Protection, ...] = ()
     #: Where the time went: ``(phase, seconds)`` in order (``--timings``).
     phases: tuple[tuple[str, float], ...] = ()
+    #: The edition of the assignment it was graded as (``grader.editions``).
+    edition: str = "2020"
 
     @property
     def score(self) -> float:
@@ -164,6 +166,7 @@ class GradeReport:
                 Protection(**protection) for protection in data.get("protections", ())
             ),
             phases=tuple((str(n), float(s)) for n, s in data.get("phases", ())),
+            edition=str(data.get("edition", "2020")),
         )
 
 

@@ -69,6 +69,9 @@ class CheckRate:
     max_points: float
     visible: bool
     points: tuple[float, ...]
+    #: The edition whose submissions these are (``grader.editions``): a
+    #: class folder may hold several, each with its own checks.
+    edition: str = "2020"
 
     @property
     def title(self) -> str:
@@ -194,10 +197,17 @@ class ClassSummary:
         return [(i * width, (i + 1) * width, n) for i, n in enumerate(counts)]
 
     def pass_rates(self) -> list[CheckRate]:
-        """Each check over the graded submissions, in the reports' order."""
-        seen: dict[tuple[str, str], list[CheckResult]] = {}
-        for check in _checks(self.graded):
-            seen.setdefault((check.function, check.name), []).append(check)
+        """Each check over the graded submissions, in the reports' order.
+
+        Per edition: the same check of two editions is two rates.
+        """
+        seen: dict[tuple[str, str, str], list[CheckResult]] = {}
+        for result in self.graded:
+            assert result.report is not None  # graded ones have one
+            edition = result.report.edition
+            for check in result.report.checks:
+                key = (edition, check.function, check.name)
+                seen.setdefault(key, []).append(check)
         return [
             CheckRate(
                 function=checks[0].function,
@@ -205,9 +215,17 @@ class ClassSummary:
                 max_points=checks[0].max_points,
                 visible=checks[0].visible,
                 points=tuple(c.points for c in checks),
+                edition=edition,
             )
-            for checks in seen.values()
+            for (edition, _, _), checks in seen.items()
         ]
+
+    @property
+    def editions(self) -> list[str]:
+        """The editions of the graded submissions, each once, as first met."""
+        return list(
+            dict.fromkeys(r.report.edition for r in self.graded if r.report is not None)
+        )
 
     def mistakes(self) -> list[Mistake]:
         """Failed checks grouped by function and normalised message.

@@ -65,9 +65,13 @@ def test_a_truncated_entry_is_computed_again(tmp_path, monkeypatch):
     from grader.hidden import TRAINING_STEPS, warm_cache
 
     monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, str(tmp_path))
-    losses = warm_cache()
-    assert len(losses) == TRAINING_STEPS and losses[-1] < losses[0]
-    (kept,) = tmp_path.glob("training-*.json")
-    kept.write_text(kept.read_text()[:-3])  # as a full disk would leave it
-    assert warm_cache() == losses
-    assert json.loads(kept.read_text()) == losses
+    runs = warm_cache()
+    assert set(runs) == {"2020", "2021", "2021-initializer-only"}
+    for losses in runs.values():
+        assert len(losses) == TRAINING_STEPS and losses[-1] < losses[0]
+    kept = sorted(tmp_path.glob("training-*.json"))
+    assert 1 <= len(kept) <= len(runs)
+    before = {path: json.loads(path.read_text()) for path in kept}
+    kept[0].write_text(kept[0].read_text()[:-3])  # as a full disk would leave it
+    assert warm_cache() == runs
+    assert {path: json.loads(path.read_text()) for path in kept} == before

@@ -34,6 +34,8 @@ HANDOUT_FILES = [
     "requirements.txt",
     "resnet_checks/__init__.py",
     "resnet_checks/checks.py",
+    "resnet_checks/editions/__init__.py",
+    "resnet_checks/editions/edition_2020.py",
     "resnet_checks/errors.py",
     "resnet_checks/fixtures/__init__.py",
     "resnet_checks/fixtures/expected.json",

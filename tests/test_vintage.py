@@ -1,12 +1,11 @@
 """Notebooks of every vintage: a 2020 notebook grades like its modern twin,
-and a notebook of another assignment, or of the 2021 edition of this one, gets
-a clear message, not zeros."""
+a notebook of another assignment gets a clear message, not zeros, and the 2021
+edition and its later revision are recognised (tests/test_editions.py grades them)."""
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,12 @@ from corpus.wrong import WRONG
 
 from grader.errors import NotAssignmentError, OtherEditionError
 from grader.grading import grade
-from grader.notebook import check_assignment, find_graded_cells, read_notebook
+from grader.notebook import (
+    check_assignment,
+    find_graded_cells,
+    read_notebook,
+    recognise,
+)
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 CORRECT_2020 = NOTEBOOKS / "vintage_2020_correct.ipynb"
@@ -91,10 +95,10 @@ def test_a_notebook_of_another_assignment_is_named_as_such(tmp_path):
         grade(path)
 
 
-# --- the 2021 edition ("W2A1") -------------------------------------------------
+# --- the 2021 edition ("W2A1") and its later revision ------------------------
 #
-# Told from the 2020 edition by either block's signature: `training` and/or
-# `initializer` and neither `stage` nor `block`. All of it is read from the
+# Told from the 2020 edition by the blocks' signatures (grader.editions; the
+# recognition table is tests/test_editions.py). All of it is read from the
 # code, so none of these tests starts a kernel.
 
 DEF_LINES = {
@@ -102,26 +106,6 @@ DEF_LINES = {
     "convolutional_block": "def convolutional_block(X, f, filters, stage, block, s=2):",
     "ResNet50": "def ResNet50(input_shape=(64, 64, 3), classes=6):",
 }
-IDENTITY_2021 = "def identity_block(X, f, filters, training=True, initializer=None):"
-CONVOLUTIONAL_2021 = (
-    "def convolutional_block(X, f, filters, s=2, training=True, initializer=None):"
-)
-IDENTITY_CLUE = "identity_block takes (X, f, filters, training, initializer)"
-CONVOLUTIONAL_CLUE = (
-    "convolutional_block takes (X, f, filters, s, training, initializer)"
-)
-BOTH_CLUES = f"{IDENTITY_CLUE} and {CONVOLUTIONAL_CLUE}"
-
-
-def _edition_2021(path, clues):
-    """The one line ``grader grade`` prints for a 2021-edition notebook."""
-    return (
-        f"{path}: not graded: this is the 2021 edition of the Residual Networks "
-        "assignment (W2A1), and this grader grades the 2020 edition: in this "
-        f"notebook {clues}, without the stage and block of the 2020 edition"
-    )
-
-
 def _solution_with(defs=(), *, calls_2021=False):
     """The solution with some ``def`` lines replaced (``(function, new line)``);
     with ``calls_2021``, ResNet50 calls the blocks as the 2021 edition does."""
@@ -141,70 +125,18 @@ def _file(tmp_path, notebook):
     return path
 
 
-REFUSED = {
-    "2021-edition": (lambda: CORRECT_2021, BOTH_CLUES),
-    "2021-later-revision-without-training": (
-        lambda: NO_TRAINING_2021,
-        "identity_block takes (X, f, filters, initializer) and "
-        "convolutional_block takes (X, f, filters, s, initializer)",
-    ),
-    "identity-block-2021-convolutional-block-2020": (
-        lambda: _solution_with([("identity_block", IDENTITY_2021)]),
-        IDENTITY_CLUE,
-    ),
-    "convolutional-block-2021-without-training": (
-        lambda: _solution_with(
-            [
-                (
-                    "convolutional_block",
-                    "def convolutional_block(X, f, filters, s=2, "
-                    "initializer=glorot_uniform):",
-                )
-            ]
-        ),
-        "convolutional_block takes (X, f, filters, s, initializer)",
-    ),
-    "both-blocks-2021-ResNet50-of-neither": (
-        lambda: _solution_with(
-            [
-                ("identity_block", IDENTITY_2021),
-                ("convolutional_block", CONVOLUTIONAL_2021),
-                ("ResNet50", "def ResNet50(shape, n_classes):"),
-            ],
-            calls_2021=True,
-        ),
-        BOTH_CLUES,
-    ),
+RECOGNISED = {
+    "2021-edition": (CORRECT_2021, "2021"),
+    "2021-later-revision-without-training": (NO_TRAINING_2021, "2021-initializer-only"),
 }
 
 
-@pytest.mark.parametrize("case", list(REFUSED))
-def test_the_2021_edition_is_named_in_one_line_without_grading(tmp_path, case):
-    make, clues = REFUSED[case]
-    path = _file(tmp_path, make())
-    graded = find_graded_cells(read_notebook(path))
-    with pytest.raises(OtherEditionError) as raised:
-        check_assignment(graded, str(path))
-    assert str(raised.value) == _edition_2021(path, clues)
-    assert isinstance(raised.value, NotAssignmentError)
-    done = subprocess.run(
-        [sys.executable, "-m", "grader", "grade", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr.splitlines() == ["grader: error: " + _edition_2021(path, clues)]
-
-
-def test_the_message_reads_in_full():
-    assert _edition_2021(CORRECT_2021, BOTH_CLUES) == (
-        f"{CORRECT_2021}: not graded: this is the 2021 edition of the Residual "
-        "Networks assignment (W2A1), and this grader grades the 2020 edition: in "
-        "this notebook identity_block takes (X, f, filters, training, initializer) "
-        "and convolutional_block takes (X, f, filters, s, training, initializer), "
-        "without the stage and block of the 2020 edition"
-    )
+@pytest.mark.parametrize("case", list(RECOGNISED))
+def test_the_2021_editions_are_recognised_and_graded_as_such(case):
+    path, edition = RECOGNISED[case]
+    graded = recognise(find_graded_cells(read_notebook(path)), str(path))
+    assert {cell.edition for cell in graded.values()} == {edition}
+    assert not any(cell.signature_problem for cell in graded.values())
 
 
 IDENTITY_OTHER = (
@@ -263,7 +195,6 @@ def test_other_signatures_of_one_block_are_graded_as_answers(tmp_path, case):
         for name, cell in graded.items()
         if cell.signature_problem
     } == problems
-    assert not any(cell.edition_2021_clue for cell in graded.values())
 
 
 def test_a_block_of_another_signature_fails_each_of_its_checks_saying_so():
@@ -304,35 +235,6 @@ def test_every_signature_of_another_version_is_named(tmp_path):
         "stage, block, s=2); ResNet50(shape) does not take the arguments of "
         "ResNet50(input_shape=(64, 64, 3), classes=6)"
     )
-
-
-def test_a_batch_records_the_2021_edition_as_invalid_with_the_message():
-    from grader.batch import Options, grade_file
-
-    verdict = grade_file(CORRECT_2021, Options(functions=("identity_block",)))
-    assert (verdict.status, verdict.message, verdict.report) == (
-        "invalid",
-        _edition_2021(CORRECT_2021, BOTH_CLUES),
-        None,
-    )
-
-
-def test_gradescope_gives_the_2021_edition_0_with_the_message(tmp_path):
-    from grader.gradescope import grade_gradescope_submission
-
-    submission = tmp_path / "submission"
-    submission.mkdir()
-    shutil.copy(NO_TRAINING_2021, submission / "Residual_Networks.ipynb")
-    results, text = grade_gradescope_submission(tmp_path)
-    message = _edition_2021(
-        "Residual_Networks.ipynb",
-        "identity_block takes (X, f, filters, initializer) and "
-        "convolutional_block takes (X, f, filters, s, initializer)",
-    )
-    assert results == {"score": 0, "output": message, "tests": []}
-    assert text == message
-    saved = json.loads((tmp_path / "results" / "results.json").read_text())
-    assert saved == results
 
 
 def test_the_command_line_says_so_in_one_line(tmp_path):

@@ -172,9 +172,10 @@ def _scored(result: SubmissionResult, policy: Policy) -> SubmissionResult:
     if result.report is None:
         return replace(result, policy=policy.key())
     # The checks table imports TensorFlow: only where points change.
-    from grader.checks import CHECKS
+    from grader.checks import table
+    from grader.editions import get
 
-    report = rescore(result.report, policy.apply(CHECKS))
+    report = rescore(result.report, policy.apply(table(get(result.report.edition))))
     return replace(result, report=report, policy=policy.key())
 
 

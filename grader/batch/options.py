@@ -20,6 +20,8 @@ class Options:
     require_sandbox: bool = False
     no_sandbox: bool = False
     kernel_user: str | None = None
+    #: The edition every notebook is graded as (``--edition``); None: each its own.
+    edition: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The options as JSON-ready data."""
@@ -27,6 +29,8 @@ class Options:
         data["functions"] = list(self.functions) if self.functions else None
         if data["kernel_user"] is None:
             del data["kernel_user"]  # the key of options from before it existed
+        if self.edition is None:
+            del data["edition"]  # as the options read before editions
         return data
 
     @classmethod
@@ -40,6 +44,7 @@ class Options:
             require_sandbox=bool(data.get("require_sandbox", False)),
             no_sandbox=bool(data.get("no_sandbox", False)),
             kernel_user=data.get("kernel_user") or None,
+            edition=data.get("edition"),
         )
 
     def key(self) -> str:

@@ -255,6 +255,7 @@ def _verdict(
             visible_only=options.visible_only,
             sandbox=sandbox,
             pool=pool,
+            edition=options.edition,
         )
     except NotebookError as exc:
         return Verdict(INVALID, str(exc))

@@ -14,7 +14,8 @@ The 2021 edition's ("W2A1", nbformat 4.4) are another version of the
 assignment: TensorFlow 2 with ``tf.keras``, blocks that take ``training`` and
 ``initializer`` instead of ``stage`` and ``block``, layers without names,
 ``UNQ_C`` markers and ``public_tests`` cells. Its later revision dropped the
-``training`` parameter. The grader refuses both, in one line.
+``training`` parameter. The grader recognises both and grades each by its
+own checks (``grader.editions``).
 
 Run ``python tests/notebooks/make_vintage.py`` to rewrite them.
 """
