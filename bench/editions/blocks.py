@@ -92,7 +92,11 @@ def convolutional_block(
     """
     main = _main_path(X, f, filters, s, training, initializer, forward)
     shortcut = layers.Conv2D(
-        filters[2], 1, strides=s, padding="valid", kernel_initializer=initializer(seed=0)
+        filters[2],
+        1,
+        strides=s,
+        padding="valid",
+        kernel_initializer=initializer(seed=0),
     )(X)
     shortcut = _norm(shortcut, training, forward)
     return layers.Activation("relu")(layers.Add()([main, shortcut]))
@@ -118,12 +122,14 @@ def resnet50(
             x = identity_block(x, 3, filters, forward=forward)
     x = layers.AveragePooling2D((2, 2))(x)
     x = layers.Flatten()(x)
-    x = layers.Dense(classes, activation="softmax", kernel_initializer=glorot_uniform(seed=0))(x)
+    x = layers.Dense(
+        classes, activation="softmax", kernel_initializer=glorot_uniform(seed=0)
+    )(x)
     return keras.Model(inputs=x_input, outputs=x)
 
 
 class _InMode(layers.Layer):
-    """Runs a function inside a layer call, so that layers it calls inherit ``training``.
+    """Runs a function inside a layer call; the layers it calls inherit ``training``.
 
     Keras 3 has no global learning phase; a layer called with no ``training``
     inside another layer's call takes the outer call's. This is how the later
