@@ -1,8 +1,8 @@
 # ruff: noqa
-# ResNet50 built from a loop over the stages, AveragePooling2D with
-# pool_size=2 and padding='same' (the same result on the 2x2 input), and a
-# `training=False` parameter the student added to ResNet50 (unused; the
-# edition is still 2021).
+# ResNet50 built from a loop over the stages, AveragePooling2D with an int
+# pool_size, and a `training=False` parameter the student added to ResNet50
+# (unused; the edition is still 2021). Not padding='same' on the pool: equal
+# on the 2x2 input of 64x64 images, but 2x2 instead of 1x1 after a 96x96 input.
 
 # GRADED FUNCTION: ResNet50
 
@@ -21,7 +21,7 @@ def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
         for _ in range(n_identity):
             X = identity_block(X, 3, filters)
 
-    X = AveragePooling2D(pool_size=2, padding='same')(X)
+    X = AveragePooling2D(pool_size=2)(X)
     X = Flatten()(X)
     X = Dense(units=classes, activation='softmax', kernel_initializer=glorot_uniform(seed=0))(X)
     return Model(inputs=X_input, outputs=X)
