@@ -16,6 +16,13 @@ at the default arguments and at ``input_shape=(96, 96, 3), classes=4``. The
 2021 edition's modes are its ``training`` argument; the later revision has
 none, so both the file's block and the reference run inside ``blocks.in_mode``.
 Prints one line per file; exits 1 if any file is not what its folder says.
+
+``--notebooks DIR --tsv OUT`` runs the same probes on real notebooks
+(``DIR/<edition>/<slug>.ipynb`` as ``collect.py`` writes them): the graded
+functions' definitions (and the imports and helpers of their cells) are taken
+from the notebook and run in the same namespace; OUT gets, per notebook and
+function, ``matches`` or the first difference: a verdict without the grader,
+to set beside the course's saved one and the grader's.
 """
 
 from __future__ import annotations
@@ -200,8 +207,65 @@ def check(edition: str) -> int:
     return failures
 
 
+def notebook_source(path: Path) -> str:
+    """The graded functions' definitions in a notebook, with their cells' imports.
+
+    Only definitions, imports and classes are kept: the rest of a cell (test
+    calls, prints) needs the course's files, which are not here.
+    """
+    import ast
+    import json
+
+    import saved_verdicts as sv
+
+    kept = []
+    for cell in sv.code_cells(json.loads(path.read_text(encoding="utf-8"))):
+        source = sv._python(sv._source(cell))
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        names = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+        if not names & set(sv.FUNCTIONS):
+            continue
+        for node in tree.body:
+            if isinstance(
+                node, ast.FunctionDef | ast.ClassDef | ast.Import | ast.ImportFrom
+            ):
+                kept.append(ast.get_source_segment(source, node) or "")
+    return "\n\n".join(kept)
+
+
+def check_notebooks(folder: Path, out: Path) -> int:
+    """Probe every notebook of a known later edition; write the TSV."""
+    rows = ["slug\tedition\t" + "\t".join(("identity_block", "convolutional_block",
+                                          "ResNet50"))]  # fmt: skip
+    for path in sorted(folder.rglob("*.ipynb")):
+        edition = path.parent.name
+        if edition not in blocks.EDITIONS:
+            continue
+        verdicts = []
+        source = notebook_source(path)
+        for function in ("identity_block", "convolutional_block", "ResNet50"):
+            if f"def {function}(" not in source:
+                verdicts.append("absent")
+                continue
+            try:
+                space = namespace(edition, source, keras2_pool=True)
+                found = differences(edition, space, {function})
+            except Exception as error:  # noqa: BLE001
+                found = [f"could not run: {_message(error)}"]
+            verdicts.append(found[0] if found else "matches")
+        rows.append(f"{path.stem}\t{edition}\t" + "\t".join(verdicts))
+        print(rows[-1], flush=True)
+    out.write_text("\n".join(rows) + "\n")
+    return 0
+
+
 def main(argv: list[str]) -> int:
-    """Check the editions named, or all."""
+    """Check the editions named, or all; or real notebooks with --notebooks."""
+    if argv[:1] == ["--notebooks"]:
+        return check_notebooks(Path(argv[1]), Path(argv[argv.index("--tsv") + 1]))
     editions = argv or list(blocks.EDITIONS)
     failures = sum(check(edition) for edition in editions)
     print(f"{failures} file(s) not as their folder says")

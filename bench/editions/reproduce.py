@@ -198,6 +198,12 @@ class Line:
     def gap(self) -> float:
         return float(np.max(np.abs(self.asserted - self.got)))
 
+    @property
+    def worst(self) -> tuple[float, float]:
+        """The asserted value and Keras 3's where they differ most."""
+        where = int(np.argmax(np.abs(self.asserted - self.got)))
+        return float(self.asserted.flat[where]), float(self.got.flat[where])
+
 
 def run_revision(rev: Revision, conv: dict[str, Any]) -> list[Line]:
     """Make a revision's calls in its order; one ``Line`` per value assertion."""
@@ -311,11 +317,14 @@ def main() -> int:
     args = parser.parse_args()
     conv = json.loads((HERE / "asserted_conv.json").read_text())
     results: dict[str, Any] = {}
-    print(f"{'rev':3} {'edition':22} {'assertion':46} {'max gap':>9}  ok")
+    print(f"{'rev':3} {'edition':22} {'assertion':52} {'asserted':>12} "
+          f"{'keras 3':>12} {'max gap':>9}  ok")  # fmt: skip
     for rev in REVISIONS:
         for line in run_revision(rev, conv):
-            print(f"{line.revision:3} {rev.edition:22} {line.what:46} {line.gap:9.2e}  "
-                  f"{'yes' if line.matches else 'NO'}")  # fmt: skip
+            want, got = line.worst
+            ok = "yes" if line.matches else "NO"
+            print(f"{line.revision:3} {rev.edition:22} {line.what:52} {want:12.7g} "
+                  f"{got:12.7g} {line.gap:9.2e}  {ok}")  # fmt: skip
             results.setdefault(rev.key, {})[line.what] = {
                 "asserted": line.asserted.tolist(),
                 "keras3": np.round(line.got.astype(float), 7).tolist(),
