@@ -1,0 +1,41 @@
+# ruff: noqa
+# The template's spacing (`filters = F1`), kernel sizes as tuples, the Add
+# taking the shortcut first, and ResNet50's template parameter `training`
+# left in place.
+
+# GRADED FUNCTION: identity_block
+
+def identity_block(X, f, filters, initializer=random_uniform):
+    F1, F2, F3 = filters
+    X_shortcut = X
+    X = Conv2D(filters = F1, kernel_size = (1,1), strides = (1,1), padding = 'valid', kernel_initializer = initializer(seed=0))(X)
+    X = BatchNormalization(axis = 3)(X)
+    X = Activation('relu')(X)
+    X = Conv2D(filters = F2, kernel_size = (f,f), strides = (1,1), padding = 'same', kernel_initializer = initializer(seed=0))(X)
+    X = BatchNormalization(axis = 3)(X)
+    X = Activation('relu')(X)
+    X = Conv2D(filters = F3, kernel_size = (1,1), strides = (1,1), padding = 'valid', kernel_initializer = initializer(seed=0))(X)
+    X = BatchNormalization(axis = 3)(X)
+    X = Add()([X_shortcut, X])
+    X = Activation('relu')(X)
+    return X
+
+
+# GRADED FUNCTION: convolutional_block
+
+def convolutional_block(X, f, filters, s = 2, initializer=glorot_uniform):
+    F1, F2, F3 = filters
+    X_shortcut = X
+    X = Conv2D(filters = F1, kernel_size = 1, strides = (s, s), padding='valid', kernel_initializer = initializer(seed=0))(X)
+    X = BatchNormalization(axis = 3)(X)
+    X = Activation('relu')(X)
+    X = Conv2D(filters = F2, kernel_size = (f, f), strides = (1, 1), padding='same', kernel_initializer = initializer(seed=0))(X)
+    X = BatchNormalization(axis = 3)(X)
+    X = Activation('relu')(X)
+    X = Conv2D(filters = F3, kernel_size = (1, 1), strides = (1, 1), padding='valid', kernel_initializer = initializer(seed=0))(X)
+    X = BatchNormalization(axis = 3)(X)
+    X_shortcut = Conv2D(filters = F3, kernel_size = (1, 1), strides = (s, s), padding='valid', kernel_initializer = initializer(seed=0))(X_shortcut)
+    X_shortcut = BatchNormalization(axis = 3)(X_shortcut)
+    X = Add()([X_shortcut, X])
+    X = Activation('relu')(X)
+    return X
