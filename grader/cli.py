@@ -847,10 +847,10 @@ def _gradescope(args: argparse.Namespace) -> int:
         print(f"wrote {args.root / 'results' / 'results.json'}")
         return 0
     if args.action == "explain":
-        results = gradescope.explain_missing_results(args.root, args.status)
+        results, status = gradescope.explain_missing_results(args.root, args.status)
         print(results["output"])
         print(f"wrote {args.root / 'results' / 'results.json'}")
-        return 0
+        return status
     raise errors.GraderError("gradescope: say build, run or explain (see --help)")
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.batch.discover import notebooks_in
-from grader.cgroup import memory_limit_mb
+from grader.cgroup import Group, memory_limit_mb, own_group
 from grader.errors import GraderError, NotebookError
 
 if TYPE_CHECKING:
@@ -145,13 +145,14 @@ status=0
 # writes nothing: say why in results.json, so that the student never gets
 # silence. This step imports no TensorFlow and needs a few MB.
 if [ ! -s "$ROOT/results/results.json" ]; then
-    "$PYTHON" -I -m grader gradescope explain --root "$ROOT" --status "$status"
-    # Killed by a signal, the grading is the student's 0 with its reason; the
-    # grader's own error (exit 2: a broken points file, no sandbox) still
-    # fails the autograder, for the instructor to see.
-    if [ "$status" -ge 128 ]; then
-        status=0
-    fi
+    # It exits 0 where the student's 0 with its reason is the answer (killed
+    # by a signal, or memory ran out), and with the grading's own status
+    # where the grader failed (exit 2: a broken points file, no sandbox), so
+    # that the autograder fails, for the instructor to see.
+    explained=0
+    "$PYTHON" -I -m grader gradescope explain --root "$ROOT" --status "$status" \
+        || explained=$?
+    status=$explained
 fi
 exit "$status"
 """
@@ -254,28 +255,35 @@ def _memory_mb() -> float | None:
         ) from None
 
 
-def explain_missing_results(root: Path, status: int) -> dict[str, Any]:
-    """Write the results of a grading that died without writing its own.
+def explain_missing_results(root: Path, status: int) -> tuple[dict[str, Any], int]:
+    """Write the results of a grading that ended without writing its own.
 
     ``status`` is what the grading exited with (137: killed by SIGKILL).
     Where this process's memory cgroup saw its OOM killer strike, the results
     say that memory ran out and how much to give the container; otherwise
-    they give the exit status. Imports nothing heavy: it runs where memory
-    has just run out.
+    they give the exit status. Returns them with the status ``run_autograder``
+    should exit with: 0 where the student's 0 with its reason is the answer
+    (memory, or a signal), the grading's own where the grader failed, so that
+    the instructor sees a failed autograder. Imports nothing heavy: it runs
+    where memory has just run out.
     """
-    from grader.cgroup import own_group
     from grader.render import gradescope_not_graded
 
     group = own_group()
-    limit = group.limit_bytes() if group else None
     if group is not None and group.oom_kills() > 0:
-        shown = f"{limit / 2**20:.0f} MB" if limit else "its limit"
-        message = KILLED_FOR_MEMORY.format(limit=shown, advice=memory_advice())
+        message, exit_status = _killed_for_memory(group), 0
     else:
         message = DIED.format(status=status)
+        exit_status = 0 if status >= 128 or status < 0 else status
     results = gradescope_not_graded(message)
     _write_results(root / "results" / "results.json", results)
-    return results
+    return results, exit_status
+
+
+def _killed_for_memory(group: Group) -> str:
+    limit = group.limit_bytes()
+    shown = f"{limit / 2**20:.0f} MB" if limit else "its limit"
+    return KILLED_FOR_MEMORY.format(limit=shown, advice=memory_advice())
 
 
 def _write_results(path: Path, results: dict[str, Any]) -> None:
@@ -328,12 +336,31 @@ def grade_gradescope_submission(
         )
         results, text = gradescope_not_graded(message), message
     else:
+        # The container's OOM killer may take the kernel instead of this
+        # process: a grading it cut short says so, not what the kernel's
+        # death made of each function (nor "the kernel would not start").
+        group = own_group()
+        kills = group.oom_kills() if group is not None else 0
+
+        def ran_out() -> bool:
+            return group is not None and group.oom_kills() > kills
+
         try:
             report = grade(notebook, only=edition)
         except NotebookError as exc:
             message = str(exc).replace(str(submission) + os.sep, "")
             results, text = gradescope_not_graded(message), message
+        except GraderError:
+            if group is None or not ran_out():
+                raise
+            message = _killed_for_memory(group)
+            results, text = gradescope_not_graded(message), message
         else:
+            if group is not None and ran_out():
+                message = _killed_for_memory(group)
+                results, text = gradescope_not_graded(message), message
+                _write_results(results_path, results)
+                return results, text
             if points is not None and points.settings:
                 from grader.checks import table
                 from grader.editions import get
