@@ -478,6 +478,9 @@ NEIGHBOUR_ATTEMPTS = {
     "list-its-scratch": "import os\nos.listdir({scratch!r})",
     "write-through-its-cwd": "open('/proc/{pid}/cwd/planted', 'w')",
     "read-its-environment": "open('/proc/{pid}/environ').read()",
+    "trace-it": "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+    "if libc.ptrace(16, {pid}, 0, 0) != 0:  # PTRACE_ATTACH\n"
+    "    raise OSError(ctypes.get_errno(), 'ptrace')",
 }
 
 
