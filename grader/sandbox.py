@@ -109,18 +109,18 @@ class Limits:
                 f"--cpu at least {self.MIN_CPU_SECONDS}"
             )
 
-    def describe(self, *, namespaces: bool, user: str = "") -> list[Protection]:
+    def describe(self, *, namespaces: bool, counted: str = "") -> list[Protection]:
         """The limits as report lines; they hold on every system.
 
-        Threads are limited inside a user namespace, or for the kernel's
-        user, named by ``user`` ("user nobody", "its own user"; see
-        ``_rlimits``).
+        Threads are limited inside a user namespace, or, where the kernel runs
+        as another user, for that user's processes, ``counted`` saying whose
+        ("user nobody's processes together"; see ``_rlimits``).
         """
         threads = (
             f"{self.threads} threads"
             if namespaces
-            else f"{self.threads} threads for {user}'s processes together"
-            if user
+            else f"{self.threads} threads for {counted}"
+            if counted
             else "threads not limited (no user namespace)"
         )
         return [
@@ -175,7 +175,7 @@ class Sandbox:
             files = process = (
                 f"off ({self.reason}; the kernel runs as root: {self.user_reason})"
             )
-        threads_of = ""
+        counted = ""
         if self.own_users:
             # Before a kernel has reserved its user (a report without one).
             who = (
@@ -183,7 +183,7 @@ class Sandbox:
                 if self.user
                 else "a user of its own for each grading"
             )
-            threads_of = "its own user"
+            counted = "its own user's processes"
             files = (
                 f"partly: runs as {who}: cannot change the grader, its expected "
                 "values, the submissions, the results or other kernels' folders; "
@@ -194,15 +194,17 @@ class Sandbox:
                 f"or other kernels; sees every process ({self.reason})"
             )
         elif self.user is not None:
-            threads_of = f"{self.user}"
+            counted = f"{self.user}'s processes together"
             files = (
                 f"partly: runs as {self.user}: cannot change the grader, its "
                 "expected values, the submissions or the results; can read what "
-                f"every user may read ({self.reason})"
+                "every user may read, and change the folders of kernels graded at "
+                f"the same moment, as that user too ({self.reason})"
             )
             process = (
                 f"partly: runs as {self.user}: cannot signal the grader or its "
-                f"launcher; sees every process ({self.reason})"
+                "launcher; can signal kernels graded at the same moment, as that "
+                f"user too; sees every process ({self.reason})"
             )
         isolated = [
             Protection(
@@ -226,7 +228,7 @@ class Sandbox:
                 else process,
             ),
         ]
-        limits = self.limits.describe(namespaces=self.namespaces, user=threads_of)
+        limits = self.limits.describe(namespaces=self.namespaces, counted=counted)
         return (*limits, *isolated)
 
 
