@@ -319,7 +319,14 @@ def test_without_namespaces_a_daemon_ends_with_its_kernel(bare, ending):
     mark = process_mark(f"bare-daemon-{ending}")
     outcome, _, _ = _run(bare, DAEMON.format(mark=mark))
     assert outcome.ok, outcome
-    assert len(leftovers(mark, seconds=0)) == 1  # running, detached
+    [daemon] = leftovers(mark, seconds=0)  # running, detached
+    # Where the kernel kills its launcher, what the grading can clear is what
+    # its watchdog has seen below the launcher (it looks every 50 ms): a
+    # daemon started since its last look escapes, as the README says.
+    pid, seen = int(daemon.split(":")[0]), bare._watchdog._seen
+    deadline = time.monotonic() + 10
+    while pid not in seen and time.monotonic() < deadline:
+        time.sleep(0.02)
     outcome, _, _ = _run(bare, ENDINGS[ending])
     assert outcome.status == "died"
     assert leftovers(mark) == []
