@@ -18,7 +18,8 @@ folder of root's alone; a lock ends with its process, so a grader that is
 killed frees its id and leaves at most an empty file, which the next holder
 of that id takes over. Before an id is given back, every process still
 running with it is killed and what it left at the top of the folders every
-user may write (``/tmp``, ``/var/tmp``, ``/dev/shm``) is removed.
+user may write (``/tmp``, ``/var/tmp``, ``/dev/shm``) is removed; what a
+grader that was killed left there is removed when its id is next taken.
 
 An instructor may name an account instead (``--kernel-user``); every kernel
 then runs as that account, and kernels graded at the same moment share it.
@@ -110,8 +111,9 @@ def kernel_user_for(name: str | None) -> tuple[KernelUser | None, bool, str]:
 def own_user() -> Iterator[KernelUser]:
     """A user id of its own (its group the same number), held until the block ends.
 
-    On the way out every process running with it is killed and its files at
-    the top of ``SHARED_TEMP`` are removed, then the id is free again. Raises
+    Its files at the top of ``SHARED_TEMP`` are removed first (a grader that
+    was killed leaves them), and again on the way out, after every process
+    running with it is killed; then the id is free again. Raises
     ``SandboxError`` where the lock folder is not root's alone, and
     ``KernelError`` where no id is free.
     """
@@ -129,6 +131,8 @@ def own_user() -> Iterator[KernelUser]:
             _unlock(folder / str(uid), lock)
             continue
         try:
+            # What a grader that was killed could not remove: not for this kernel.
+            _clear(uid)
             yield KernelUser(uid, uid)
         finally:
             try:
