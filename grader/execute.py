@@ -614,7 +614,8 @@ class WarmKernel:
     """
 
     def __init__(self, sandbox: Sandbox, *, startup_timeout: float = 60) -> None:
-        #: The kernel's own (``for_one_kernel``) once it has started.
+        #: Once the kernel has started, its own: with the user reserved for it
+        #: (``for_one_kernel``).
         self.sandbox = sandbox
         self._startup_timeout = startup_timeout
         self._jobs: queue.Queue[_Job | None] = queue.Queue(maxsize=1)

@@ -177,7 +177,8 @@ class Sandbox:
             )
         counted = ""
         if self.own_users:
-            # Before a kernel has reserved its user (a report without one).
+            # ``user`` is None until a kernel has reserved one: in a report
+            # where no kernel ran, say.
             who = (
                 f"{self.user}, a user of its own for this grading"
                 if self.user
