@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 from grader.execute import KernelSession
-from grader.sandbox import Limits, choose, namespaces_available
+from grader.sandbox import Limits, choose, for_one_kernel, namespaces_available
 
 KILL_SLOW_LAUNCHER = """\
 import os, signal
@@ -50,8 +50,11 @@ def rounds(count: int, *, namespaces: bool) -> tuple[int, float]:
     """Run ``count`` rounds; return the failures and the median round's seconds."""
     sandbox = choose(disable=not namespaces, limits=LIMITS)
     failures, times = 0, []
-    with tempfile.TemporaryDirectory(prefix="grader-bench-") as tmp:
-        session = KernelSession(Path(tmp), sandbox, startup_timeout=60)
+    with (
+        for_one_kernel(sandbox) as own,
+        tempfile.TemporaryDirectory(prefix="grader-bench-") as tmp,
+    ):
+        session = KernelSession(Path(tmp), own, startup_timeout=60)
         with session.running():
             assert session.run("kept = 41", 10, keep=True).ok
             for number in range(count):

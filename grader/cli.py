@@ -460,8 +460,8 @@ def _common_options(command: argparse.ArgumentParser) -> None:
             "network, its own process IDs, and a file system that holds Python, "
             "the assignment's helpers and a scratch folder, but not the grader, "
             "its expected values or the reference solution. Elsewhere the limits "
-            "below still hold, a grader running as root runs the kernel as an "
-            "unprivileged user (--kernel-user), and the report says which "
+            "below still hold, a grader running as root runs each kernel as an "
+            "unprivileged user of its own (--kernel-user), and the report says which "
             "protections are off.",
             76,
         ),
@@ -519,7 +519,8 @@ def _common_options(command: argparse.ArgumentParser) -> None:
         "--kernel-user",
         metavar="NAME",
         help="where the grader runs as root without namespaces (containers), "
-        "the user the kernel runs as (default: nobody)",
+        "the account the kernel runs as, shared by gradings running at once "
+        "(default: a user id of its own for each kernel, 61184-65519)",
     )
 
 

@@ -46,7 +46,14 @@ from grader.protocol import (
     ProbeAnswer,
     read_answers,
 )
-from grader.sandbox import Limits, Sandbox, Watchdog, ending, plan_kernel
+from grader.sandbox import (
+    Limits,
+    Sandbox,
+    Watchdog,
+    ending,
+    for_one_kernel,
+    plan_kernel,
+)
 
 SUBMISSION_TIME_UP = "the submission's time ran out before this cell"
 
@@ -411,10 +418,10 @@ def start_submission(
     if not graded:
         # Nothing to run (every function is still the stub): no kernel needed.
         job.finish(KernelRun(cells={}, answers={}, probe_cells={}))
-        return Submission(job)
+        return Submission(job, sandbox)
     kernel = kernel or WarmKernel(sandbox, startup_timeout=startup_timeout)
     kernel.start(job)
-    return Submission(job, kernel)
+    return Submission(job, sandbox, kernel)
 
 
 def _prelude(session: KernelSession, limits: Limits) -> None:
@@ -538,8 +545,11 @@ class _Job:
 class Submission:
     """A submission running in its kernel (``start_submission``)."""
 
-    def __init__(self, job: _Job, kernel: WarmKernel | None = None) -> None:
+    def __init__(
+        self, job: _Job, sandbox: Sandbox, kernel: WarmKernel | None = None
+    ) -> None:
         self._job = job
+        self._sandbox = sandbox
         self._kernel = kernel
         #: The kernel's run as far as it has come: a function's entries are
         #: there once ``wait_for`` has returned for it.
@@ -551,6 +561,14 @@ class Submission:
     def phases(self) -> list[tuple[str, float]]:
         """The kernel's own phases (``--timings``), once it has finished."""
         return list(self._job.phases)
+
+    @property
+    def sandbox(self) -> Sandbox:
+        """The sandbox the kernel ran in, its own user included.
+
+        Known once the kernel has finished; where no kernel ran, the one given.
+        """
+        return self._kernel.sandbox if self._kernel is not None else self._sandbox
 
     def wait_for(self, function: str) -> None:
         """Wait until ``function``'s answers are in, or nothing more will come.
@@ -597,7 +615,9 @@ class WarmKernel:
     """
 
     def __init__(self, sandbox: Sandbox, *, startup_timeout: float = 60) -> None:
-        self._sandbox = sandbox
+        #: Once the kernel has started, its own: with the user reserved for it
+        #: (``for_one_kernel``).
+        self.sandbox = sandbox
         self._startup_timeout = startup_timeout
         self._jobs: queue.Queue[_Job | None] = queue.Queue(maxsize=1)
         self._used = False
@@ -612,10 +632,17 @@ class WarmKernel:
         job: _Job | None = None
         watch = Stopwatch()
         try:
-            with temporary_folder("grader-") as tmp, socket_folder(tmp) as sockets:
+            # The kernel's user, where it has one of its own, is given back
+            # only once the kernel's folder is gone.
+            with (
+                for_one_kernel(self.sandbox) as sandbox,
+                temporary_folder("grader-") as tmp,
+                socket_folder(tmp) as sockets,
+            ):
+                self.sandbox = sandbox
                 session = KernelSession(
                     tmp,
-                    self._sandbox,
+                    sandbox,
                     startup_timeout=self._startup_timeout,
                     sockets=sockets,
                 )
@@ -624,7 +651,7 @@ class WarmKernel:
                     watch.lap("kernel start")
                     failure: errors.KernelError | None = None
                     try:
-                        _prelude(session, self._sandbox.limits)
+                        _prelude(session, sandbox.limits)
                     except errors.KernelError as exc:
                         failure = exc
                     watch.lap("imports in the kernel")
@@ -640,7 +667,7 @@ class WarmKernel:
                     if failure is not None:
                         raise failure
                     outcome: KernelRun | BaseException = job.run(
-                        session, self._sandbox.limits
+                        session, sandbox.limits
                     )
                 watch = Stopwatch()
             watch.lap("kernel shutdown")

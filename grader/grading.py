@@ -140,7 +140,7 @@ def grade(
         checks=tuple(results),
         notes=tuple(notes),
         seconds=time.monotonic() - started,
-        protections=sandbox.protections,
+        protections=submission.sandbox.protections,
         phases=(
             *watch.phases,
             *((f"in the kernel: {name}", t) for name, t in submission.phases),

@@ -9,8 +9,9 @@ kills it when it uses more memory, CPU time or processes than allowed.
 Which protections hold depends on the system; ``Sandbox.protections`` names
 each one and whether it is on, and every report lists them. Where there are
 no namespaces but the grader is root (a container's usual case), the kernel
-runs as an unprivileged user instead (``KernelUser``, ``nobody`` unless the
-instructor names another): it cannot change the grader's files or signal it.
+runs as an unprivileged user instead (``grader.users``: an id of its own for
+each kernel, reserved by ``for_one_kernel``, unless the instructor names an
+account): it cannot change the grader's files or signal it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import pwd
 import signal
 import site
 import stat
@@ -26,8 +26,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -40,6 +41,7 @@ from grader.errors import (
     SandboxError,
 )
 from grader.report import Protection
+from grader.users import KernelUser, kernel_user_for, own_user
 
 MB = 1024 * 1024
 NICE = 19
@@ -57,8 +59,6 @@ ETC_FILES = (
 )
 HELPERS = ("resnets_utils.py",)
 NOT_LINUX = "this system is not Linux"
-#: Who the kernel runs as where the grader is root without namespaces.
-KERNEL_USER = "nobody"
 #: The folders a grader makes for itself start so (``grader.files``); only
 #: those are opened to the kernel's user (entered, not listed).
 OWN_FOLDERS = "grader-"
@@ -109,17 +109,18 @@ class Limits:
                 f"--cpu at least {self.MIN_CPU_SECONDS}"
             )
 
-    def describe(self, *, namespaces: bool, user: str = "") -> list[Protection]:
+    def describe(self, *, namespaces: bool, counted: str = "") -> list[Protection]:
         """The limits as report lines; they hold on every system.
 
-        Threads are limited inside a user namespace, or for the kernel's own
-        user ``user`` (see ``_rlimits``).
+        Threads are limited inside a user namespace, or, where the kernel runs
+        as another user, for that user's processes, ``counted`` saying whose
+        ("user nobody's processes together"; see ``_rlimits``).
         """
         threads = (
             f"{self.threads} threads"
             if namespaces
-            else f"{self.threads} threads for user {user}'s processes together"
-            if user
+            else f"{self.threads} threads for {counted}"
+            if counted
             else "threads not limited (no user namespace)"
         )
         return [
@@ -148,21 +149,14 @@ class Limits:
 
 
 @dataclass(frozen=True)
-class KernelUser:
-    """The unprivileged user a root grader runs the kernel as."""
-
-    name: str
-    uid: int
-    gid: int
-
-
-@dataclass(frozen=True)
 class Sandbox:
     """How kernels start on this system, and what that protects.
 
-    ``user``: who the kernel runs as, where the grader is root without
-    namespaces (None: the grader's own user); ``user_reason`` says why a root
-    grader's kernel runs as root after all.
+    Where the grader is root without namespaces: ``user``, who the kernel
+    runs as (None: the grader's own user); with ``own_users``, each kernel
+    runs as a user of its own, and ``user`` is the one reserved for this
+    kernel (``for_one_kernel``), None until then; ``user_reason`` says why
+    the kernel runs as root after all.
     """
 
     namespaces: bool
@@ -170,26 +164,48 @@ class Sandbox:
     limits: Limits = field(default_factory=Limits)
     user: KernelUser | None = None
     user_reason: str = ""
+    own_users: bool = False
 
     @property
     def protections(self) -> tuple[Protection, ...]:
         """Every protection, on or off, with what it means here."""
         off = f"off ({self.reason})"
-        user = self.user.name if self.user else ""
         files = process = off
         if self.user_reason:
             files = process = (
                 f"off ({self.reason}; the kernel runs as root: {self.user_reason})"
             )
-        if self.user is not None:
+        counted = ""
+        if self.own_users:
+            # ``user`` is None until a kernel has reserved one: in a report
+            # where no kernel ran, say.
+            who = (
+                f"{self.user}, a user of its own for this grading"
+                if self.user
+                else "a user of its own for each grading"
+            )
+            counted = "its own user's processes"
             files = (
-                f"partly: runs as user {user}: cannot change the grader, its "
-                "expected values, the submissions or the results; can read what "
-                f"every user may read ({self.reason})"
+                f"partly: runs as {who}: cannot change the grader, its expected "
+                "values, the submissions, the results or other kernels' folders; "
+                f"can read what every user may read ({self.reason})"
             )
             process = (
-                f"partly: runs as user {user}: cannot signal the grader or its "
-                f"launcher; sees every process ({self.reason})"
+                f"partly: runs as {who}: cannot signal the grader, its launcher "
+                f"or other kernels; sees every process ({self.reason})"
+            )
+        elif self.user is not None:
+            counted = f"{self.user}'s processes together"
+            files = (
+                f"partly: runs as {self.user}: cannot change the grader, its "
+                "expected values, the submissions or the results; can read what "
+                "every user may read, and change the folders of kernels graded at "
+                f"the same moment, as that user too ({self.reason})"
+            )
+            process = (
+                f"partly: runs as {self.user}: cannot signal the grader or its "
+                "launcher; can signal kernels graded at the same moment, as that "
+                f"user too; sees every process ({self.reason})"
             )
         isolated = [
             Protection(
@@ -213,7 +229,7 @@ class Sandbox:
                 else process,
             ),
         ]
-        limits = self.limits.describe(namespaces=self.namespaces, user=user)
+        limits = self.limits.describe(namespaces=self.namespaces, counted=counted)
         return (*limits, *isolated)
 
 
@@ -229,15 +245,15 @@ def choose(
     With ``require``, a system without them raises ``SandboxError`` instead of
     grading with fewer protections; ``disable`` turns namespaces off (resource
     and time limits stay). Without namespaces a root grader runs the kernel
-    as ``kernel_user`` (default ``KERNEL_USER``), if that user can run this
-    Python; a user that does not exist, or root, raises ``SandboxError``.
+    as the account ``kernel_user``, or by default as a user of its own for
+    each kernel (``grader.users.kernel_user_for``); an account that does not
+    exist, or root, raises ``SandboxError``.
     """
     limits = limits or Limits()
     if disable:
         if require:
             raise SandboxError("--require-sandbox and --no-sandbox contradict")
-        reason = "turned off with --no-sandbox"
-        return Sandbox(False, reason, limits, *kernel_user_for(kernel_user))
+        return _without_namespaces("turned off with --no-sandbox", limits, kernel_user)
     works, reason = namespaces_available()
     if not works and require:
         raise SandboxError(
@@ -245,66 +261,27 @@ def choose(
         )
     if works:
         return Sandbox(True, reason, limits)
-    return Sandbox(False, reason, limits, *kernel_user_for(kernel_user))
+    return _without_namespaces(reason, limits, kernel_user)
 
 
-def kernel_user_for(name: str | None) -> tuple[KernelUser | None, str]:
-    """Who a kernel without namespaces runs as, and if root, why.
+def _without_namespaces(reason: str, limits: Limits, name: str | None) -> Sandbox:
+    user, own, why_root = kernel_user_for(name)
+    return Sandbox(False, reason, limits, user, why_root, own)
 
-    The grader's own user where it is not root: ``(None, "")``. Where it is
-    root: ``name``'s user if that user can start this Python (its folders
-    may be closed to others, as ``/root`` is), else ``(None, why not)``.
+
+@contextmanager
+def for_one_kernel(sandbox: Sandbox) -> Iterator[Sandbox]:
+    """``sandbox`` as one kernel runs in it, until the block ends.
+
+    Where each kernel runs as a user of its own, that user is reserved for
+    the block (``grader.users.own_user``) and is the ``user`` of the sandbox
+    given; elsewhere ``sandbox`` itself.
     """
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return None, ""
-    name = name or KERNEL_USER
-    try:
-        entry = pwd.getpwnam(name)
-    except KeyError:
-        raise SandboxError(f"--kernel-user: there is no user {name!r} here") from None
-    if entry.pw_uid == 0:
-        raise SandboxError(f"--kernel-user: {name!r} is root")
-    user = KernelUser(name, entry.pw_uid, entry.pw_gid)
-    why_not = _cannot_run_python(user)
-    return (None, why_not) if why_not else (user, "")
-
-
-_FINDS_KERNEL = (
-    "import sys, importlib.util as u; "
-    "missing = [m for m in ('ipykernel', 'zmq') if u.find_spec(m) is None]; "
-    "sys.exit('cannot find ' + ', '.join(missing) if missing else 0)"
-)
-
-
-@cache
-def _cannot_run_python(user: KernelUser) -> str:
-    """Why ``user`` cannot start the kernel's Python ("" if it can)."""
-    # The kernel's packages found, as that user: the interpreter, the
-    # standard library and site-packages must all be reachable, every folder
-    # above them included. Found, not imported: that would cost seconds.
-    argv = [sys.executable, "-s", "-c", _FINDS_KERNEL]
-    try:
-        done = subprocess.run(
-            argv,
-            user=user.uid,
-            group=user.gid,
-            extra_groups=[],
-            env={"PATH": "/usr/bin:/bin", "HOME": "/"},
-            cwd="/",
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    except OSError as exc:
-        return f"user {user.name} cannot run this Python ({exc})"
-    except subprocess.TimeoutExpired:
-        return f"user {user.name} could not start this Python in 60 s"
-    if done.returncode == 0:
-        return ""
-    lines = done.stderr.strip().splitlines()
-    last = lines[-1] if lines else f"exit status {done.returncode}"
-    return f"user {user.name} cannot run this Python ({last})"
+    if not sandbox.own_users or sandbox.user is not None:
+        yield sandbox
+        return
+    with own_user() as user:
+        yield replace(sandbox, user=user)
 
 
 @cache
@@ -449,12 +426,15 @@ def plan_kernel(
     The returned ``argv`` holds ``{connection_file}`` for jupyter_client to
     fill in. ``writable`` are the folders the kernel must write to (its
     sockets and the results); they keep their paths inside the sandbox.
+    Where each kernel runs as a user of its own, ``sandbox`` must be one
+    kernel's (``for_one_kernel``).
     """
+    if sandbox.own_users and sandbox.user is None:
+        raise ValueError("a kernel of its own user needs for_one_kernel(sandbox)")
     helpers = root / "helpers"
     helpers.mkdir()
     scratch = root / "scratch"
     scratch.mkdir()
-
     # Found, not imported: importing it would import Keras and TensorFlow,
     # seconds during which the kernel could already be starting.
     spec = importlib.util.find_spec("resnets_utils")
@@ -504,11 +484,11 @@ def plan_kernel(
 def _hand_over(user: KernelUser, root: Path, own: list[Path]) -> None:
     """Give ``user`` the folders ``own`` and a way to reach them, and no more.
 
-    The folders from each one up to the highest the grader made
-    (``OWN_FOLDERS``) become enterable but not listable, so that the kernel
-    reaches its own folders without finding anyone else's; a folder above
-    them that ``user`` cannot enter raises ``KernelError``. The helpers under
-    ``root`` become readable.
+    The folders ``own`` become ``user``'s alone (mode 0700). The folders from
+    each one up to the highest the grader made (``OWN_FOLDERS``) become
+    enterable but not listable, so that the kernel reaches its own folders
+    without finding anyone else's; a folder above them that ``user`` cannot
+    enter raises ``KernelError``. The helpers under ``root`` become readable.
     """
     helpers = root / "helpers"
     helpers.chmod(0o755)
@@ -516,6 +496,7 @@ def _hand_over(user: KernelUser, root: Path, own: list[Path]) -> None:
         helper.chmod(0o644)
     for folder in own:
         os.chown(folder, user.uid, user.gid)
+        folder.chmod(0o700)
         above = [root, *folder.parents]
         ours = [
             i
@@ -531,7 +512,7 @@ def _hand_over(user: KernelUser, root: Path, own: list[Path]) -> None:
                 continue
             raise KernelError(
                 KERNEL_WOULD_NOT_START.format(
-                    reason=f"user {user.name} cannot enter {path}: give the "
+                    reason=f"{user} cannot enter {path}: give the "
                     "grader a TMPDIR that every user may enter"
                 )
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import replace
@@ -28,9 +29,11 @@ from corpus.attacks import (
 )
 
 import grader
+from grader.files import temporary_folder
 from grader.grading import grade
 from grader.report import SubmissionResult
 from grader.sandbox import Limits, choose, namespaces_available
+from grader.users import OWN_IDS
 
 pytestmark = pytest.mark.skipif(
     not namespaces_available()[0], reason=namespaces_available()[1]
@@ -140,7 +143,9 @@ def test_attack_gets_its_verdict_and_touches_nothing(attack, tmp_path, listener)
 
 @pytest.mark.skipif(bool(WHY_NO_BOX), reason=WHY_NO_BOX)
 def test_in_a_container_as_root_the_attacks_change_nothing(tmp_path, listener):
-    """The ``CONTAINER`` rows, one batch, in the box: the kernel is ``nobody``."""
+    """The ``CONTAINER`` rows, one batch, in the box: each kernel runs as a
+    user id of its own, and nothing of it is left in the batch's temporary
+    folder."""
     port, _ = listener
     folder = tmp_path / "submissions"
     folder.mkdir()
@@ -154,14 +159,19 @@ def test_in_a_container_as_root_the_attacks_change_nothing(tmp_path, listener):
     saved = {p: p.read_bytes() for p in [*folder.iterdir(), EXPECTED, LATE_MODULE]}
     out = tmp_path / "out"
     try:
-        done = run_in_box(
-            [sys.executable, "-m", "grader", "grade", str(folder), "--out", str(out)]
-            + ["-j", "1", "--function", "identity_block", "--cell-timeout", "30"]
-        )
+        with temporary_folder("grader-test-") as tmp:
+            done = run_in_box(
+                [sys.executable, "-m", "grader", "grade", str(folder)]
+                + ["--out", str(out), "-j", "1", "--function", "identity_block"]
+                + ["--cell-timeout", "30"],
+                env={**os.environ, "TMPDIR": str(tmp)},
+            )
+            theirs = [p for p in tmp.rglob("*") if p.lstat().st_uid in OWN_IDS]
     finally:
         changed = _unchanged(saved)
     assert done.returncode == 0, done.stderr
     assert changed == []
+    assert theirs == []
     assert leftovers(mark) == []
     results = [
         SubmissionResult.from_dict(json.loads(p.read_text(encoding="utf-8")))
@@ -171,5 +181,7 @@ def test_in_a_container_as_root_the_attacks_change_nothing(tmp_path, listener):
     assert scores == {attack.name: attack.points for attack in rows}
     report = next(r.report for r in results if r.report)
     lines = {p.name: p for p in report.protections}
-    assert lines["files"].detail.startswith("partly: runs as user nobody: ")
-    assert lines["process isolation"].detail.startswith("partly: runs as user nobody")
+    own = re.compile(r"partly: runs as uid (\d+), a user of its own for this grading: ")
+    found = own.match(lines["files"].detail)
+    assert found and int(found[1]) in OWN_IDS, lines["files"].detail
+    assert own.match(lines["process isolation"].detail)

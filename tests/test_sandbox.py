@@ -9,6 +9,7 @@ gradings of attack notebooks are in ``test_attacks.py``.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -18,14 +19,21 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from box import WHY_NO_BOX, box_command
+from box import WHY_NO_BOX, box_command, run_in_box
 from conftest import leftovers, process_mark
 
 import grader
 from grader.errors import SandboxError
 from grader.execute import KernelSession
 from grader.files import temporary_folder
-from grader.sandbox import Limits, choose, namespaces_available, tree_usage
+from grader.sandbox import (
+    Limits,
+    choose,
+    for_one_kernel,
+    namespaces_available,
+    tree_usage,
+)
+from grader.users import LOCK_BASES, LOCKS, OWN_IDS, _running_as
 
 NAMESPACES, WHY_NOT = namespaces_available()
 needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason=WHY_NOT)
@@ -43,8 +51,8 @@ def _running(sandbox):
     folder: where the kernel runs as another user (a root grader without
     namespaces) the grader opens such folders to it, and pytest's are closed.
     """
-    with temporary_folder("grader-test-") as root:
-        kernel = KernelSession(root, sandbox, startup_timeout=60)
+    with for_one_kernel(sandbox) as own, temporary_folder("grader-test-") as root:
+        kernel = KernelSession(root, own, startup_timeout=60)
         with kernel.running():
             assert kernel.run("kept = 41", 10, keep=True).ok
             yield kernel
@@ -311,7 +319,14 @@ def test_without_namespaces_a_daemon_ends_with_its_kernel(bare, ending):
     mark = process_mark(f"bare-daemon-{ending}")
     outcome, _, _ = _run(bare, DAEMON.format(mark=mark))
     assert outcome.ok, outcome
-    assert len(leftovers(mark, seconds=0)) == 1  # running, detached
+    [daemon] = leftovers(mark, seconds=0)  # running, detached
+    # Where the kernel kills its launcher, what the grading can clear is what
+    # its watchdog has seen below the launcher (it looks every 50 ms): a
+    # daemon started since its last look escapes, as the README says.
+    pid, seen = int(daemon.split(":")[0]), bare._watchdog._seen
+    deadline = time.monotonic() + 10
+    while pid not in seen and time.monotonic() < deadline:
+        time.sleep(0.02)
     outcome, _, _ = _run(bare, ENDINGS[ending])
     assert outcome.status == "died"
     assert leftovers(mark) == []
@@ -375,9 +390,9 @@ LOCKED_DOWN = (
     "echo 0 > /proc/sys/user/max_user_namespaces && exec {python} -m grader.cli {args}"
 )
 #: Where the suite is root: the box of ``tests/box.py``, like a container that
-#: grades as root, whose kernel runs as ``nobody``. Elsewhere a user
+#: grades as root, whose kernel runs as a user id of its own. Elsewhere a user
 #: namespace of one id, the user's, as root, that forbids further ones: the
-#: kernel there is root, as ``nobody`` does not exist inside.
+#: kernel there is root, as no other id exists inside.
 CONTAINER = not WHY_NO_BOX
 
 
@@ -409,8 +424,6 @@ def test_require_sandbox_refuses_where_there_is_none(tmp_path):
 def test_in_a_box_without_user_namespaces_the_solution_earns_full_marks(tmp_path):
     """The path containers take that forbid user namespaces (Docker's default
     seccomp profile, many CI and autograder hosts): limits only."""
-    import json
-
     from conftest import SOLUTION
 
     results = tmp_path / "results.json"
@@ -420,7 +433,8 @@ def test_in_a_box_without_user_namespaces_the_solution_earns_full_marks(tmp_path
     assert "Total: 100/100" in done.stdout
     assert "OFF  network: off (no user namespaces here: " in done.stdout
     if CONTAINER:
-        assert "OFF  files: partly: runs as user nobody: cannot change " in done.stdout
+        assert "OFF  files: partly: runs as uid " in done.stdout
+        assert ", a user of its own for this grading: cannot change " in done.stdout
 
 
 @needs_namespaces
@@ -437,7 +451,7 @@ def test_in_a_box_without_user_namespaces_killing_the_launcher_costs_one_functio
     nbformat.write(nb, path)
     done = _locked_down("grade", str(path), "--function", "identity_block")
     assert done.returncode == 0, done.stderr
-    # As nobody, the kernel cannot signal its launcher, which is root's.
+    # As a user of its own, the kernel cannot signal its launcher, root's.
     reason = (
         "identity_block raised PermissionError"
         if CONTAINER
@@ -460,3 +474,48 @@ def test_a_kernel_user_that_cannot_be_is_refused(name, message):
     with pytest.raises(SandboxError) as refused:
         choose(disable=True, kernel_user=name)
     assert str(refused.value) == message
+
+
+#: What a kernel tries against another one graded at the same moment, where
+#: the grader is root without namespaces; each must raise PermissionError.
+#: ``{pid}``: the other kernel's process, ``{scratch}``: its scratch folder.
+NEIGHBOUR_ATTEMPTS = {
+    "signal-it": "import os, signal\nos.kill({pid}, signal.SIGKILL)",
+    "write-its-scratch": "open({scratch!r} + '/planted', 'w')",
+    "list-its-scratch": "import os\nos.listdir({scratch!r})",
+    "write-through-its-cwd": "open('/proc/{pid}/cwd/planted', 'w')",
+    "read-its-environment": "open('/proc/{pid}/environ').read()",
+    "trace-it": "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+    "if libc.ptrace(16, {pid}, 0, 0) != 0:  # PTRACE_ATTACH\n"
+    "    raise OSError(ctypes.get_errno(), 'ptrace')",
+}
+
+
+@pytest.mark.skipif(bool(WHY_NO_BOX), reason=WHY_NO_BOX)
+def test_in_the_container_box_kernels_at_once_are_users_apart():
+    """Two kernels at once (``tests/neighbours.py``, in the box), each as an
+    id of its own; once given back, nothing runs with either or is theirs,
+    in the gradings' temporary folder or in ``/tmp`` and ``/dev/shm``."""
+    mark = process_mark("neighbours")
+    script = str(Path(__file__).with_name("neighbours.py"))
+    with temporary_folder("grader-test-") as tmp:
+        done = run_in_box(
+            [sys.executable, script, mark, json.dumps(NEIGHBOUR_ATTEMPTS)],
+            env={**os.environ, "TMPDIR": str(tmp)},
+            timeout=180,
+        )
+        assert done.returncode == 0, done.stderr
+        found = json.loads(done.stdout.splitlines()[-1])
+        uids = found["reserved"]
+        theirs = [p for p in tmp.rglob("*") if p.lstat().st_uid in uids]
+    assert uids[0] != uids[1] and all(uid in OWN_IDS for uid in uids)
+    assert found["running"] == uids
+    assert found["outcomes"] == {
+        name: ["error", "PermissionError"] for name in NEIGHBOUR_ATTEMPTS
+    }
+    assert found["first_alive"]
+    assert theirs == []
+    assert [f for f in ("/tmp", "/dev/shm") if Path(f, mark).exists()] == []
+    locks = next(Path(b) for b in LOCK_BASES if os.path.isdir(b)) / LOCKS
+    kept = [uid for uid in uids if (locks / str(uid)).exists() or _running_as(uid)]
+    assert kept == []

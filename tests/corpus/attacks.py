@@ -333,7 +333,8 @@ ATTACKS = (
 )
 
 #: Rows graded again in a box like a container that grades as root without
-#: user namespaces (``tests/box.py``), where the kernel runs as ``nobody``.
+#: user namespaces (``tests/box.py``), where each kernel runs as a user id of
+#: its own.
 CONTAINER = (
     "leaves-a-daemon",
     "changes-the-grader",
