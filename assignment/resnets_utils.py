@@ -3,7 +3,9 @@
 Loading the SIGNS hand-sign images, one-hot labels, and ``glorot_uniform``:
 an initializer that draws the same numbers TensorFlow 1 drew for
 ``glorot_uniform(seed=0)``, so that the test cells of the notebook print the
-values the assignment has always printed.
+values the assignment has always printed. ``StatelessGlorotUniform`` draws
+what TensorFlow 2.7 and later drew for ``glorot_uniform(seed=0)``, the numbers
+the 2021 edition's examples print.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import keras
 import numpy as np
 
 __all__ = [
+    "StatelessGlorotUniform",
     "TF1GlorotUniform",
     "convert_to_one_hot",
     "glorot_uniform",
     "load_dataset",
+    "stateless_glorot_uniform_values",
     "tf1_glorot_uniform_values",
 ]
 
@@ -62,6 +66,32 @@ def convert_to_one_hot(Y: np.ndarray, C: int) -> np.ndarray:
     return np.eye(C)[labels].T
 
 
+def _glorot_limit(shape: tuple[int, ...]) -> float:
+    """Glorot's bound, sqrt(6 / (fan_in + fan_out)), for a kernel of ``shape``."""
+    receptive = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
+    fan_in = receptive * int(shape[-2]) if len(shape) > 1 else int(shape[0])
+    fan_out = receptive * int(shape[-1])
+    return float(np.sqrt(6.0 / (fan_in + fan_out)))
+
+
+def stateless_glorot_uniform_values(
+    shape: tuple[int, ...], seed: int = 0
+) -> np.ndarray:
+    """Draw what TensorFlow 2.7+ gave ``glorot_uniform(seed=seed)`` for ``shape``.
+
+    From 2.7 on, a seeded Keras initializer drew statelessly from the seed
+    pair (seed, 0): every kernel of the same shape gets the same numbers,
+    whatever was drawn before. Keras 3's own GlorotUniform(seed) draws others.
+    """
+    import tensorflow as tf
+
+    limit = _glorot_limit(shape)
+    draw = tf.random.stateless_uniform(
+        shape, seed=[seed, 0], minval=-limit, maxval=limit
+    )
+    return np.asarray(draw)
+
+
 def tf1_glorot_uniform_values(shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
     """Draw the values TensorFlow 1 gave ``glorot_uniform(seed=seed)`` for ``shape``.
 
@@ -73,10 +103,7 @@ def tf1_glorot_uniform_values(shape: tuple[int, ...], seed: int = 0) -> np.ndarr
     """
     import tensorflow as tf
 
-    receptive = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
-    fan_in = receptive * int(shape[-2]) if len(shape) > 1 else int(shape[0])
-    fan_out = receptive * int(shape[-1])
-    limit = float(np.sqrt(6.0 / (fan_in + fan_out)))
+    limit = _glorot_limit(shape)
     graph = tf.Graph()
     with graph.as_default():
         draw = tf.compat.v1.random_uniform(shape, -limit, limit, seed=seed)
@@ -98,6 +125,29 @@ class TF1GlorotUniform(keras.initializers.Initializer):
     def __call__(self, shape, dtype=None):
         """Return TF1's numbers for ``shape`` as a tensor of ``dtype``."""
         values = tf1_glorot_uniform_values(tuple(int(d) for d in shape), self.seed)
+        return keras.ops.cast(values, dtype or "float32")
+
+    def get_config(self) -> dict:
+        """Return the seed, the only setting."""
+        return {"seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="resnets_utils")
+class StatelessGlorotUniform(keras.initializers.Initializer):
+    """A Keras initializer drawing TensorFlow 2.7+'s ``glorot_uniform(seed)`` numbers.
+
+    Pass ``lambda seed=0: StatelessGlorotUniform(seed)`` as a block's
+    ``initializer`` to get the kernels the 2021 edition's examples assume.
+    """
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+
+    def __call__(self, shape, dtype=None):
+        """Return the stateless draw for ``shape`` as a tensor of ``dtype``."""
+        values = stateless_glorot_uniform_values(
+            tuple(int(d) for d in shape), self.seed
+        )
         return keras.ops.cast(values, dtype or "float32")
 
     def get_config(self) -> dict:

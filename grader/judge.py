@@ -57,6 +57,23 @@ class Failure(Exception):
         self.window = window
 
 
+@dataclass(frozen=True)
+class Example:
+    """How one block's example runs and is compared (names: ``grader.checks``).
+
+    ``input`` names the array the block is called on, ``kernels`` the
+    weights every convolution gets (``grader.models.set_seeded_weights``),
+    ``output`` what is compared of the result; ``atol`` and ``rtol`` are
+    ``np.allclose``'s tolerances.
+    """
+
+    input: str
+    kernels: str
+    output: str
+    atol: float
+    rtol: float = 0.0
+
+
 SEEDS_EXAMPLE = {
     "input": "randn-seed-1",
     "kernels": "tf1-glorot",
@@ -71,21 +88,17 @@ class Expected:
 
     ``examples`` holds, per block and per visible probe (``"seeded"``,
     ``"seeded-training"``), what the notebook's example prints;
-    ``example`` says how it is run (which input, which kernels, what is
-    printed: see ``grader.checks``) and ``modes`` in which mode each probe
-    is called (inference where not said).
+    ``example`` says, per block, how it is run and compared (``Example``)
+    and ``modes`` in which mode each probe is called (inference where not
+    said).
     """
 
     seeded: dict[str, list[float]]
-    tolerance: float
     params: tuple[int, int, int]
     table: graphs.Graph
+    example: dict[str, Example]
     examples: dict[str, dict[str, Any]] = field(default_factory=dict)
-    example: dict[str, str] = field(default_factory=lambda: dict(SEEDS_EXAMPLE))
     modes: dict[str, bool] = field(default_factory=dict)
-    #: Relative tolerance of the examples (the later editions' tests use
-    #: ``np.allclose``'s default, 1e-5, beside ``atol``); 0 for the seeds'.
-    relative: float = 0.0
 
     @classmethod
     def load(cls, edition: Edition | None = None) -> Expected:
@@ -117,20 +130,21 @@ class Expected:
         counts = data["resnet50_params"]
         if "seeded" in data:
             examples = data["seeded"]
-        else:  # the 2020 edition's file: one vector per block
+            example = {name: Example(**spec) for name, spec in data["example"].items()}
+        else:  # the 2020 edition's file: one vector per block, one tolerance
             examples = {
                 function: {"seeded": data[f"{function}_seeded"]}
                 for function in ("identity_block", "convolutional_block")
             }
+            seeds = Example(**SEEDS_EXAMPLE, atol=data["seeded_tolerance"])
+            example = dict.fromkeys(examples, seeds)
         return cls(
             seeded={name: values["seeded"] for name, values in examples.items()},
-            tolerance=data["seeded_tolerance"],
             params=(counts["total"], counts["trainable"], counts["non_trainable"]),
             table=table,
+            example=example,
             examples=examples,
-            example=data.get("example", dict(SEEDS_EXAMPLE)),
             modes=data.get("modes", {}),
-            relative=data.get("seeded_relative_tolerance", 0.0),
         )
 
 

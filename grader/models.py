@@ -9,13 +9,14 @@ defaults, because the grader sets every weight itself.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 import keras
 import numpy as np
 
-from resnets_utils import tf1_glorot_uniform_values
+from resnets_utils import stateless_glorot_uniform_values, tf1_glorot_uniform_values
 
 REFUSED_LAYERS = {"Lambda", "TFSMLayer"}
 CONFIG_LIMIT = 16 * 1024 * 1024
@@ -121,14 +122,34 @@ def _tf1_kernel(shape: tuple[int, ...]) -> np.ndarray:
     return tf1_glorot_uniform_values(shape, 0)
 
 
+@cache
+def _stateless_kernel(shape: tuple[int, ...]) -> np.ndarray:
+    return stateless_glorot_uniform_values(shape, 0)
+
+
+def _ones(shape: tuple[int, ...]) -> np.ndarray:
+    return np.ones(shape)
+
+
+KERNELS: dict[str, Callable[[tuple[int, ...]], np.ndarray]] = {
+    "tf1-glorot": _tf1_kernel,
+    "stateless-glorot": _stateless_kernel,
+    "ones": _ones,
+}
+"""Seeded kernels by the name an edition's ``expected`` file gives (see below)."""
+
+
 def set_seeded_weights(
     model: keras.Model, *, batchnorm: str = "initial", kernels: str = "tf1-glorot"
 ) -> None:
     """Give every layer weights that depend only on its shape.
 
     Conv2D and Dense kernels are TF1's ``glorot_uniform(seed=0)`` draws, as in
-    the 2020 edition (``"tf1-glorot"``), or all ones (``"ones"``: the later
-    editions' examples pass ``constant(value=1)``), and biases are zero.
+    the 2020 edition (``"tf1-glorot"``), TensorFlow 2.7+'s stateless draws
+    of the same (``"stateless-glorot"``: the 2021 edition's convolutional
+    block example, run with its default initializer), or all ones
+    (``"ones"``: its identity block examples pass ``constant(value=1)``);
+    biases are zero.
     BatchNormalization is at its initial state (``"initial"``, which the
     assignment's printed values assume) or has statistics drawn from its
     shape (``"varied"``), so that the
@@ -143,7 +164,7 @@ def set_seeded_weights(
             layer.set_weights(_batchnorm_weights(layer, batchnorm))
         elif isinstance(layer, keras.layers.Conv2D | keras.layers.Dense):
             shape = tuple(int(d) for d in weights[0].shape)
-            kernel = _tf1_kernel(shape) if kernels == "tf1-glorot" else np.ones(shape)
+            kernel = KERNELS[kernels](shape)
             layer.set_weights([kernel, *(np.zeros_like(w) for w in weights[1:])])
 
 
