@@ -108,12 +108,30 @@ def _values(values: np.ndarray) -> str:
     ).replace("\n", "")
 
 
+def _narrowed(
+    shown: str, out: np.ndarray, want: np.ndarray, close: np.ndarray
+) -> tuple[str, np.ndarray, np.ndarray]:
+    """A whole block output narrowed to one vector for the message.
+
+    72 numbers per mode are more than a message can show: the first position
+    whose vector is off (or the first position where all agree), named by
+    its indices as the notebook would write it.
+    """
+    if out.ndim < 4 or out.shape != want.shape:
+        return shown, out, want
+    off = np.argwhere(~close.all(axis=-1))
+    where = tuple(int(i) for i in off[0]) if len(off) else (0,) * (out.ndim - 1)
+    at = "".join(f"[{i}]" for i in where)
+    return f"{shown}{at}", out[where], want[where]
+
+
 def _block_seeded(function: str) -> Callable[[Judge], str]:
     def check(judge: Judge) -> str:
         expected = judge.expected
         example = expected.example[function]
         shown, output = EXAMPLE_OUTPUTS[example.output]
         printed = []
+        whole = ""
         for key, want_values in expected.examples[function].items():
             model = judge.model(function, key)
             reference = judge.reference(function, key)
@@ -129,21 +147,29 @@ def _block_seeded(function: str) -> Callable[[Judge], str]:
             training = expected.modes.get(key, False)
             out = output(np.asarray(model(x, training=training)))
             want = np.array(want_values)
+            if want.ndim >= 4:
+                whole = f" (all {want.size} values of each output)"
             mode = " with training=True" if training else ""
-            if out.shape != want.shape or not np.allclose(
-                out, want, rtol=example.rtol, atol=example.atol
-            ):
+            close = (
+                np.isclose(out, want, rtol=example.rtol, atol=example.atol)
+                if out.shape == want.shape
+                else np.array(False)
+            )
+            at, out, want = _narrowed(shown, out, want, close)
+            if not np.all(close):
                 wanted = want if want.ndim <= 1 else _values(want)
-                message = f"{shown}{mode} is {_values(out)}, expected {wanted}"
+                message = f"{at}{mode} is {_values(out)}, expected {wanted}"
                 differences = graphs.compare(
                     judge.graph(function, key), judge.reference_graph(function, key)
                 )
                 if differences:
                     message += "; " + SEEDED_HINT.format(difference=differences[0].text)
                 raise Failure(message)
-            printed.append(f"{shown}{mode} = {_values(out)}")
-        return "; ".join(printed) + (
-            " as expected" if len(printed) == 1 else ", as expected"
+            printed.append(f"{at}{mode} = {_values(out)}")
+        return (
+            "; ".join(printed)
+            + (" as expected" if len(printed) == 1 else ", as expected")
+            + whole
         )
 
     return check
