@@ -171,6 +171,35 @@ def test_the_later_editions_solution_earns_100_and_its_stub_0(graded, tmp_path, 
     assert stub.score == 0
 
 
+@pytest.mark.parametrize("name", list(LATER))
+def test_a_conv_block_whose_shortcut_lacks_its_batchnorm_fails_the_seeded_output(
+    graded, name
+):
+    """The example's whole output, under the kernels the edition's tests
+    assume, is held to their np.allclose: a shortcut without its
+    BatchNormalization (at most 2.3e-3 off in inference) shows, in the mode
+    the message names, at the first position that is off."""
+    import re
+    from pathlib import Path
+
+    from test_corpus import rewritten_solution
+
+    corpus = Path(__file__).parent / "corpus" / "editions" / name
+    variant = corpus / "wrong" / "conv-shortcut-without-batchnorm.py"
+    report = graded(
+        f"no-shortcut-bn-{name}",
+        rewritten_solution(variant, LATER[name].solution),
+        functions=["convolutional_block"],
+        visible_only=True,
+    )
+    seeded = next(c for c in report.checks if c.name == "seeded output")
+    assert not seeded.passed
+    at = re.match(r"out\[\d\]\[\d\]\[\d\]( with training=True)? is \[", seeded.message)
+    assert at, seeded.message
+    assert "], expected [" in seeded.message
+    assert "first difference from the reference" in seeded.message
+
+
 def test_a_folder_of_mixed_editions_grades_each_by_its_own(tmp_path):
     """Three students, three editions, and one notebook mixing two: each is
     graded by its own edition's checks, the mixed one is `invalid` with the
