@@ -4,9 +4,12 @@
 and ``convolutional_block(X, f, filters, s=2, training=True,
 initializer=glorot_uniform)`` pass ``training`` to every BatchNormalization
 and build every convolution's kernel with ``initializer(seed=0)``. The
-notebook's examples call the blocks on a (3, 4, 4, 3) array of -1, 1 and 3
-with ``initializer=lambda seed=0: constant(value=1)``, once with
-``training=False`` and once with ``training=True`` (``expected_2021.json``).
+notebook's examples call the blocks on a (3, 4, 4, 3) array of -1, 1 and 3,
+once with ``training=False`` and once with ``training=True``: the identity
+block with ``initializer=lambda seed=0: constant(value=1)``, the
+convolutional block with its default ``glorot_uniform`` as TensorFlow 2.7+
+drew it (``expected_2021.json`` says how each runs; the grader sets those
+kernels itself, so the probes' initializer does not change the numbers).
 The hidden probes pass an initializer the notebook never shows
 (``UNSEEN_INITIALIZER``), so that a block that ignores its argument shows.
 """
