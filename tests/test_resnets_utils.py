@@ -8,9 +8,11 @@ import pytest
 
 from grader.fixtures.make_signs import make_split, write_signs
 from resnets_utils import (
+    StatelessGlorotUniform,
     convert_to_one_hot,
     glorot_uniform,
     load_dataset,
+    stateless_glorot_uniform_values,
     tf1_glorot_uniform_values,
 )
 
@@ -28,6 +30,17 @@ def test_tf1_values_restart_the_stream_for_every_kernel():
 def test_initializer_with_seed_gives_the_tf1_values():
     values = np.asarray(glorot_uniform(seed=0)((2, 2, 2, 4)))
     assert np.array_equal(values, tf1_glorot_uniform_values((2, 2, 2, 4), 0))
+
+
+def test_stateless_values_depend_on_shape_and_seed_only():
+    first = stateless_glorot_uniform_values((2, 2, 3, 4), 0)
+    again = np.asarray(StatelessGlorotUniform(0)((2, 2, 3, 4)))
+    other_seed = stateless_glorot_uniform_values((2, 2, 3, 4), 1)
+    limit = np.sqrt(6 / (2 * 2 * 3 + 2 * 2 * 4))
+    assert np.array_equal(first, again)
+    assert not np.allclose(first, other_seed)
+    assert not np.allclose(first, tf1_glorot_uniform_values((2, 2, 3, 4), 0))
+    assert np.abs(first).max() <= limit and np.abs(first).max() > limit / 2
 
 
 def test_one_hot_is_classes_by_examples():
