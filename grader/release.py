@@ -190,9 +190,12 @@ def _readme_parts(edition: Edition) -> dict[str, str]:
         later = SEEDS_GRADED_LATER
     else:
         example = (
-            "- **seeded output**: what the notebook's examples print, with\n"
-            "  `initializer=lambda seed=0: constant(value=1)`, compared (to within\n"
-            "  1e-5) with the expected values."
+            "- **seeded output**: what the notebook's examples print, compared\n"
+            "  with the expected values as the course's tests compare them:\n"
+            "  `identity_block` with `initializer=lambda seed=0: constant(value=1)`\n"
+            "  (to within 1e-5), `convolutional_block` with its default\n"
+            "  `glorot_uniform` as TensorFlow 2.7+ drew it\n"
+            "  (`resnets_utils.StatelessGlorotUniform`; `np.allclose`'s defaults)."
         )
         training = " and both values of `training`" if edition.training else ""
         bn = (
