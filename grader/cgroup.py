@@ -161,6 +161,15 @@ def _controllers(point: Path) -> set[str]:
         return set()
 
 
+def oom_kills() -> int:
+    """How many processes the OOM killer has killed in this process's group.
+
+    A count since the group was made: compare two readings.
+    """
+    group = own_group()
+    return group.oom_kills() if group is not None else 0
+
+
 def memory_limit_mb() -> float | None:
     """The memory limit in MB of this process's cgroup, or None if unlimited."""
     group = own_group()

@@ -346,6 +346,13 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument(
         "--status", type=int, required=True, help="what the grading exited with"
     )
+    explain.add_argument(
+        "--kills-before",
+        type=int,
+        default=0,
+        metavar="N",
+        help="the OOM killer's count in this cgroup before the grading started",
+    )
     for action in (run, explain):
         action.add_argument(
             "--root",
@@ -848,7 +855,9 @@ def _gradescope(args: argparse.Namespace) -> int:
         print(f"wrote {args.root / 'results' / 'results.json'}")
         return 0
     if args.action == "explain":
-        results, status = gradescope.explain_missing_results(args.root, args.status)
+        results, status = gradescope.explain_missing_results(
+            args.root, args.status, kills_before=args.kills_before
+        )
         print(results["output"])
         print(f"wrote {args.root / 'results' / 'results.json'}")
         return status

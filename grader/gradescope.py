@@ -138,6 +138,9 @@ fi
 # -I (isolated): neither the current directory nor PYTHONPATH goes on
 # sys.path, so a folder named grader where this runs cannot stand in for the
 # installed package.
+# The OOM killer's count so far, to tell a kill during this grading.
+KILLS=$("$PYTHON" -I -c 'from grader.cgroup import oom_kills; print(oom_kills())' \
+    2> /dev/null || echo 0)
 status=0
 "$PYTHON" -I -m grader gradescope run --root "$ROOT" ${POINTS[@]+"${POINTS[@]}"} \
     || status=$?
@@ -151,7 +154,7 @@ if [ ! -s "$ROOT/results/results.json" ]; then
     # that the autograder fails, for the instructor to see.
     explained=0
     "$PYTHON" -I -m grader gradescope explain --root "$ROOT" --status "$status" \
-        || explained=$?
+        --kills-before "$KILLS" || explained=$?
     status=$explained
 fi
 exit "$status"
@@ -255,11 +258,14 @@ def _memory_mb() -> float | None:
         ) from None
 
 
-def explain_missing_results(root: Path, status: int) -> tuple[dict[str, Any], int]:
+def explain_missing_results(
+    root: Path, status: int, *, kills_before: int = 0
+) -> tuple[dict[str, Any], int]:
     """Write the results of a grading that ended without writing its own.
 
     ``status`` is what the grading exited with (137: killed by SIGKILL).
-    Where this process's memory cgroup saw its OOM killer strike, the results
+    Where this process's memory cgroup saw its OOM killer strike since
+    ``kills_before`` (its count before the grading started), the results
     say that memory ran out and how much to give the container; otherwise
     they give the exit status. Returns them with the status ``run_autograder``
     should exit with: 0 where the student's 0 with its reason is the answer
@@ -270,7 +276,7 @@ def explain_missing_results(root: Path, status: int) -> tuple[dict[str, Any], in
     from grader.render import gradescope_not_graded
 
     group = own_group()
-    if group is not None and group.oom_kills() > 0:
+    if group is not None and group.oom_kills() > kills_before:
         message, exit_status = _killed_for_memory(group), 0
     else:
         message = DIED.format(status=status)

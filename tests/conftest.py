@@ -264,6 +264,12 @@ def leftovers(mark: str, seconds: float = 5) -> list[str]:
     return _settled(find, seconds) if Path("/proc/self/stat").exists() else []
 
 
+#: Helpers of this test process itself, which end with it: Python's
+#: multiprocessing starts its resource tracker the first time a lock or shared
+#: memory is made (Dask's local cluster does), and it waits for this process.
+OWN_HELPERS = ("from multiprocessing.resource_tracker import main",)
+
+
 def _running_below(pid: int) -> list[str]:
     processes = _processes()
     children: dict[int, list[int]] = {}
@@ -273,8 +279,12 @@ def _running_below(pid: int) -> list[str]:
     while todo:
         for child in children.get(todo.pop(), []):
             todo.append(child)
-            if processes[child][1] != "Z":
-                below.append(f"{child}: {' '.join(processes[child][2])}")
+            command = " ".join(processes[child][2])
+            own = processes[child][0] == pid and any(
+                helper in command for helper in OWN_HELPERS
+            )
+            if processes[child][1] != "Z" and not own:
+                below.append(f"{child}: {command}")
     return below
 
 
