@@ -1,11 +1,13 @@
 # function: ResNet50
-# expect: nothing hard-coded: the Dense layer has 6 units whatever classes is (words: 'classes')
+# expect: layer table: stage 4's identity blocks use filters [256, 128, 1024]: wrong parameter counts (words: 'stage 4', 'filters')
+# fails: parameter counts, layer table, layers and settings
+# says: parameters: total
 # ruff: noqa
-# Wrote the number of SIGNS classes in.
+# A typo in the middle filter count of the stage-4 identity blocks.
 
 # GRADED FUNCTION: ResNet50
 
-def ResNet50(input_shape=(64, 64, 3), classes=6):
+def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
     X_input = Input(input_shape)
     X = ZeroPadding2D((3, 3))(X_input)
 
@@ -24,11 +26,11 @@ def ResNet50(input_shape=(64, 64, 3), classes=6):
     X = identity_block(X, 3, [128, 128, 512])
 
     X = convolutional_block(X, f=3, filters=[256, 256, 1024], s=2)
-    X = identity_block(X, 3, [256, 256, 1024])
-    X = identity_block(X, 3, [256, 256, 1024])
-    X = identity_block(X, 3, [256, 256, 1024])
-    X = identity_block(X, 3, [256, 256, 1024])
-    X = identity_block(X, 3, [256, 256, 1024])
+    X = identity_block(X, 3, [256, 128, 1024])
+    X = identity_block(X, 3, [256, 128, 1024])
+    X = identity_block(X, 3, [256, 128, 1024])
+    X = identity_block(X, 3, [256, 128, 1024])
+    X = identity_block(X, 3, [256, 128, 1024])
 
     X = convolutional_block(X, f=3, filters=[512, 512, 2048], s=2)
     X = identity_block(X, 3, [512, 512, 2048])
@@ -37,7 +39,7 @@ def ResNet50(input_shape=(64, 64, 3), classes=6):
     X = AveragePooling2D((2, 2))(X)
 
     X = Flatten()(X)
-    X = Dense(6, activation='softmax', kernel_initializer=glorot_uniform(seed=0))(X)
+    X = Dense(classes, activation='softmax', kernel_initializer=glorot_uniform(seed=0))(X)
 
     model = Model(inputs=X_input, outputs=X)
     return model

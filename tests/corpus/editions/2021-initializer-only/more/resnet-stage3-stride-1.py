@@ -1,11 +1,13 @@
 # function: ResNet50
-# expect: layer table: stage 2's convolutional_block uses s=2: every later shape is halved (words: 'stage 2', 's=1')
+# expect: layer table: stage 3's convolutional_block uses s=1: wrong output shapes from stage 3 on and 24,189,830 parameters instead of 23,600,006 (words: 'stage 3', 's=2')
+# fails: parameter counts, layer table, layers and settings, short training run
+# says: parameters: total 23,636,870, expected 23,600,006
 # ruff: noqa
-# Used the default stride for every convolutional block.
+# Copied s=1 from stage 2.
 
 # GRADED FUNCTION: ResNet50
 
-def ResNet50(input_shape=(64, 64, 3), classes=6):
+def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
     X_input = Input(input_shape)
     X = ZeroPadding2D((3, 3))(X_input)
 
@@ -14,11 +16,11 @@ def ResNet50(input_shape=(64, 64, 3), classes=6):
     X = Activation('relu')(X)
     X = MaxPooling2D((3, 3), strides=(2, 2))(X)
 
-    X = convolutional_block(X, f=3, filters=[64, 64, 256], s=2)
+    X = convolutional_block(X, f=3, filters=[64, 64, 256], s=1)
     X = identity_block(X, 3, [64, 64, 256])
     X = identity_block(X, 3, [64, 64, 256])
 
-    X = convolutional_block(X, f=3, filters=[128, 128, 512], s=2)
+    X = convolutional_block(X, f=3, filters=[128, 128, 512], s=1)
     X = identity_block(X, 3, [128, 128, 512])
     X = identity_block(X, 3, [128, 128, 512])
     X = identity_block(X, 3, [128, 128, 512])

@@ -1,11 +1,13 @@
 # function: ResNet50
-# expect: layer table: stage 4's identity blocks use filters [256, 128, 1024]: wrong parameter counts (words: 'stage 4', 'filters')
+# expect: layer table: stage 3's convolutional_block uses s=1: wrong output shapes from stage 3 on and 24,189,830 parameters instead of 23,600,006 (words: 'stage 3', 's=2')
+# fails: parameter counts, layer table, layers and settings, short training run
+# says: parameters: total 23,636,870, expected 23,600,006
 # ruff: noqa
-# A typo in the middle filter count of the stage-4 identity blocks.
+# Copied s=1 from stage 2.
 
 # GRADED FUNCTION: ResNet50
 
-def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
+def ResNet50(input_shape=(64, 64, 3), classes=6):
     X_input = Input(input_shape)
     X = ZeroPadding2D((3, 3))(X_input)
 
@@ -18,17 +20,17 @@ def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
     X = identity_block(X, 3, [64, 64, 256])
     X = identity_block(X, 3, [64, 64, 256])
 
-    X = convolutional_block(X, f=3, filters=[128, 128, 512], s=2)
+    X = convolutional_block(X, f=3, filters=[128, 128, 512], s=1)
     X = identity_block(X, 3, [128, 128, 512])
     X = identity_block(X, 3, [128, 128, 512])
     X = identity_block(X, 3, [128, 128, 512])
 
     X = convolutional_block(X, f=3, filters=[256, 256, 1024], s=2)
-    X = identity_block(X, 3, [256, 128, 1024])
-    X = identity_block(X, 3, [256, 128, 1024])
-    X = identity_block(X, 3, [256, 128, 1024])
-    X = identity_block(X, 3, [256, 128, 1024])
-    X = identity_block(X, 3, [256, 128, 1024])
+    X = identity_block(X, 3, [256, 256, 1024])
+    X = identity_block(X, 3, [256, 256, 1024])
+    X = identity_block(X, 3, [256, 256, 1024])
+    X = identity_block(X, 3, [256, 256, 1024])
+    X = identity_block(X, 3, [256, 256, 1024])
 
     X = convolutional_block(X, f=3, filters=[512, 512, 2048], s=2)
     X = identity_block(X, 3, [512, 512, 2048])

@@ -1,11 +1,13 @@
 # function: ResNet50
-# expect: layer table: the Dense layer has no softmax activation (words: 'Dense', 'softmax')
+# expect: layer table: stage 2's convolutional_block uses s=2: every later shape is halved (words: 'stage 2', 's=1')
+# fails: parameter counts, softmax output, layer table, layers and settings, short training run
+# says: AveragePooling2D: Computed output size would be zero or negative
 # ruff: noqa
-# Left the activation off the output layer.
+# Used the default stride for every convolutional block.
 
 # GRADED FUNCTION: ResNet50
 
-def ResNet50(input_shape=(64, 64, 3), classes=6):
+def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
     X_input = Input(input_shape)
     X = ZeroPadding2D((3, 3))(X_input)
 
@@ -14,7 +16,7 @@ def ResNet50(input_shape=(64, 64, 3), classes=6):
     X = Activation('relu')(X)
     X = MaxPooling2D((3, 3), strides=(2, 2))(X)
 
-    X = convolutional_block(X, f=3, filters=[64, 64, 256], s=1)
+    X = convolutional_block(X, f=3, filters=[64, 64, 256], s=2)
     X = identity_block(X, 3, [64, 64, 256])
     X = identity_block(X, 3, [64, 64, 256])
 
@@ -37,7 +39,7 @@ def ResNet50(input_shape=(64, 64, 3), classes=6):
     X = AveragePooling2D((2, 2))(X)
 
     X = Flatten()(X)
-    X = Dense(classes, kernel_initializer=glorot_uniform(seed=0))(X)
+    X = Dense(classes, activation='softmax', kernel_initializer=glorot_uniform(seed=0))(X)
 
     model = Model(inputs=X_input, outputs=X)
     return model
