@@ -1,5 +1,5 @@
 # function: ResNet50
-# expect: layer table: the Dense layer has no softmax activation (words: 'Dense', 'softmax')
+# expect: softmax output: the Dense layer has no softmax activation, so the outputs are not probabilities; 'layers and settings' names the Dense layer's activation (the layer table does not fail) (words: 'softmax', 'last layer')
 # fails: softmax output, layers and settings, short training run
 # says: the last layer should use a softmax activation
 # ruff: noqa
