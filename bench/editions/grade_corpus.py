@@ -1,7 +1,9 @@
 """Grade every file of the later editions' corpora with the grader and say
 whether each verdict is the one its header promises.
 
-Usage: ``.venv/bin/python bench/editions/grade_corpus.py [EDITION | FILE.py ...] [--json OUT]``
+Usage::
+
+    .venv/bin/python bench/editions/grade_corpus.py [EDITION | FILE.py ...] [--json OUT]
 
 For each edition under ``tests/corpus/editions/``: every ``wrong/*.py`` and
 ``more/*.py`` is swapped into the edition's solution (as the corpus test does)
@@ -21,8 +23,11 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -43,8 +48,6 @@ def verdict(edition_name: str, path: Path, scratch: Path) -> dict[str, object]:
     kind = path.parent.name
     whole = kind == "correct" and "ResNet50" in variant.functions
     notebook = scratch / f"{edition_name}-{kind}-{path.stem}.ipynb"
-    import nbformat
-
     nbformat.write(rewritten_solution(path, edition.solution), notebook)
     started = time.monotonic()
     report = grade(notebook, functions=None if whole else list(variant.functions))
@@ -63,6 +66,7 @@ def verdict(edition_name: str, path: Path, scratch: Path) -> dict[str, object]:
         "recognised": report.edition,
         "promised": {"fails": list(variant.fails), "says": variant.says},
         "failed": failed,
+        "failing": ", ".join(name for name, _ in failed) or "-",
         "agrees": agrees and report.edition == edition_name,
         "seconds": round(seconds, 1),
     }
@@ -70,8 +74,6 @@ def verdict(edition_name: str, path: Path, scratch: Path) -> dict[str, object]:
 
 def main(argv: list[str]) -> int:
     """Grade the corpora named (default: every later edition's); 1 on a disagreement."""
-    import tempfile
-
     out = None
     if "--json" in argv:
         at = argv.index("--json")
@@ -91,11 +93,10 @@ def main(argv: list[str]) -> int:
             edition_name, kind = path.parent.parent.name, path.parent.name
             found = verdict(edition_name, path, Path(scratch))
             results.append(found)
-            names = ", ".join(name for name, _ in found["failed"]) or "-"  # type: ignore[attr-defined]
             mark = "agree" if found["agrees"] else "DISAGREE"
             print(
                 f"{mark:8} {edition_name}/{kind}/{path.stem} "
-                f"[{found['seconds']}s] fails: {names}",
+                f"[{found['seconds']}s] fails: {found['failing']}",
                 flush=True,
             )
             if out is not None:
