@@ -52,8 +52,37 @@ def outputs(judge: Judge, function: str, training: bool) -> str:
         if spec.visible or spec.kwargs.get("training", training) != training:
             continue
         _compare_outputs(judge, spec, training)
+        if "training" not in spec.kwargs:
+            _mode_not_written_in(judge, spec, training)
     mode = "training" if training else "inference"
     return f"outputs match the reference on hidden inputs in {mode} mode"
+
+
+def _mode_not_written_in(judge: Judge, spec: Probe, training: bool) -> None:
+    """No BatchNormalization of a block without ``training`` has a mode written in.
+
+    Keras 3 lets a model's mode override such a call, so outputs cannot show
+    it; Keras 2, and a block called on its own as the notebook's tests call
+    it, keep the written mode. The configuration keeps each call's argument.
+    """
+    layers = _layers_of(judge, spec.function, spec.key, "BatchNormalization")
+    names = _naming(judge, spec.function, spec.key, "BatchNormalization")
+    fixed = [
+        name
+        for name, layer in zip(names, layers, strict=True)
+        if _call_argument(layer, "training") is (not training)
+    ]
+    if fixed:
+        raise Failure(
+            TRAINING_HARD_CODED.format(
+                count=len(fixed),
+                total=len(layers),
+                value=not training,
+                first=fixed[0],
+                mode="training" if not training else "inference",
+                call="BatchNormalization(axis=3)(X)",
+            )
+        )
 
 
 def _compare_outputs(judge: Judge, spec: Probe, training: bool) -> None:
@@ -110,9 +139,15 @@ def honours_arguments(judge: Judge) -> str:
     return "input_shape and classes are used"
 
 
+FORWARDED_CALL = "BatchNormalization(axis=3)(X, training=training)"
 TRAINING_NOT_PASSED = (
     "{count} of {total} BatchNormalization layers do not get `training` "
-    "({first}); call each one as BatchNormalization(axis=3)(X, training=training)"
+    "({first}); call each one as " + FORWARDED_CALL
+)
+TRAINING_HARD_CODED = (
+    "{count} of {total} BatchNormalization layers have training={value} "
+    "hard-coded ({first}): they run in {mode} mode whatever mode the block "
+    "runs in; call each one as {call}"
 )
 INITIALIZER_NOT_USED = (
     "{count} of {total} Conv2D layers do not use `initializer` ({first}); "
@@ -137,6 +172,25 @@ def _ordinal(index: int, kind: str) -> str:
     return f"the {word} {kind} your code builds"
 
 
+def _naming(judge: Judge, function: str, key: str, kind: str) -> list[str]:
+    """How to call each ``kind`` layer of the configuration, in its order.
+
+    Where the structure matches the reference's, the notebook's words for the
+    place ("the BatchNormalization of the shortcut"); else the build order.
+    """
+    reference = judge.reference_graph(function, key)
+    places = {
+        mine: reference.labels[theirs]
+        for theirs, mine in graphs.align(judge.graph(function, key), reference).items()
+        if theirs in reference.labels
+    }
+    return [
+        places.get(str(layer.get("config", {}).get("name", layer.get("name"))))
+        or _ordinal(index, kind)
+        for index, layer in enumerate(_layers_of(judge, function, key, kind))
+    ]
+
+
 def training_reaches(judge: Judge, function: str) -> str:
     """``training`` reaches every BatchNormalization, in both modes.
 
@@ -149,11 +203,27 @@ def training_reaches(judge: Judge, function: str) -> str:
             continue
         wanted = spec.kwargs["training"]
         layers = _layers_of(judge, function, spec.key, "BatchNormalization")
-        missing = [
-            _ordinal(index, "BatchNormalization")
-            for index, layer in enumerate(layers)
-            if _call_argument(layer, "training") is not wanted
-        ]
+        names = _naming(judge, function, spec.key, "BatchNormalization")
+        given = list(
+            zip(
+                names,
+                (_call_argument(layer, "training") for layer in layers),
+                strict=True,
+            )
+        )
+        written = [name for name, arg in given if arg is (not wanted)]
+        if written:
+            raise Failure(
+                TRAINING_HARD_CODED.format(
+                    count=len(written),
+                    total=len(layers),
+                    value=not wanted,
+                    first=written[0],
+                    mode="training" if not wanted else "inference",
+                    call=FORWARDED_CALL,
+                )
+            )
+        missing = [name for name, arg in given if arg is not wanted]
         if missing:
             raise Failure(
                 TRAINING_NOT_PASSED.format(
@@ -183,8 +253,10 @@ def initializer_used(judge: Judge, function: str) -> str:
         wanted = given[INITIALIZER]
         layers = _layers_of(judge, function, spec.key, "Conv2D")
         missing = [
-            _ordinal(index, "Conv2D")
-            for index, layer in enumerate(layers)
+            name
+            for name, layer in zip(
+                _naming(judge, function, spec.key, "Conv2D"), layers, strict=True
+            )
             if not _made_by(layer.get("config", {}).get("kernel_initializer"), wanted)
         ]
         if missing:

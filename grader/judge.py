@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import gc
 import json
+import re
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -340,11 +341,32 @@ def _model_json(function: str, answer: ProbeAnswer) -> str:
     if status == AnswerStatus.ERROR:
         if answer.error == "KeyboardInterrupt":
             raise Failure(f"{function} did not finish in time")
-        text = f"{function} raised {answer.error}: {answer.message}"
+        text = f"{function} raised {answer.error}: {_unwrapped(str(answer.message))}"
         if answer.where:
             text += " (" + "; then ".join(_frame(f) for f in answer.where[:2]) + ")"
         raise Failure(text)
     raise Failure(f"the kernel gave no usable answer for {function}")
+
+
+KERAS_WRAPPED = re.compile(
+    r"Exception encountered when calling (?:layer )?['\"]?([\w.]+?)(?:\.call\(\))?"
+    r"['\"]?\.?\s*\x1b\[1m(.*?)\x1b\[0m",
+    re.DOTALL,
+)
+"""Keras 3's wrapping of an error a layer raised: the layer, then the error in bold."""
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _unwrapped(message: str) -> str:
+    """A kernel's error message as a student needs it, on one line.
+
+    Without Keras' wrapping (the listing of the call's arguments) and
+    terminal colours: the layer, then the error it raised.
+    """
+    wrapped = KERAS_WRAPPED.search(message)
+    if wrapped:
+        message = f"{wrapped[1]}: {wrapped[2].strip()}"
+    return " ".join(ANSI.sub("", message).split())
 
 
 def _frame(frame: Frame | None) -> str:

@@ -40,6 +40,10 @@ Keras 3 dropped, so that notebooks of the 2020 edition build as they did; the
 layer it makes is Keras' own.
 """
 
+_GRADER_INITIALIZER_NOT_CALLED = (
+    "`initializer` makes an initializer, it is not one: "
+    "give each Conv2D kernel_initializer=initializer(seed=0)"
+)
 MESSAGE_LIMIT = 2000
 #: Seconds one call of a function that ran out of time before may take. A
 #: block is built in well under a second; this is for the calls ResNet50
@@ -85,7 +89,11 @@ def _grader_argument(value):  # type: ignore[no-untyped-def]
     if isinstance(value, dict) and set(value) == {"__initializer__"}:
         spec = value["__initializer__"]
 
-        def make(seed=None):  # type: ignore[no-untyped-def]
+        def initializer(seed=None, **misused):  # type: ignore[no-untyped-def]
+            # Keras calls what kernel_initializer holds as (shape, dtype=...):
+            # a block that passes this factory itself, uncalled, lands here.
+            if misused or not (seed is None or isinstance(seed, int)):
+                raise TypeError(_GRADER_INITIALIZER_NOT_CALLED)
             config = dict(spec["config"])
             if seed is not None and spec["class_name"] not in ("Constant", "Identity"):
                 config["seed"] = seed
@@ -93,7 +101,7 @@ def _grader_argument(value):  # type: ignore[no-untyped-def]
                 {"class_name": spec["class_name"], "config": config}
             )
 
-        return make
+        return initializer
     return value
 
 

@@ -20,22 +20,26 @@ CORRECT = sorted((Path(__file__).parent / "corpus" / "correct").glob("*.py"))
 NAMES_RIGHT = re.compile(r"^(\d+) of (\d+) names right: ")
 
 
-def rewritten_solution(path: Path, solution: Path = SOLUTION) -> nbformat.NotebookNode:
+def rewritten_solution(
+    path: Path | tuple[Path, ...], solution: Path = SOLUTION
+) -> nbformat.NotebookNode:
     """The solution with the graded cells found in ``path`` swapped in.
 
     The file holds one or more cells, each starting at its
     ``# GRADED FUNCTION: name`` line; anything before the first is a comment.
-    ``solution`` is the notebook they go into (an edition's own).
+    Several files (a tuple) each swap theirs in. ``solution`` is the notebook
+    they go into (an edition's own).
     """
-    text = path.read_text(encoding="utf-8")
-    starts = [m.start() for m in MARKER.finditer(text)]
-    assert starts, f"{path.name} holds no graded cell"
     nb = nbformat.read(solution, as_version=4)
     cells = find_graded_cells(nb)
-    for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
-        source = text[start:end].strip() + "\n"
-        function = MARKER.match(source).group(1)
-        nb.cells[cells[function].index].source = source
+    for one in (path,) if isinstance(path, Path) else path:
+        text = one.read_text(encoding="utf-8")
+        starts = [m.start() for m in MARKER.finditer(text)]
+        assert starts, f"{one.name} holds no graded cell"
+        for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
+            source = text[start:end].strip() + "\n"
+            function = MARKER.match(source).group(1)
+            nb.cells[cells[function].index].source = source
     return nb
 
 

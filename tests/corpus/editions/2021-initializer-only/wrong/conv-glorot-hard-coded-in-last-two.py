@@ -1,5 +1,7 @@
 # function: convolutional_block
 # expect: initializer used: the third Conv2D and the shortcut's Conv2D use glorot_uniform(seed=0) whatever initializer is passed; the public test (default initializer) cannot see it (words: 'third Conv2D', 'shortcut', 'initializer')
+# fails: initializer argument
+# says: do not use `initializer` (the third Conv2D of the main path)
 # ruff: noqa
 # Seen in a public copy whose saved test output says 'All tests passed!':
 # glorot_uniform(seed=0) written into the last two convolutions.

@@ -1,5 +1,7 @@
 # function: convolutional_block
-# expect: both modes: training=False written into the shortcut's BatchNormalization: in training mode it still uses moving statistics (words: 'training', 'shortcut')
+# expect: both modes: training=False written into the shortcut's BatchNormalization: in training mode it still uses moving statistics (Keras 3 lets a model's mode override it, so the grader reads the call's argument) (words: 'training=False hard-coded', 'shortcut')
+# fails: hidden inputs, training
+# says: have training=False hard-coded (the BatchNormalization of the shortcut)
 # ruff: noqa
 # Froze the shortcut's batch norm to make a printed value match.
 

@@ -1,5 +1,7 @@
 # function: convolutional_block
 # expect: layers and settings: the shortcut convolves the main path's output instead of the block's input (words: 'shortcut', 'input')
+# fails: seeded output, layers and settings, hidden inputs, inference, hidden inputs, training
+# says: after the input the reference applies Conv2D
 # ruff: noqa
 # Did not keep X_shortcut = X; used X after the main path.
 

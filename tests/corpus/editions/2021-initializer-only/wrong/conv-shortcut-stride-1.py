@@ -1,5 +1,7 @@
 # function: convolutional_block
-# expect: layers and settings: the shortcut's Conv2D has stride 1: the two paths' shapes differ whenever s > 1 (words: 'shortcut', 'stride')
+# expect: layers and settings: the shortcut's Conv2D has stride 1: the two paths' shapes differ whenever s > 1, so the block raises at its Add: every check gives that error with both shapes and the line (words: 'incompatible shapes', 'X_shortcut')
+# fails: seeded output, layers and settings, initializer argument, hidden inputs, inference, hidden inputs, training
+# says: Inputs have incompatible shapes
 # ruff: noqa
 # Wrote strides=(1, 1) on the shortcut convolution.
 

@@ -1,5 +1,7 @@
 # function: identity_block
 # expect: initializer used: kernel_initializer is given the initializer factory itself, not initializer(seed=0): the probe initializer fails or differs (words: 'initializer', 'seed=0')
+# fails: seeded output, layers and settings, initializer argument, hidden inputs, inference, hidden inputs, training
+# says: `initializer` makes an initializer, it is not one
 # ruff: noqa
 # Passed initializer instead of calling it, in every convolution.
 

@@ -1,5 +1,7 @@
 # function: identity_block
-# expect: layers and settings: the middle Conv2D pads 'valid', expected 'same': the main path shrinks and cannot be added to the input (words: 'padding', 'same')
+# expect: layers and settings: the middle Conv2D pads 'valid', expected 'same': the main path shrinks and cannot be added to the input, so the block raises at its Add: every check gives that error with both shapes and the line (words: 'incompatible shapes', 'Add')
+# fails: seeded output, layers and settings, initializer argument, hidden inputs, inference, hidden inputs, training
+# says: Inputs have incompatible shapes
 # ruff: noqa
 # Copied padding='valid' from the first convolution to the f x f one.
 

@@ -1,5 +1,7 @@
 # function: identity_block
 # expect: layers and settings: a ReLU after the third BatchNormalization and none after the Add (words: 'ReLU', 'Add')
+# fails: seeded output, layers and settings, hidden inputs, inference, hidden inputs, training
+# says: yours applies a ReLU; the reference adds the shortcut
 # ruff: noqa
 # Kept the three-line pattern conv / batch norm / ReLU for the last component too, and
 # added afterwards.

@@ -1,5 +1,7 @@
 # function: identity_block
 # expect: both modes: training=True written into every BatchNormalization: the block ignores the mode it is called in (words: 'training', 'hard-coded')
+# fails: hidden inputs, inference
+# says: have training=True hard-coded
 # ruff: noqa
 # Added training=True to the batch norms, as the 2021 notebook shows.
 

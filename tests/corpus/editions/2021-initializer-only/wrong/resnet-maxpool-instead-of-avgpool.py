@@ -1,5 +1,7 @@
 # function: ResNet50
 # expect: layer table: MaxPooling2D where the architecture has AveragePooling2D (words: 'AveragePooling2D')
+# fails: layer table, layers and settings
+# says: the reference applies AveragePooling2D; yours applies MaxPooling2D
 # ruff: noqa
 # Used the other pooling layer the notebook imports.
 

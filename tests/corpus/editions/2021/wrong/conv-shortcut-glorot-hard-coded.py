@@ -1,5 +1,7 @@
 # function: convolutional_block
 # expect: initializer used: the shortcut's Conv2D ignores the initializer argument (glorot_uniform(seed=0) written in): outputs differ under a probe initializer the notebook never shows (words: 'shortcut', 'initializer')
+# fails: initializer argument
+# says: do not use `initializer` (the Conv2D of the shortcut)
 # ruff: noqa
 # Copied the stem's glorot_uniform(seed=0) into the shortcut line; the public test,
 # which uses the default, cannot see it.

@@ -1,5 +1,7 @@
 # function: convolutional_block
 # expect: layers and settings: the stride s is on the f x f Conv2D instead of the first 1x1 Conv2D (words: 'stride', 'first Conv2D')
+# fails: seeded output, layers and settings, hidden inputs, inference, hidden inputs, training
+# says: the first Conv2D of the main path: strides (1, 1), expected (2, 2)
 # ruff: noqa
 # Put the downsampling on the middle convolution, as some ResNet write-ups do.
 

@@ -1,5 +1,7 @@
 # function: convolutional_block
 # expect: training reaches every BatchNormalization: training=False written into the main path's BatchNormalizations: training-mode outputs are the inference ones (words: 'training', 'hard-coded')
+# fails: training argument
+# says: have training=False hard-coded (the first BatchNormalization of the main path)
 # ruff: noqa
 # Set training=False to make the printed values match, in the three main-path lines.
 

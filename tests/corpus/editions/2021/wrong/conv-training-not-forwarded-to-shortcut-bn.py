@@ -1,5 +1,7 @@
 # function: convolutional_block
 # expect: training reaches every BatchNormalization: training not forwarded to the shortcut's BatchNormalization (words: 'training', 'shortcut')
+# fails: training argument
+# says: do not get `training` (the BatchNormalization of the shortcut)
 # ruff: noqa
 # The shortcut's batch norm was written from the 2020 notebook.
 

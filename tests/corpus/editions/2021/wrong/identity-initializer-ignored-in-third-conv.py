@@ -1,5 +1,7 @@
 # function: identity_block
 # expect: initializer used: the third Conv2D of the main path ignores the initializer argument (default glorot_uniform): outputs differ under the probe initializer (words: 'third Conv2D', 'initializer')
+# fails: initializer argument
+# says: do not use `initializer` (the third Conv2D of the main path)
 # ruff: noqa
 # Left kernel_initializer off the last convolution.
 

@@ -1,5 +1,7 @@
 # function: identity_block
 # expect: layers and settings: no ReLU after the Add: negative outputs (words: 'ReLU', 'after the Add')
+# fails: seeded output, layers and settings, hidden inputs, inference, hidden inputs, training
+# says: the reference applies a ReLU; yours has nothing there
 # ruff: noqa
 # Returned the sum without the final activation.
 

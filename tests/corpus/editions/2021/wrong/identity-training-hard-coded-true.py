@@ -1,5 +1,7 @@
 # function: identity_block
 # expect: training reaches every BatchNormalization: training=True written into every BatchNormalization: inference-mode outputs use batch statistics (words: 'training', 'hard-coded')
+# fails: training argument
+# says: have training=True hard-coded
 # ruff: noqa
 # Wrote training=True instead of the argument.
 

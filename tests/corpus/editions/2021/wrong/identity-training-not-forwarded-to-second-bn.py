@@ -1,5 +1,7 @@
 # function: identity_block
 # expect: training reaches every BatchNormalization: training not forwarded to the second BatchNormalization: its output in training mode is the inference one (words: 'training', 'second BatchNormalization')
+# fails: training argument
+# says: do not get `training` (the second BatchNormalization of the main path)
 # ruff: noqa
 # Wrote the second batch norm without (X, training=training).
 

@@ -1,5 +1,7 @@
 # function: ResNet50
-# expect: layer table: stage 3's convolutional_block uses s=1: wrong output shapes from stage 3 on and 24,189,830 parameters instead of 23,600,006 (words: 'stage 3', 's=2')
+# expect: layer table: stage 3's convolutional_block uses s=1: wrong output shapes from stage 3 on and 23,636,870 parameters instead of 23,600,006 (24,189,830 is s=1 in stages 3 to 5); the short training run fails too (words: 'parameters', '23,636,870')
+# fails: parameter counts, layer table, layers and settings, short training run
+# says: parameters: total 23,636,870, expected 23,600,006
 # ruff: noqa
 # Copied s=1 from stage 2.
 

@@ -1,11 +1,13 @@
 # function: ResNet50
-# expect: layer table: stage 3's convolutional_block uses s=1: wrong output shapes from stage 3 on and 24,189,830 parameters instead of 23,600,006 (words: 'stage 3', 's=2')
+# expect: softmax output: the Dense layer has no softmax activation, so the outputs are not probabilities; 'layers and settings' names the Dense layer's activation (the layer table does not fail) (words: 'softmax', 'last layer')
+# fails: softmax output, layers and settings, short training run
+# says: the last layer should use a softmax activation
 # ruff: noqa
-# Copied s=1 from stage 2.
+# Left the activation off the output layer.
 
 # GRADED FUNCTION: ResNet50
 
-def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
+def ResNet50(input_shape=(64, 64, 3), classes=6):
     X_input = Input(input_shape)
     X = ZeroPadding2D((3, 3))(X_input)
 
@@ -18,7 +20,7 @@ def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
     X = identity_block(X, 3, [64, 64, 256])
     X = identity_block(X, 3, [64, 64, 256])
 
-    X = convolutional_block(X, f=3, filters=[128, 128, 512], s=1)
+    X = convolutional_block(X, f=3, filters=[128, 128, 512], s=2)
     X = identity_block(X, 3, [128, 128, 512])
     X = identity_block(X, 3, [128, 128, 512])
     X = identity_block(X, 3, [128, 128, 512])
@@ -37,7 +39,7 @@ def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
     X = AveragePooling2D((2, 2))(X)
 
     X = Flatten()(X)
-    X = Dense(classes, activation='softmax', kernel_initializer=glorot_uniform(seed=0))(X)
+    X = Dense(classes, kernel_initializer=glorot_uniform(seed=0))(X)
 
     model = Model(inputs=X_input, outputs=X)
     return model

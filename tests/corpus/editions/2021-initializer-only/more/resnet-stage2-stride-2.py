@@ -1,7 +1,9 @@
 # function: ResNet50
-# expect: nothing hard-coded: the Dense layer has 6 units whatever classes is (words: 'classes')
+# expect: every check: stage 2's convolutional_block uses s=2: every later shape is halved, so at 64x64 the AveragePooling2D gets a 1x1 input and ResNet50 cannot be built; each check says so, with the line (words: 'AveragePooling2D', 'zero or negative')
+# fails: parameter counts, softmax output, layer table, layers and settings, short training run
+# says: AveragePooling2D: Computed output size would be zero or negative
 # ruff: noqa
-# Wrote the number of SIGNS classes in.
+# Used the default stride for every convolutional block.
 
 # GRADED FUNCTION: ResNet50
 
@@ -14,7 +16,7 @@ def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
     X = Activation('relu')(X)
     X = MaxPooling2D((3, 3), strides=(2, 2))(X)
 
-    X = convolutional_block(X, f=3, filters=[64, 64, 256], s=1)
+    X = convolutional_block(X, f=3, filters=[64, 64, 256], s=2)
     X = identity_block(X, 3, [64, 64, 256])
     X = identity_block(X, 3, [64, 64, 256])
 
@@ -37,7 +39,7 @@ def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
     X = AveragePooling2D((2, 2))(X)
 
     X = Flatten()(X)
-    X = Dense(6, activation='softmax', kernel_initializer=glorot_uniform(seed=0))(X)
+    X = Dense(classes, activation='softmax', kernel_initializer=glorot_uniform(seed=0))(X)
 
     model = Model(inputs=X_input, outputs=X)
     return model

@@ -1,12 +1,14 @@
 # function: ResNet50
-# expect: layer table: stage 4's identity blocks use filters [256, 128, 1024]: wrong parameter counts (words: 'stage 4', 'filters')
+# expect: nothing hard-coded: the Input is (64, 64, 3) whatever input_shape is (words: 'input_shape')
+# fails: input_shape and classes
+# says: ResNet50 ignores `input_shape`
 # ruff: noqa
-# A typo in the middle filter count of the stage-4 identity blocks.
+# Wrote the SIGNS image shape in.
 
 # GRADED FUNCTION: ResNet50
 
 def ResNet50(input_shape=(64, 64, 3), classes=6):
-    X_input = Input(input_shape)
+    X_input = Input((64, 64, 3))
     X = ZeroPadding2D((3, 3))(X_input)
 
     X = Conv2D(64, (7, 7), strides=(2, 2), kernel_initializer=glorot_uniform(seed=0))(X)
@@ -24,11 +26,11 @@ def ResNet50(input_shape=(64, 64, 3), classes=6):
     X = identity_block(X, 3, [128, 128, 512])
 
     X = convolutional_block(X, f=3, filters=[256, 256, 1024], s=2)
-    X = identity_block(X, 3, [256, 128, 1024])
-    X = identity_block(X, 3, [256, 128, 1024])
-    X = identity_block(X, 3, [256, 128, 1024])
-    X = identity_block(X, 3, [256, 128, 1024])
-    X = identity_block(X, 3, [256, 128, 1024])
+    X = identity_block(X, 3, [256, 256, 1024])
+    X = identity_block(X, 3, [256, 256, 1024])
+    X = identity_block(X, 3, [256, 256, 1024])
+    X = identity_block(X, 3, [256, 256, 1024])
+    X = identity_block(X, 3, [256, 256, 1024])
 
     X = convolutional_block(X, f=3, filters=[512, 512, 2048], s=2)
     X = identity_block(X, 3, [512, 512, 2048])

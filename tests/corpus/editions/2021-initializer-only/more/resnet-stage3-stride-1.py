@@ -1,7 +1,9 @@
 # function: ResNet50
-# expect: layer table: the Dense layer has no softmax activation (words: 'Dense', 'softmax')
+# expect: layer table: stage 3's convolutional_block uses s=1: wrong output shapes from stage 3 on and 23,636,870 parameters instead of 23,600,006 (24,189,830 is s=1 in stages 3 to 5); the short training run fails too (words: 'parameters', '23,636,870')
+# fails: parameter counts, layer table, layers and settings, short training run
+# says: parameters: total 23,636,870, expected 23,600,006
 # ruff: noqa
-# Left the activation off the output layer.
+# Copied s=1 from stage 2.
 
 # GRADED FUNCTION: ResNet50
 
@@ -18,7 +20,7 @@ def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
     X = identity_block(X, 3, [64, 64, 256])
     X = identity_block(X, 3, [64, 64, 256])
 
-    X = convolutional_block(X, f=3, filters=[128, 128, 512], s=2)
+    X = convolutional_block(X, f=3, filters=[128, 128, 512], s=1)
     X = identity_block(X, 3, [128, 128, 512])
     X = identity_block(X, 3, [128, 128, 512])
     X = identity_block(X, 3, [128, 128, 512])
@@ -37,7 +39,7 @@ def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
     X = AveragePooling2D((2, 2))(X)
 
     X = Flatten()(X)
-    X = Dense(classes, kernel_initializer=glorot_uniform(seed=0))(X)
+    X = Dense(classes, activation='softmax', kernel_initializer=glorot_uniform(seed=0))(X)
 
     model = Model(inputs=X_input, outputs=X)
     return model

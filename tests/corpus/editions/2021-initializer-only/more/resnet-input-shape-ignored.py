@@ -1,12 +1,14 @@
 # function: ResNet50
-# expect: nothing hard-coded: the Dense layer has 6 units whatever classes is (words: 'classes')
+# expect: nothing hard-coded: the Input is (64, 64, 3) whatever input_shape is (words: 'input_shape')
+# fails: input_shape and classes
+# says: ResNet50 ignores `input_shape`
 # ruff: noqa
-# Wrote the number of SIGNS classes in.
+# Wrote the SIGNS image shape in.
 
 # GRADED FUNCTION: ResNet50
 
-def ResNet50(input_shape=(64, 64, 3), classes=6):
-    X_input = Input(input_shape)
+def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
+    X_input = Input((64, 64, 3))
     X = ZeroPadding2D((3, 3))(X_input)
 
     X = Conv2D(64, (7, 7), strides=(2, 2), kernel_initializer=glorot_uniform(seed=0))(X)
@@ -37,7 +39,7 @@ def ResNet50(input_shape=(64, 64, 3), classes=6):
     X = AveragePooling2D((2, 2))(X)
 
     X = Flatten()(X)
-    X = Dense(6, activation='softmax', kernel_initializer=glorot_uniform(seed=0))(X)
+    X = Dense(classes, activation='softmax', kernel_initializer=glorot_uniform(seed=0))(X)
 
     model = Model(inputs=X_input, outputs=X)
     return model

@@ -1,8 +1,9 @@
 # function: identity_block
-# expect: layers and settings: a ReLU after the third BatchNormalization and none after the Add (words: 'ReLU', 'Add')
+# expect: layers and settings: the middle Conv2D pads 'valid', expected 'same': the main path shrinks and cannot be added to the input, so the block raises at its Add: every check gives that error with both shapes and the line (words: 'incompatible shapes', 'Add')
+# fails: seeded output, layers and settings, training argument, initializer argument, hidden inputs, inference, hidden inputs, training
+# says: Inputs have incompatible shapes
 # ruff: noqa
-# Kept the three-line pattern conv / batch norm / ReLU for the last component too, and
-# added afterwards.
+# Copied padding='valid' from the first convolution to the f x f one.
 
 # GRADED FUNCTION: identity_block
 
@@ -14,13 +15,13 @@ def identity_block(X, f, filters, training=True, initializer=random_uniform):
     X = BatchNormalization(axis=3)(X, training=training)
     X = Activation('relu')(X)
 
-    X = Conv2D(filters=F2, kernel_size=(f, f), strides=(1, 1), padding='same', kernel_initializer=initializer(seed=0))(X)
+    X = Conv2D(filters=F2, kernel_size=(f, f), strides=(1, 1), padding='valid', kernel_initializer=initializer(seed=0))(X)
     X = BatchNormalization(axis=3)(X, training=training)
     X = Activation('relu')(X)
 
     X = Conv2D(filters=F3, kernel_size=1, strides=(1, 1), padding='valid', kernel_initializer=initializer(seed=0))(X)
     X = BatchNormalization(axis=3)(X, training=training)
 
-    X = Activation('relu')(X)
     X = Add()([X, X_shortcut])
+    X = Activation('relu')(X)
     return X

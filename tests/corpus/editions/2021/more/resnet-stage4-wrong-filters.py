@@ -1,7 +1,9 @@
 # function: ResNet50
-# expect: layer table: stage 2's convolutional_block uses s=2: every later shape is halved (words: 'stage 2', 's=1')
+# expect: layer table: stage 4's identity blocks use filters [256, 128, 1024]: wrong parameter counts (words: 'stage 4', 'filters')
+# fails: parameter counts, layer table, layers and settings
+# says: parameters: total
 # ruff: noqa
-# Used the default stride for every convolutional block.
+# A typo in the middle filter count of the stage-4 identity blocks.
 
 # GRADED FUNCTION: ResNet50
 
@@ -14,7 +16,7 @@ def ResNet50(input_shape=(64, 64, 3), classes=6):
     X = Activation('relu')(X)
     X = MaxPooling2D((3, 3), strides=(2, 2))(X)
 
-    X = convolutional_block(X, f=3, filters=[64, 64, 256], s=2)
+    X = convolutional_block(X, f=3, filters=[64, 64, 256], s=1)
     X = identity_block(X, 3, [64, 64, 256])
     X = identity_block(X, 3, [64, 64, 256])
 
@@ -24,11 +26,11 @@ def ResNet50(input_shape=(64, 64, 3), classes=6):
     X = identity_block(X, 3, [128, 128, 512])
 
     X = convolutional_block(X, f=3, filters=[256, 256, 1024], s=2)
-    X = identity_block(X, 3, [256, 256, 1024])
-    X = identity_block(X, 3, [256, 256, 1024])
-    X = identity_block(X, 3, [256, 256, 1024])
-    X = identity_block(X, 3, [256, 256, 1024])
-    X = identity_block(X, 3, [256, 256, 1024])
+    X = identity_block(X, 3, [256, 128, 1024])
+    X = identity_block(X, 3, [256, 128, 1024])
+    X = identity_block(X, 3, [256, 128, 1024])
+    X = identity_block(X, 3, [256, 128, 1024])
+    X = identity_block(X, 3, [256, 128, 1024])
 
     X = convolutional_block(X, f=3, filters=[512, 512, 2048], s=2)
     X = identity_block(X, 3, [512, 512, 2048])

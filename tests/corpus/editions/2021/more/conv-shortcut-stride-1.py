@@ -1,8 +1,9 @@
 # function: convolutional_block
-# expect: initializer used: the third Conv2D and the shortcut's Conv2D use glorot_uniform(seed=0) whatever initializer is passed; the public test (default initializer) cannot see it (words: 'third Conv2D', 'shortcut', 'initializer')
+# expect: layers and settings: the shortcut's Conv2D has stride 1: the two paths' shapes differ whenever s > 1, so the block raises at its Add: every check gives that error with both shapes and the line (words: 'incompatible shapes', 'X_shortcut')
+# fails: seeded output, layers and settings, training argument, initializer argument, hidden inputs, inference, hidden inputs, training
+# says: Inputs have incompatible shapes
 # ruff: noqa
-# Seen in a public copy whose saved test output says 'All tests passed!':
-# glorot_uniform(seed=0) written into the last two convolutions.
+# Wrote strides=(1, 1) on the shortcut convolution.
 
 # GRADED FUNCTION: convolutional_block
 
@@ -18,10 +19,10 @@ def convolutional_block(X, f, filters, s=2, training=True, initializer=glorot_un
     X = BatchNormalization(axis=3)(X, training=training)
     X = Activation('relu')(X)
 
-    X = Conv2D(filters=F3, kernel_size=1, strides=(1, 1), padding='valid', kernel_initializer=glorot_uniform(seed=0))(X)
+    X = Conv2D(filters=F3, kernel_size=1, strides=(1, 1), padding='valid', kernel_initializer=initializer(seed=0))(X)
     X = BatchNormalization(axis=3)(X, training=training)
 
-    X_shortcut = Conv2D(filters=F3, kernel_size=1, strides=(s, s), padding='valid', kernel_initializer=glorot_uniform(seed=0))(X_shortcut)
+    X_shortcut = Conv2D(filters=F3, kernel_size=1, strides=(1, 1), padding='valid', kernel_initializer=initializer(seed=0))(X_shortcut)
     X_shortcut = BatchNormalization(axis=3)(X_shortcut, training=training)
 
     X = Add()([X, X_shortcut])

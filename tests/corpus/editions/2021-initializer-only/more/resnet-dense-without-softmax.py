@@ -1,12 +1,14 @@
 # function: ResNet50
-# expect: nothing hard-coded: the Input is (64, 64, 3) whatever input_shape is (words: 'input_shape')
+# expect: softmax output: the Dense layer has no softmax activation, so the outputs are not probabilities; 'layers and settings' names the Dense layer's activation (the layer table does not fail) (words: 'softmax', 'last layer')
+# fails: softmax output, layers and settings, short training run
+# says: the last layer should use a softmax activation
 # ruff: noqa
-# Wrote the SIGNS image shape in.
+# Left the activation off the output layer.
 
 # GRADED FUNCTION: ResNet50
 
-def ResNet50(input_shape=(64, 64, 3), classes=6):
-    X_input = Input((64, 64, 3))
+def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
+    X_input = Input(input_shape)
     X = ZeroPadding2D((3, 3))(X_input)
 
     X = Conv2D(64, (7, 7), strides=(2, 2), kernel_initializer=glorot_uniform(seed=0))(X)
@@ -37,7 +39,7 @@ def ResNet50(input_shape=(64, 64, 3), classes=6):
     X = AveragePooling2D((2, 2))(X)
 
     X = Flatten()(X)
-    X = Dense(classes, activation='softmax', kernel_initializer=glorot_uniform(seed=0))(X)
+    X = Dense(classes, kernel_initializer=glorot_uniform(seed=0))(X)
 
     model = Model(inputs=X_input, outputs=X)
     return model

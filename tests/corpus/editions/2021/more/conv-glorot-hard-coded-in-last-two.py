@@ -1,7 +1,10 @@
 # function: convolutional_block
-# expect: layers and settings: the shortcut convolves the main path's output instead of the block's input (words: 'shortcut', 'input')
+# expect: initializer used: the third Conv2D and the shortcut's Conv2D use glorot_uniform(seed=0) whatever initializer is passed; the public test (default initializer) cannot see it (words: 'third Conv2D', 'shortcut', 'initializer')
+# fails: initializer argument
+# says: do not use `initializer` (the third Conv2D of the main path)
 # ruff: noqa
-# Did not keep X_shortcut = X; used X after the main path.
+# Seen in a public copy whose saved test output says 'All tests passed!':
+# glorot_uniform(seed=0) written into the last two convolutions.
 
 # GRADED FUNCTION: convolutional_block
 
@@ -17,10 +20,10 @@ def convolutional_block(X, f, filters, s=2, training=True, initializer=glorot_un
     X = BatchNormalization(axis=3)(X, training=training)
     X = Activation('relu')(X)
 
-    X = Conv2D(filters=F3, kernel_size=1, strides=(1, 1), padding='valid', kernel_initializer=initializer(seed=0))(X)
+    X = Conv2D(filters=F3, kernel_size=1, strides=(1, 1), padding='valid', kernel_initializer=glorot_uniform(seed=0))(X)
     X = BatchNormalization(axis=3)(X, training=training)
 
-    X_shortcut = Conv2D(filters=F3, kernel_size=1, strides=(s, s), padding='valid', kernel_initializer=initializer(seed=0))(X)
+    X_shortcut = Conv2D(filters=F3, kernel_size=1, strides=(s, s), padding='valid', kernel_initializer=glorot_uniform(seed=0))(X_shortcut)
     X_shortcut = BatchNormalization(axis=3)(X_shortcut, training=training)
 
     X = Add()([X, X_shortcut])

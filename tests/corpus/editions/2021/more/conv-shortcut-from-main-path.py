@@ -1,7 +1,9 @@
 # function: convolutional_block
-# expect: layers and settings: the shortcut's Conv2D has stride 1: the two paths' shapes differ whenever s > 1 (words: 'shortcut', 'stride')
+# expect: layers and settings: the shortcut convolves the main path's output instead of the block's input (words: 'shortcut', 'input')
+# fails: seeded output, layers and settings, hidden inputs, inference, hidden inputs, training
+# says: after the input the reference applies Conv2D
 # ruff: noqa
-# Wrote strides=(1, 1) on the shortcut convolution.
+# Did not keep X_shortcut = X; used X after the main path.
 
 # GRADED FUNCTION: convolutional_block
 
@@ -20,7 +22,7 @@ def convolutional_block(X, f, filters, s=2, training=True, initializer=glorot_un
     X = Conv2D(filters=F3, kernel_size=1, strides=(1, 1), padding='valid', kernel_initializer=initializer(seed=0))(X)
     X = BatchNormalization(axis=3)(X, training=training)
 
-    X_shortcut = Conv2D(filters=F3, kernel_size=1, strides=(1, 1), padding='valid', kernel_initializer=initializer(seed=0))(X_shortcut)
+    X_shortcut = Conv2D(filters=F3, kernel_size=1, strides=(s, s), padding='valid', kernel_initializer=initializer(seed=0))(X)
     X_shortcut = BatchNormalization(axis=3)(X_shortcut, training=training)
 
     X = Add()([X, X_shortcut])

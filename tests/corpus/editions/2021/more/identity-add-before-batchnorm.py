@@ -1,7 +1,9 @@
 # function: identity_block
-# expect: layers and settings: the middle Conv2D pads 'valid', expected 'same': the main path shrinks and cannot be added to the input (words: 'padding', 'same')
+# expect: layers and settings: the shortcut is added before the third BatchNormalization, not after it (words: 'BatchNormalization', 'Add')
+# fails: seeded output, layers and settings, hidden inputs, inference, hidden inputs, training
+# says: after the third Conv2D of the main path the reference applies BatchNormalization
 # ruff: noqa
-# Copied padding='valid' from the first convolution to the f x f one.
+# Added the shortcut straight after the third convolution and normalized the sum.
 
 # GRADED FUNCTION: identity_block
 
@@ -13,13 +15,12 @@ def identity_block(X, f, filters, training=True, initializer=random_uniform):
     X = BatchNormalization(axis=3)(X, training=training)
     X = Activation('relu')(X)
 
-    X = Conv2D(filters=F2, kernel_size=(f, f), strides=(1, 1), padding='valid', kernel_initializer=initializer(seed=0))(X)
+    X = Conv2D(filters=F2, kernel_size=(f, f), strides=(1, 1), padding='same', kernel_initializer=initializer(seed=0))(X)
     X = BatchNormalization(axis=3)(X, training=training)
     X = Activation('relu')(X)
 
     X = Conv2D(filters=F3, kernel_size=1, strides=(1, 1), padding='valid', kernel_initializer=initializer(seed=0))(X)
-    X = BatchNormalization(axis=3)(X, training=training)
-
     X = Add()([X, X_shortcut])
+    X = BatchNormalization(axis=3)(X, training=training)
     X = Activation('relu')(X)
     return X

@@ -1,8 +1,10 @@
 # function: identity_block
-# expect: training reaches every BatchNormalization: no BatchNormalization receives training (all three called bare, with momentum and epsilon spelled out): the block runs in inference whatever training says (words: 'training', 'BatchNormalization')
+# expect: layers and settings: a ReLU after the third BatchNormalization and none after the Add (words: 'ReLU', 'Add')
+# fails: seeded output, layers and settings, hidden inputs, inference, hidden inputs, training
+# says: yours applies a ReLU; the reference adds the shortcut
 # ruff: noqa
-# Seen in a public copy: batch norms written from the Keras documentation, without
-# training=training.
+# Kept the three-line pattern conv / batch norm / ReLU for the last component too, and
+# added afterwards.
 
 # GRADED FUNCTION: identity_block
 
@@ -11,16 +13,16 @@ def identity_block(X, f, filters, training=True, initializer=random_uniform):
     X_shortcut = X
 
     X = Conv2D(filters=F1, kernel_size=1, strides=(1, 1), padding='valid', kernel_initializer=initializer(seed=0))(X)
-    X = BatchNormalization(axis=3, momentum=0.99, epsilon=0.001)(X)
+    X = BatchNormalization(axis=3)(X, training=training)
     X = Activation('relu')(X)
 
     X = Conv2D(filters=F2, kernel_size=(f, f), strides=(1, 1), padding='same', kernel_initializer=initializer(seed=0))(X)
-    X = BatchNormalization(axis=3, momentum=0.99, epsilon=0.001)(X)
+    X = BatchNormalization(axis=3)(X, training=training)
     X = Activation('relu')(X)
 
     X = Conv2D(filters=F3, kernel_size=1, strides=(1, 1), padding='valid', kernel_initializer=initializer(seed=0))(X)
-    X = BatchNormalization(axis=3, momentum=0.99, epsilon=0.001)(X)
+    X = BatchNormalization(axis=3)(X, training=training)
 
-    X = Add()([X, X_shortcut])
     X = Activation('relu')(X)
+    X = Add()([X, X_shortcut])
     return X

@@ -1,11 +1,13 @@
 # function: ResNet50
-# expect: layer table: stage 4's identity blocks use filters [256, 128, 1024]: wrong parameter counts (words: 'stage 4', 'filters')
+# expect: every check: stage 2's convolutional_block uses s=2: every later shape is halved, so at 64x64 the AveragePooling2D gets a 1x1 input and ResNet50 cannot be built; each check says so, with the line (words: 'AveragePooling2D', 'zero or negative')
+# fails: parameter counts, softmax output, layer table, layers and settings, short training run
+# says: AveragePooling2D: Computed output size would be zero or negative
 # ruff: noqa
-# A typo in the middle filter count of the stage-4 identity blocks.
+# Used the default stride for every convolutional block.
 
 # GRADED FUNCTION: ResNet50
 
-def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
+def ResNet50(input_shape=(64, 64, 3), classes=6):
     X_input = Input(input_shape)
     X = ZeroPadding2D((3, 3))(X_input)
 
@@ -14,7 +16,7 @@ def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
     X = Activation('relu')(X)
     X = MaxPooling2D((3, 3), strides=(2, 2))(X)
 
-    X = convolutional_block(X, f=3, filters=[64, 64, 256], s=1)
+    X = convolutional_block(X, f=3, filters=[64, 64, 256], s=2)
     X = identity_block(X, 3, [64, 64, 256])
     X = identity_block(X, 3, [64, 64, 256])
 
@@ -24,11 +26,11 @@ def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
     X = identity_block(X, 3, [128, 128, 512])
 
     X = convolutional_block(X, f=3, filters=[256, 256, 1024], s=2)
-    X = identity_block(X, 3, [256, 128, 1024])
-    X = identity_block(X, 3, [256, 128, 1024])
-    X = identity_block(X, 3, [256, 128, 1024])
-    X = identity_block(X, 3, [256, 128, 1024])
-    X = identity_block(X, 3, [256, 128, 1024])
+    X = identity_block(X, 3, [256, 256, 1024])
+    X = identity_block(X, 3, [256, 256, 1024])
+    X = identity_block(X, 3, [256, 256, 1024])
+    X = identity_block(X, 3, [256, 256, 1024])
+    X = identity_block(X, 3, [256, 256, 1024])
 
     X = convolutional_block(X, f=3, filters=[512, 512, 2048], s=2)
     X = identity_block(X, 3, [512, 512, 2048])

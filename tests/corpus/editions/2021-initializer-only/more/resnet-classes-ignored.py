@@ -1,11 +1,13 @@
 # function: ResNet50
-# expect: layer table: the Dense layer has no softmax activation (words: 'Dense', 'softmax')
+# expect: nothing hard-coded: the Dense layer has 6 units whatever classes is (words: 'classes')
+# fails: input_shape and classes
+# says: ResNet50 ignores `classes`
 # ruff: noqa
-# Left the activation off the output layer.
+# Wrote the number of SIGNS classes in.
 
 # GRADED FUNCTION: ResNet50
 
-def ResNet50(input_shape=(64, 64, 3), classes=6):
+def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
     X_input = Input(input_shape)
     X = ZeroPadding2D((3, 3))(X_input)
 
@@ -37,7 +39,7 @@ def ResNet50(input_shape=(64, 64, 3), classes=6):
     X = AveragePooling2D((2, 2))(X)
 
     X = Flatten()(X)
-    X = Dense(classes, kernel_initializer=glorot_uniform(seed=0))(X)
+    X = Dense(6, activation='softmax', kernel_initializer=glorot_uniform(seed=0))(X)
 
     model = Model(inputs=X_input, outputs=X)
     return model

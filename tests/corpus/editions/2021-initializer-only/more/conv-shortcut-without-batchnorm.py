@@ -1,5 +1,7 @@
 # function: convolutional_block
 # expect: layers and settings: the shortcut's Conv2D is added without its BatchNormalization (words: 'shortcut', 'BatchNormalization')
+# fails: seeded output, layers and settings, hidden inputs, inference, hidden inputs, training
+# says: after the Conv2D of the shortcut the reference applies BatchNormalization
 # ruff: noqa
 # Forgot the second line of the shortcut path.
 

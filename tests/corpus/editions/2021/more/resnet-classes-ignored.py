@@ -1,11 +1,13 @@
 # function: ResNet50
-# expect: layer table: stage 2's convolutional_block uses s=2: every later shape is halved (words: 'stage 2', 's=1')
+# expect: nothing hard-coded: the Dense layer has 6 units whatever classes is (words: 'classes')
+# fails: input_shape and classes
+# says: ResNet50 ignores `classes`
 # ruff: noqa
-# Used the default stride for every convolutional block.
+# Wrote the number of SIGNS classes in.
 
 # GRADED FUNCTION: ResNet50
 
-def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
+def ResNet50(input_shape=(64, 64, 3), classes=6):
     X_input = Input(input_shape)
     X = ZeroPadding2D((3, 3))(X_input)
 
@@ -14,7 +16,7 @@ def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
     X = Activation('relu')(X)
     X = MaxPooling2D((3, 3), strides=(2, 2))(X)
 
-    X = convolutional_block(X, f=3, filters=[64, 64, 256], s=2)
+    X = convolutional_block(X, f=3, filters=[64, 64, 256], s=1)
     X = identity_block(X, 3, [64, 64, 256])
     X = identity_block(X, 3, [64, 64, 256])
 
@@ -37,7 +39,7 @@ def ResNet50(input_shape=(64, 64, 3), classes=6, training=False):
     X = AveragePooling2D((2, 2))(X)
 
     X = Flatten()(X)
-    X = Dense(classes, activation='softmax', kernel_initializer=glorot_uniform(seed=0))(X)
+    X = Dense(6, activation='softmax', kernel_initializer=glorot_uniform(seed=0))(X)
 
     model = Model(inputs=X_input, outputs=X)
     return model

@@ -1,7 +1,9 @@
 # function: identity_block
-# expect: layers and settings: the shortcut is added before the third BatchNormalization, not after it (words: 'BatchNormalization', 'Add')
+# expect: layers and settings: no ReLU after the Add: negative outputs (words: 'ReLU', 'after the Add')
+# fails: seeded output, layers and settings, hidden inputs, inference, hidden inputs, training
+# says: the reference applies a ReLU; yours has nothing there
 # ruff: noqa
-# Added the shortcut straight after the third convolution and normalized the sum.
+# Returned the sum without the final activation.
 
 # GRADED FUNCTION: identity_block
 
@@ -18,7 +20,7 @@ def identity_block(X, f, filters, initializer=random_uniform):
     X = Activation('relu')(X)
 
     X = Conv2D(filters=F3, kernel_size=1, strides=(1, 1), padding='valid', kernel_initializer=initializer(seed=0))(X)
-    X = Add()([X, X_shortcut])
     X = BatchNormalization(axis=3)(X)
-    X = Activation('relu')(X)
+
+    X = Add()([X, X_shortcut])
     return X
