@@ -396,6 +396,7 @@ def start_submission(
     probed: Collection[str] | None = None,
     visible_only: bool = False,
     kernel: WarmKernel | None = None,
+    imports: str = "",
 ) -> Submission:
     """Start running a submission in its own kernel; return at once.
 
@@ -405,7 +406,9 @@ def start_submission(
     judge can check one function while the kernel builds the next.
     ``probed`` limits which functions are probed (all graded ones by default;
     every graded cell still runs, as ``ResNet50`` calls the blocks), and
-    ``visible_only`` keeps to the calls the notebook itself shows. The time
+    ``visible_only`` keeps to the calls the notebook itself shows;
+    ``imports``, the notebook's own imports (``grader.notebook.own_imports``),
+    run before the graded cells. The time
     limits are the sandbox's: per cell, per function's probes, and for the
     whole submission, after which nothing more runs. ``kernel``, a
     ``WarmKernel`` started ahead (its prelude run), is used instead of
@@ -414,7 +417,7 @@ def start_submission(
     # The submission's time counts from here: its own kernel's start and the
     # imports count, a warm kernel's, done ahead, do not.
     deadline = time.monotonic() + sandbox.limits.submission_seconds
-    job = _Job(graded, probed, visible_only, deadline)
+    job = _Job(graded, probed, visible_only, deadline, imports)
     if not graded:
         # Nothing to run (every function is still the stub): no kernel needed.
         job.finish(KernelRun(cells={}, answers={}, probe_cells={}))
@@ -455,8 +458,10 @@ class _Job:
         probed: Collection[str] | None,
         visible_only: bool,
         deadline: float,
+        imports: str = "",
     ) -> None:
         self.graded = graded
+        self.imports = imports
         self.deadline = deadline
         self.probed = [n for n in graded if probed is None or n in probed]
         self.visible_only = visible_only
@@ -509,6 +514,8 @@ class _Job:
             return session.run(source, min(limit, left), keep=keep)
 
         cut = []
+        if self.imports:  # cannot fail: each statement is wrapped
+            run(self.imports, limits.cell_seconds, keep=True)
         for name, cell in self.graded.items():
             self.cells[name] = run(cell.source, limits.cell_seconds, keep=True)
             if session.last_cut:

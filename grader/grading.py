@@ -13,6 +13,7 @@ from grader.execute import KernelPool, Stopwatch, start_submission
 from grader.notebook import (
     find_graded_cells,
     notebook_notes,
+    own_imports,
     read_notebook,
     recognise,
 )
@@ -82,6 +83,7 @@ def grade(
         ],
         visible_only=visible_only,
         kernel=kernel,
+        imports=own_imports(nb),
     )
     try:
         loader.join()

@@ -32,6 +32,9 @@ from keras.initializers import random_uniform, constant, identity
 def AveragePooling2D(pool_size=(2, 2), strides=None, padding="valid", **kwargs):
     # Keras 2 defaulted pool_size to (2, 2); notebooks written then rely on it.
     return keras.layers.AveragePooling2D(pool_size, strides, padding, **kwargs)
+
+
+_grader_AveragePooling2D = AveragePooling2D
 """
 """Names the assignment's import cell provides, so that graded cells run alone.
 

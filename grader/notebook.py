@@ -211,6 +211,36 @@ def _cells_problem(nb: nbformat.NotebookNode) -> str | None:
     return None
 
 
+def own_imports(nb: nbformat.NotebookNode) -> str:
+    """The notebook's own top-level imports, as one cell that cannot fail.
+
+    Only the graded cells run, after the assignment's imports; a student who
+    imported other names in an import cell of their own (``RandomUniform``
+    from ``keras.initializers`` for a default argument) needs them too. Each
+    statement is written again from its syntax tree and wrapped so that one
+    that fails (a TensorFlow 1 name, a helper the course's module had) is
+    skipped. The grader's ``AveragePooling2D`` (Keras 2's default pool size)
+    is put back last, in case an import replaced it. Empty where there are
+    none. It runs in the kernel, before the graded cells.
+    """
+    statements: list[str] = []
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        tree = _parse(cell.source)
+        for node in tree.body if tree is not None else []:
+            if isinstance(node, ast.Import | ast.ImportFrom) and not (
+                isinstance(node, ast.ImportFrom) and node.module == "__future__"
+            ):
+                statement = ast.unparse(node)
+                if statement not in statements:
+                    statements.append(statement)
+    if not statements:
+        return ""
+    wrapped = [f"try:\n    {line}\nexcept Exception:\n    pass" for line in statements]
+    return "\n".join([*wrapped, "AveragePooling2D = _grader_AveragePooling2D", ""])
+
+
 def find_graded_cells(nb: nbformat.NotebookNode) -> dict[str, GradedCell]:
     """Return, per graded function, the cell that defines it.
 

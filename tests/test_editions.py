@@ -416,3 +416,37 @@ def test_results_json_names_a_later_edition_and_the_2020_one_reads_as_before():
     assert later["output"] == "Edition: 2021"
     seeds = to_gradescope(GradeReport("nb.ipynb", (check,)))
     assert set(seeds) == {"score", "max_score", "execution_time", "output", "tests"}
+
+
+def test_names_a_notebook_imports_in_a_cell_of_its_own_are_there(graded):
+    """Public copies import the initializers' classes in their own import
+    cell and write them as the blocks' defaults (``initializer=RandomUniform``):
+    the graded cells run after the notebook's own imports, so correct code
+    is not failed for a name the assignment's imports lack."""
+    edition = LATER["2021"]
+    nb = nbformat.read(edition.solution, as_version=4)
+    cells = find_graded_cells(nb)
+    for function, default, own in (
+        ("identity_block", "initializer=random_uniform", "initializer=RandomUniform"),
+        (
+            "convolutional_block",
+            "initializer=glorot_uniform",
+            "initializer=GlorotUniform",
+        ),
+    ):
+        cell = nb.cells[cells[function].index]
+        assert default in cell.source
+        cell.source = cell.source.replace(default, own)
+    own_imports = (
+        "from tensorflow.keras.initializers import RandomUniform, GlorotUniform"
+    )
+    nb.cells.insert(0, nbformat.v4.new_code_cell(own_imports))
+    report = graded(
+        "own-import-cell",
+        nb,
+        functions=["identity_block", "convolutional_block"],
+        visible_only=True,
+    )
+    assert report.score == report.max_score, [
+        (c.title, c.message) for c in report.checks if not c.passed
+    ]
