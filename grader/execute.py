@@ -71,8 +71,6 @@ PRELUDE_SECONDS = 180.0
 #: everything below it before it is killed itself.
 LAUNCHER_SECONDS = 10.0
 BOUND_CELL_SECONDS = 10.0
-#: A kernel made this long before its submission came was started ahead.
-AHEAD_SECONDS = 0.5
 SIGNAL_REASONS = {
     24: "it used more than {cpu} s of CPU time",
     25: "it wrote a file larger than {scratch} MB",
@@ -621,7 +619,9 @@ class WarmKernel:
     ends (``PR_SET_PDEATHSIG``).
     """
 
-    def __init__(self, sandbox: Sandbox, *, startup_timeout: float = 60) -> None:
+    def __init__(
+        self, sandbox: Sandbox, *, startup_timeout: float = 60, ahead: bool = False
+    ) -> None:
         #: Once the kernel has started, its own: with the user reserved for it
         #: (``for_one_kernel``).
         self.sandbox = sandbox
@@ -629,7 +629,9 @@ class WarmKernel:
         self._jobs: queue.Queue[_Job | None] = queue.Queue(maxsize=1)
         self._used = False
         self._session: KernelSession | None = None
-        self._started = self._asked = time.monotonic()
+        #: Made by a pool before its submission came (``KernelPool.refill``):
+        #: its start and imports are named "(started ahead)" in the phases.
+        self.ahead = ahead
         self._thread = threading.Thread(
             target=self._serve, name="grader-kernel", daemon=True
         )
@@ -665,10 +667,8 @@ class WarmKernel:
                     job = self._jobs.get()
                     if job is None:
                         return
-                    # Started ahead: made before the submission came for it.
-                    ahead = self._asked - self._started > AHEAD_SECONDS
                     job.phases += [
-                        (f"{name} (started ahead)" if ahead else name, seconds)
+                        (f"{name} (started ahead)" if self.ahead else name, seconds)
                         for name, seconds in watch.phases
                     ]
                     if failure is not None:
@@ -689,7 +689,6 @@ class WarmKernel:
         if self._used:
             raise RuntimeError("a kernel serves one submission")
         self._used = True
-        self._asked = time.monotonic()
         self._jobs.put(job)
 
     def kill(self) -> None:
@@ -725,7 +724,7 @@ class KernelPool:
     def refill(self) -> None:
         """Start the next submission's kernel, unless one is ready."""
         if self._ready is None:
-            self._ready = WarmKernel(self.sandbox)
+            self._ready = WarmKernel(self.sandbox, ahead=True)
 
     def close(self) -> None:
         """Shut down the kernel kept ready, if any."""
