@@ -96,8 +96,8 @@ for a person to judge; it is no verdict.
 
 Ids are the batch's (see grader grade --help); known work's are prefixed
 known:. --against takes every path after it: name the submissions first.
-The default threshold flags a pair at a score of 0.7 (see the README's
-benchmark).
+The default threshold flags a pair at a score of 0.7 (see the guide's
+docs/similarity.md, The benchmark).
 """
 
 REPORT_DESCRIPTION = """\
@@ -430,7 +430,7 @@ def _points_option(command: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="a TOML file that sets points and visibility per check, e.g. "
         '[ResNet50] "layer names" = { points = 10, visible = true }; '
-        "checks it does not name keep the grader's (see README, Points)",
+        "checks it does not name keep the grader's (see docs/points.md)",
     )
 
 

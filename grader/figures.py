@@ -7,7 +7,7 @@ results (so ``grader report`` rebuilds a report identically, without
 matplotlib's dated metadata and salted ids), nothing is installed for it
 (Graphviz needs system binaries a pip install does not bring), and a
 report costs a tenth of a second or two, less than importing matplotlib
-alone (README: The class report).
+alone (docs/grading-a-course.md: Why the grader draws its own figures).
 
 Each function returns one ``<svg>`` element, sized by its ``viewBox`` so a
 page can scale it, and described by a ``<title>`` for screen readers.

@@ -140,7 +140,7 @@ def _picture(screenshot: Path) -> tuple[int, float]:
 
 
 if __name__ == "__main__":
-    # The README's screenshots: python tests/browser.py PAGE PNG HEIGHT ...
+    # The guide's screenshots (docs/*.png): python tests/browser.py PAGE PNG HEIGHT ...
     import sys
 
     args = sys.argv[1:]

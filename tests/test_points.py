@@ -106,7 +106,7 @@ def test_the_policy_key_names_the_settings_not_their_order():
     assert one.key() == two.key() != Policy({"f: a": Setting(points=2)}).key()
 
 
-def test_the_example_file_loads_and_the_readme_shows_its_table(capsys):
+def test_the_example_file_loads_and_the_guide_shows_it(capsys):
     from grader.checks import CHECKS
     from grader.cli import main
 
@@ -120,8 +120,8 @@ def test_the_example_file_loads_and_the_readme_shows_its_table(capsys):
     table = capsys.readouterr().out
     assert "| `ResNet50` | short training run | 10 | yes |" in table
     assert "| | **total** | **100** | |" in table
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert EXAMPLE.read_text(encoding="utf-8") in readme
+    guide = (ROOT / "docs" / "points.md").read_text(encoding="utf-8")
+    assert EXAMPLE.read_text(encoding="utf-8") in guide
 
 
 @pytest.mark.parametrize(

@@ -53,12 +53,12 @@ def test_gradescope_totals_are_derived_from_the_checks():
     assert data["output"] == "a note"
 
 
-def test_readme_points_table_is_the_checks_table():
+def test_the_guide_points_table_is_the_checks_table():
     from pathlib import Path
 
     from grader.checks import CHECKS
     from grader.render import render_points
 
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    assert render_points(CHECKS) in readme
+    guide = Path(__file__).parent.parent / "docs" / "points.md"
+    assert render_points(CHECKS) in guide.read_text(encoding="utf-8")
     assert sum(check.points for check in CHECKS) == 100

@@ -322,7 +322,7 @@ def test_without_namespaces_a_daemon_ends_with_its_kernel(bare, ending):
     [daemon] = leftovers(mark, seconds=0)  # running, detached
     # Where the kernel kills its launcher, what the grading can clear is what
     # its watchdog has seen below the launcher (it looks every 50 ms): a
-    # daemon started since its last look escapes, as the README says.
+    # daemon started since its last look escapes, as docs/sandbox.md says.
     pid, seen = int(daemon.split(":")[0]), bare._watchdog._seen
     deadline = time.monotonic() + 10
     while pid not in seen and time.monotonic() < deadline:

@@ -3,7 +3,7 @@
     .venv/bin/python bench/similarity/run.py FOLDER [--time 300]
 
 ``FOLDER`` holds independent notebooks of the assignment (``notebooks.tsv``
-lists the public ones measured for the README: repository, commit, path;
+lists the public ones measured for docs/similarity.md: repository, commit, path;
 this script fetches nothing: save each listed file as
 ``FOLDER/OWNER__REPO.ipynb``). Ten of them (every fourth, by file name) are
 copied with each disguise of ``tests/disguise.py`` plus ``swap`` (one
