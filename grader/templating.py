@@ -102,19 +102,35 @@ def check_templates(templates: Path | None) -> None:
 def render(name: str, templates: Path | None = None, **context: Any) -> str:
     """Draw the page of template ``name`` with ``context``.
 
-    Raises ``TemplateError`` where the template cannot be loaded or fails.
+    Raises ``TemplateError`` where a template cannot be loaded or fails,
+    naming the file (and the line) at fault.
     """
-    env = environment(templates)
-    template = _load(env, name, templates)
+    check_templates(templates)
+    template = _load(environment(templates), name, templates)
     try:
         return template.render(**context)
     # Whatever a template does wrong (a name misspelt, a filter given text
     # for a number) is the template's mistake, told in one line.
     except Exception as exc:
-        path = _where(name, templates)
+        path = _failed_at(exc) or _where(name, templates)
         raise errors.TemplateError(
             errors.TEMPLATE_FAILED.format(path=path, reason=_reason(exc)), path=path
         ) from None
+
+
+def _failed_at(exc: BaseException) -> str | None:
+    """The template file and line an error was raised in, from its traceback.
+
+    Jinja2 gives a template's frames the template's file and line.
+    """
+    where = None
+    trace = exc.__traceback__
+    while trace is not None:
+        code = trace.tb_frame.f_code
+        if code.co_filename.endswith(".j2"):
+            where = f"{code.co_filename}, line {trace.tb_lineno}"
+        trace = trace.tb_next
+    return where
 
 
 def _load(

@@ -110,7 +110,7 @@ def write_similar(
     # A notebook that would not read is named as the other pages name it.
     unread = [_renamed(line, submissions) for line in found.unread]
     found = replace(found, unread=tuple(unread))
-    write_similarity(out, found)
+    write_similarity(out, found, templates=templates)
     size = found.class_size
     return SimilarPairs(
         flagged=tuple((p.a, p.b, p.score) for p in found.flagged),
