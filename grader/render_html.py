@@ -10,6 +10,11 @@ each structural check that failed, shows where the student's layer graph
 parts from the reference's. ``render_report_html`` shows the class: the
 headline, the spread of scores, each check's pass rate, the most common
 mistakes and every student, linked to their feedback page.
+
+The markup is in templates (``grader/templates/feedback.html.j2`` and
+``report.html.j2``, see ``grader.templating``), which an instructor may
+replace; this module decides what they show: each function's checks, which
+failures share a picture, the class's figures and rows.
 """
 
 from __future__ import annotations
@@ -80,10 +85,10 @@ def render_feedback_html(
     shipped ones of the same name (``grader.templating``).
     """
     report = result.report
-    functions = (
-        () if report is None else dict.fromkeys(c.function for c in report.checks)
-    )
-    sections = [_section(f, report.for_function(f)) for f in functions if report]
+    sections = []
+    if report is not None:
+        functions = dict.fromkeys(check.function for check in report.checks)
+        sections = [_section(f, report.for_function(f)) for f in functions]
     return templating.render(
         FEEDBACK,
         templates,

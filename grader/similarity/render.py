@@ -2,7 +2,9 @@
 
 Rendering only: the pairs, their evidence and the shared regions come from
 ``grader.similarity``. The page is one file that opens from disk (no script,
-no network); every piece of a notebook on it is escaped.
+no network); every piece of a notebook on it is escaped. Its markup is the
+template ``similarity.html.j2`` (``grader.templating``); this module picks
+the pairs, lines and marks it shows.
 """
 
 from __future__ import annotations
