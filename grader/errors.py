@@ -10,6 +10,7 @@ failed checks. These are for the cases where no report can be made::
     ├── AssignError(GraderError, ValueError)      a solution cannot be turned into stubs
     ├── KernelError(GraderError, RuntimeError)    the Jupyter kernel would not start
     ├── SandboxError(GraderError, RuntimeError)   a required sandbox is unavailable
+    ├── TemplateError(GraderError, ValueError)    an instructor's page template is wrong
     └── Interrupted                               a batch was stopped (Ctrl-C, SIGTERM),
                                                   with the results that had finished
 
@@ -72,6 +73,9 @@ REGION_NOT_ASSIGNMENTS = (
     "stubs can only be made from `name = ...` statements"
 )
 UNBALANCED_REGION = "{cell}: START CODE HERE and END CODE HERE markers do not pair up"
+NO_TEMPLATE_FOLDER = "{path}: no such folder of page templates"
+TEMPLATE_SYNTAX = "{path}, line {line}: not a valid Jinja2 template: {reason}"
+TEMPLATE_FAILED = "{path}: the page template failed: {reason}"
 
 
 class GraderError(Exception):
@@ -112,3 +116,14 @@ class KernelError(GraderError, RuntimeError):
 
 class SandboxError(GraderError, RuntimeError):
     """The sandbox was required (``--require-sandbox``) but cannot be built."""
+
+
+class TemplateError(GraderError, ValueError):
+    """A page template from the instructor's folder cannot draw its page.
+
+    ``path`` is the template's file (or the folder, where it is missing).
+    """
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        super().__init__(message)
+        self.path = path

@@ -18,7 +18,7 @@ from grader.notebook import (
     recognise,
 )
 from grader.probes import FUNCTIONS
-from grader.report import GradeReport
+from grader.report import GradeReport, notebook_name
 from grader.sandbox import Sandbox, choose
 
 OUTPUT_CUT = (
@@ -137,7 +137,7 @@ def grade(
     notes += notebook_notes(nb, graded)
     watch.lap("report")
     return GradeReport(
-        notebook=str(path),
+        notebook=notebook_name(path),
         edition=known.name,
         checks=tuple(results),
         notes=tuple(notes),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -187,6 +189,21 @@ INVALID = "invalid"
 ERROR = "error"
 
 
+def notebook_name(path: str | Path, *, cwd: str | Path | None = None) -> str:
+    """A notebook as a report names it, not where it is on the grading machine.
+
+    Its path as given where that lies inside the current folder (``cwd``),
+    else only its file name: ``grader grade /tmp/x/subs/s1.ipynb`` from
+    ``/home/me`` says ``s1.ipynb``, from ``/tmp/x`` ``subs/s1.ipynb``.
+    """
+    path = Path(path)
+    here = os.path.abspath(cwd if cwd is not None else os.getcwd())
+    relative = os.path.relpath(os.path.normpath(os.path.join(here, path)), here)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return path.name
+    return Path(relative).as_posix()
+
+
 @dataclass(frozen=True)
 class SubmissionResult:
     """One submission of a batch: who, which file, and what came of it.
@@ -197,6 +214,10 @@ class SubmissionResult:
     grading ran past its time, or the grader crashed; ``message`` says which).
     ``sha256`` is the notebook's content hash and ``grader`` the version that
     graded it; together they decide whether a later run may reuse the result.
+    ``notebook`` is the file's name below the folder graded, which every
+    report shows (``grader.batch.discover.Submission.name``); ``path`` is
+    where the batch read it, for the similarity page drawn again later
+    (``""`` in results stored before it, whose ``notebook`` is that path).
     """
 
     student: str
@@ -212,6 +233,12 @@ class SubmissionResult:
     #: ``""`` for the checks table's own.
     policy: str = ""
     reused: bool = False
+    path: str = ""
+
+    @property
+    def source(self) -> Path:
+        """Where the notebook was read from."""
+        return Path(self.path or self.notebook)
 
     @property
     def score(self) -> float:
@@ -243,4 +270,5 @@ class SubmissionResult:
             options=data.get("options", ""),
             policy=data.get("policy", ""),
             reused=reused,
+            path=data.get("path", ""),
         )

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 
 import browser
@@ -428,3 +429,71 @@ def test_the_report_and_a_feedback_page_look_right_in_chromium(first_run, tmp_pa
     assert len(feedback) == 12
     assert len(report.svgs) == 2 and len(wrong.svgs) == 1
     assert {link.rsplit("#", 1)[1] for link in wrong.links} == {"fn-identity_block"}
+
+
+class _Meta(HTMLParser):
+    """The text in ``<code>`` of a feedback page's ``<p class='meta'>``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.codes: list[str] = []
+        self._meta = self._code = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._meta |= tag == "p" and ("class", "meta") in attrs
+        self._code = self._meta and tag == "code"
+        if self._code:
+            self.codes.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._meta &= tag != "p"
+        self._code &= tag != "code"
+
+    def handle_data(self, data: str) -> None:
+        if self._code:
+            self.codes[-1] += data
+
+
+#: The name each page and file gives a notebook: its path below the folder.
+NAMES = {
+    "wrong-axis": "wrong-axis/Residual_Networks.ipynb",
+    "truncated": "truncated/Residual_Networks.ipynb",
+    "nested": "nested/work/Residual_Networks.ipynb",
+    "loose-file": "loose-file.ipynb",
+}
+
+
+@course_folder
+def test_no_page_or_file_of_a_batch_names_where_the_folder_graded_is(folder, first_run):
+    """Students see their file's path below the folder graded, never where
+    the instructor keeps it; only the stored results (``results/``) keep
+    where each notebook was read."""
+    root, _ = folder
+    _, out = first_run
+    written = [
+        path
+        for path in sorted(out.rglob("*"))
+        if path.is_file() and path.relative_to(out).parts[0] != "results"
+    ]
+    assert {path.relative_to(out).parts[0] for path in written} == {
+        "gradebook.csv",
+        "feedback",
+        "gradescope",
+        "junit.xml",
+        "report.html",
+        "similarity.html",
+        "similarity.csv",
+    }
+    machine = {str(root.parent), str(root.resolve().parent)}
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        assert not [where for where in machine if where in text], path
+    book = _gradebook(out)
+    for student, name in NAMES.items():
+        assert book[student]["notebook"] == name
+        page = _Meta()
+        page.feed((out / "feedback" / f"{student}.html").read_text(encoding="utf-8"))
+        assert page.codes == [name]
+        markdown = (out / "feedback" / f"{student}.md").read_text(encoding="utf-8")
+        assert f"Notebook: `{name}`" in markdown.splitlines()
+    assert book["truncated"]["message"].startswith(f"{NAMES['truncated']}: ")

@@ -33,10 +33,21 @@ CANVAS_NAME = re.compile(
 
 @dataclass(frozen=True)
 class Submission:
-    """A notebook to grade and the student it belongs to."""
+    """A notebook to grade and the student it belongs to.
+
+    ``name`` is the file's name as reports show it: its path below the
+    folder graded (``s1042/Residual_Networks.ipynb``), never where that
+    folder is on the instructor's machine; empty for the file's own name.
+    """
 
     student: str
     path: Path
+    name: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The name reports give the file: ``name``, else the file's name."""
+        return self.name or self.path.name
 
 
 @dataclass(frozen=True)
@@ -172,7 +183,7 @@ def _unique(found: list[tuple[str, Path, Path]]) -> list[Submission]:
     for student, path, relative in kept:
         if counts[student] > 1:
             student = relative.with_suffix("").as_posix()
-        submissions.append(Submission(student, path))
+        submissions.append(Submission(student, path, relative.as_posix()))
     ids = [s.student for s in submissions]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

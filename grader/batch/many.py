@@ -18,6 +18,7 @@ from grader.errors import GraderError
 from grader.points import Policy, rescore
 from grader.report import SubmissionResult
 from grader.sandbox import choose
+from grader.templating import check_templates
 
 #: Where a batch's files go when no ``out`` is given.
 DEFAULT_OUT = Path("grader-results")
@@ -62,11 +63,14 @@ def grade_many(
     Results come back in the order of the submissions.
 
     Raises ``GraderError`` before grading anything where the sandbox is
-    required but unavailable, the paths name no notebook or ``out`` cannot
-    be made; Ctrl-C stops the children, writes the files for what had
-    finished and raises ``Interrupted``.
+    required but unavailable, the paths name no notebook, ``out`` cannot
+    be made or ``options.templates`` cannot draw the pages; Ctrl-C stops the
+    children, writes the files for what had finished and raises
+    ``Interrupted``.
     """
     options = options or Options()
+    # A template that cannot draw its page is found now, not after the batch.
+    check_templates(options.templates)
     # Refuse now, not once per submission, where the sandbox is required.
     choose(
         require=options.require_sandbox,
@@ -106,7 +110,7 @@ def grade_many(
     finally:
         if display is not None:
             display.close()
-    write_outputs(out, results)
+    write_outputs(out, results, templates=options.templates)
     if stopped is not None:
         raise stopped
     return results
@@ -182,18 +186,23 @@ def _scored(result: SubmissionResult, policy: Policy) -> SubmissionResult:
 def _result(
     submission: Submission, sha256: str, options: Options, verdict: Verdict
 ) -> SubmissionResult:
-    """A verdict as the batch stores it: who, which file and which grader."""
+    """A verdict as the batch stores it: who, which file and which grader.
+
+    The file is named as below the folder graded, in the messages too: the
+    results are shown to students, not where the instructor keeps them.
+    """
     report = verdict.report
     if report is not None:
         # The child saw the notebook under another name where a Dask
         # worker graded a copy.
-        report = replace(report, notebook=str(submission.path))
+        report = replace(report, notebook=submission.shown)
     return SubmissionResult(
         student=submission.student,
-        notebook=str(submission.path),
+        notebook=submission.shown,
+        path=str(submission.path),
         sha256=sha256,
         status=verdict.status,
-        message=verdict.message,
+        message=verdict.message.replace(str(submission.path), submission.shown),
         report=report,
         seconds=verdict.seconds,
         grader=grader_version(),

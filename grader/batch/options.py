@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from grader.sandbox import Limits
@@ -22,10 +23,15 @@ class Options:
     kernel_user: str | None = None
     #: The edition every notebook is graded as (``--edition``); None: each its own.
     edition: str | None = None
+    #: A folder of page templates replacing the shipped ones (``--templates``,
+    #: ``grader.templating``). The pages are drawn after grading: it is not
+    #: one of the options a grading depends on, nor in ``to_dict`` or ``key``.
+    templates: Path | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The options as JSON-ready data."""
+        """The options as JSON-ready data (``templates`` left out)."""
         data = asdict(self)
+        del data["templates"]
         data["functions"] = list(self.functions) if self.functions else None
         if data["kernel_user"] is None:
             del data["kernel_user"]  # the key of options from before it existed

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader.batch.discover import Submission, file_name
@@ -28,6 +28,7 @@ from grader.render_html import (
     render_report_html,
 )
 from grader.report import SubmissionResult
+from grader.templating import check_templates
 
 #: What ``write_outputs`` writes under ``OUT``, in the order it reports them.
 OUTPUTS = ("gradebook.csv", "feedback", "gradescope", "junit.xml", "report.html")
@@ -41,12 +42,14 @@ def output_paths(out: Path) -> list[Path]:
     return [out / name for name in OUTPUTS]
 
 
-def write_outputs(out: Path, results: Sequence[SubmissionResult]) -> list[Path]:
+def write_outputs(
+    out: Path, results: Sequence[SubmissionResult], *, templates: Path | None = None
+) -> list[Path]:
     """Write the gradebook, feedback, Gradescope and JUnit files; return them.
 
     ``feedback/STUDENT.md`` and ``gradescope/STUDENT/results.json`` are
     written per student, each file whole or not at all; the class report and
-    the HTML feedback come last (``write_report``).
+    the HTML feedback come last (``write_report``, with ``templates``).
     """
     write_atomically(out / "gradebook.csv", render_gradebook(results))
     for result in results:
@@ -55,7 +58,7 @@ def write_outputs(out: Path, results: Sequence[SubmissionResult]) -> list[Path]:
         gradescope = json.dumps(result_to_gradescope(result), indent=2) + "\n"
         write_atomically(out / "gradescope" / name / "results.json", gradescope)
     write_atomically(out / "junit.xml", render_junit(results))
-    write_report(out, results)
+    write_report(out, results, templates=templates)
     return output_paths(out)
 
 
@@ -64,27 +67,34 @@ def feedback_page(student: str) -> str:
     return f"feedback/{file_name(student)}.html"
 
 
-def write_report(out: Path, results: Sequence[SubmissionResult]) -> Path:
+def write_report(
+    out: Path, results: Sequence[SubmissionResult], *, templates: Path | None = None
+) -> Path:
     """Write ``OUT/report.html`` and the pages it links to; return its path.
 
     The pages are each student's ``feedback/STUDENT.html`` and the
     similarity page and CSV (``grader.similarity``, from the notebooks as
     they are on disk now: one gone since it was graded is left out); each
-    file is written whole or not at all.
+    file is written whole or not at all. ``templates``: a folder whose page
+    templates replace the shipped ones (``grader.templating``); a bad one
+    raises ``TemplateError`` before any page is written.
     """
+    check_templates(templates)
     for result in results:
-        write_atomically(
-            out / feedback_page(result.student), render_feedback_html(result)
-        )
-    similar = write_similar(out, results)
+        page = render_feedback_html(result, templates=templates)
+        write_atomically(out / feedback_page(result.student), page)
+    similar = write_similar(out, results, templates=templates)
     path = out / REPORT
-    write_atomically(
-        path, render_report_html(results, feedback=feedback_page, similar=similar)
+    report = render_report_html(
+        results, feedback=feedback_page, similar=similar, templates=templates
     )
+    write_atomically(path, report)
     return path
 
 
-def write_similar(out: Path, results: Sequence[SubmissionResult]) -> SimilarPairs:
+def write_similar(
+    out: Path, results: Sequence[SubmissionResult], *, templates: Path | None = None
+) -> SimilarPairs:
     """Compare the batch's notebooks; write the similarity page and CSV.
 
     Returns what the class report shows of it.
@@ -92,18 +102,27 @@ def write_similar(out: Path, results: Sequence[SubmissionResult]) -> SimilarPair
     from grader.similarity import HANDOUT, compare
     from grader.similarity.outputs import PAGE, failed_checks, write_similarity
 
-    submissions = [Submission(r.student, Path(r.notebook)) for r in results]
+    submissions = [Submission(r.student, r.source, r.notebook) for r in results]
     # An install without the assignment's folder still gets its page: the
     # class's common material is discounted all the same.
     handout = (HANDOUT,) if HANDOUT.is_file() else ()
     found = compare(submissions, boilerplate=handout, mistakes=failed_checks(results))
-    write_similarity(out, found)
+    # A notebook that would not read is named as the other pages name it.
+    unread = [_renamed(line, submissions) for line in found.unread]
+    found = replace(found, unread=tuple(unread))
+    write_similarity(out, found, templates=templates)
     size = found.class_size
     return SimilarPairs(
         flagged=tuple((p.a, p.b, p.score) for p in found.flagged),
         compared=size * (size - 1) // 2,
         page=PAGE,
     )
+
+
+def _renamed(message: str, submissions: Sequence[Submission]) -> str:
+    for submission in submissions:
+        message = message.replace(str(submission.path), submission.shown)
+    return message
 
 
 @dataclass(frozen=True)

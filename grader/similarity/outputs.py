@@ -17,10 +17,15 @@ PAGE = "similarity.html"
 TABLE = "similarity.csv"
 
 
-def write_similarity(out: Path, comparison: Comparison) -> list[Path]:
-    """Write the page and the CSV under ``out``, each whole or not at all."""
+def write_similarity(
+    out: Path, comparison: Comparison, *, templates: Path | None = None
+) -> list[Path]:
+    """Write the page and the CSV under ``out``, each whole or not at all.
+
+    ``templates``: a folder whose page templates replace the shipped ones.
+    """
     page, table = out / PAGE, out / TABLE
-    write_atomically(page, render_similarity_html(comparison))
+    write_atomically(page, render_similarity_html(comparison, templates=templates))
     write_atomically(table, render_similarity_csv(comparison))
     return [page, table]
 
