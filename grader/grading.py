@@ -9,7 +9,8 @@ from collections.abc import Collection
 from pathlib import Path
 
 from grader.editions import DEFAULT, get
-from grader.execute import KernelPool, Stopwatch, start_submission
+from grader.execute import Stopwatch
+from grader.kernels import KernelPool
 from grader.notebook import (
     find_graded_cells,
     notebook_notes,
@@ -20,6 +21,7 @@ from grader.notebook import (
 from grader.probes import FUNCTIONS
 from grader.report import GradeReport
 from grader.sandbox import Sandbox, choose
+from grader.submission import start_submission
 
 OUTPUT_CUT = (
     "the cell defining {function} printed more than {kb} KB; the rest was dropped"

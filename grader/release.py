@@ -59,6 +59,8 @@ COPIED = (
     "checks",
     "errors",
     "graph",
+    "graph_read",
+    "graph_window",
     "judge",
     "kernel_side",
     "models",

@@ -119,7 +119,7 @@ def test_the_hand_out_is_what_the_solution_and_the_grader_make_now(handout):
     course's, the checks' code is the grader's modules as they are, and the
     shipped reference models are the grader's reference, layer for layer."""
     from grader import graph as graphs
-    from grader import reference
+    from grader import graph_read, reference
     from grader.release import COPIED, rewrite
 
     stubbed = student_notebook(nbformat.read(SOLUTION, as_version=4))
@@ -143,7 +143,7 @@ def test_the_hand_out_is_what_the_solution_and_the_grader_make_now(handout):
             continue
         call = (probe.function, probe.kwargs, probe.input_shape)
         ours, theirs = reference.build(*call), shipped_reference.build(*call)
-        ours, theirs = graphs.from_model(ours), graphs.from_model(theirs)
+        ours, theirs = graph_read.from_model(ours), graph_read.from_model(theirs)
         assert len(ours.layers) == len(theirs.layers)
         assert graphs.compare(theirs, ours, shapes=True, params=True) == []
 

@@ -37,7 +37,7 @@ from grader.files import SOCKETS_ENV, sockets_base, tail_line, temporary_folder
 from grader.report import ERROR, GRADED, INVALID, GradeReport
 
 if TYPE_CHECKING:
-    from grader.execute import KernelPool
+    from grader.kernels import KernelPool
     from grader.sandbox import Sandbox
 
 #: Seconds a child may take beyond the submission's own limit: kernel start,
@@ -273,11 +273,11 @@ def worker_main(folder: str, options_json: str) -> int:
     standard output; anything else the worker prints goes to standard error.
     TensorFlow is imported once, and each submission's kernel was started,
     with the assignment's imports done, while the one before was judged
-    (``grader.execute.KernelPool``); Keras' session is cleared before each
+    (``grader.kernels.KernelPool``); Keras' session is cleared before each
     grading, so that layer names the grader's own models get are those of a
     fresh process and results are the same as ``child_main``'s.
     """
-    from grader.execute import KernelPool
+    from grader.kernels import KernelPool
     from grader.sandbox import choose
 
     options = Options.from_dict(json.loads(options_json))
