@@ -11,14 +11,9 @@ from pathlib import Path
 from grader.editions import DEFAULT, get
 from grader.execute import Stopwatch
 from grader.kernels import KernelPool
-from grader.notebook import (
-    find_graded_cells,
-    notebook_notes,
-    own_imports,
-    read_notebook,
-    recognise,
-)
+from grader.notebook import find_graded_cells, own_imports, read_notebook
 from grader.probes import FUNCTIONS
+from grader.recognise import notebook_notes, recognise
 from grader.report import GradeReport
 from grader.sandbox import Sandbox, choose
 from grader.submission import start_submission
@@ -52,7 +47,7 @@ def grade(
     ahead, in the pool's sandbox, and the next is started once this
     submission's kernel is done with. ``edition`` forces the edition
     (``grader.editions``) the notebook is graded as; by default its graded
-    functions' signatures tell it (``grader.notebook.recognise``), and with
+    functions' signatures tell it (``grader.recognise.recognise``), and with
     ``only`` a notebook of another edition is refused (a course that grades one).
     Raises ``NotebookError`` when the file is not a readable notebook (its
     subclass ``NotAssignmentError`` when it holds another assignment) and

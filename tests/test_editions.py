@@ -9,7 +9,8 @@ import pytest
 
 from grader import editions
 from grader.errors import NotAssignmentError, OtherEditionError
-from grader.notebook import find_graded_cells, recognise
+from grader.notebook import find_graded_cells
+from grader.recognise import recognise
 
 IDENTITY = {
     "2020": "def identity_block(X, f, filters, stage, block):",

@@ -120,7 +120,7 @@ def test_the_hand_out_is_what_the_solution_and_the_grader_make_now(handout):
     shipped reference models are the grader's reference, layer for layer."""
     from grader import graph as graphs
     from grader import graph_read, reference
-    from grader.release import COPIED, rewrite
+    from grader.handout_code import COPIED, rewrite
 
     stubbed = student_notebook(nbformat.read(SOLUTION, as_version=4))
     shipped = nbformat.read(handout / "Residual_Networks.ipynb", as_version=4)
@@ -493,7 +493,7 @@ def test_release_ships_the_courses_own_signs(tmp_path, capsys):
 @pytest.mark.fast
 def test_copies_import_the_hand_outs_package_and_no_more_than_it_ships():
     from grader import GraderError
-    from grader.release import _check_imports, rewrite
+    from grader.handout_code import _check_imports, rewrite
 
     source = (
         '"""Uses grader.judge, as ``grader check`` does."""\n'
