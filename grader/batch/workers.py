@@ -1,4 +1,4 @@
-"""The processes that grade a batch: warm workers here, one child per notebook on Dask.
+"""The processes that grade a batch: warm workers here, a child per notebook.
 
 ``run_here`` runs ``jobs`` warm workers (``WarmWorker``, ``python -m
 grader.batch --worker``, ``worker_main``) on this machine: each imports
@@ -7,8 +7,8 @@ its own started ahead, and writes each ``Verdict`` as JSON. A grader crash,
 a kernel that will not die or a notebook that brings TensorFlow down costs
 that one submission and a new worker. ``grade_file`` starts ``python -m
 grader.batch NOTEBOOK ANSWER OPTIONS`` (``child_main``) for one notebook;
-``run_on_cluster`` sends each notebook's bytes to a Dask worker, which runs
-``grade_bytes`` (that ``grade_file``).
+``grade_bytes`` grades a notebook's bytes the same way: what a Dask worker
+runs (``grader.batch.cluster``).
 """
 
 from __future__ import annotations
@@ -471,55 +471,3 @@ def run_here(
     pool.shutdown(wait=True)
     for worker in workers:
         worker.close()
-
-
-def run_on_cluster(
-    todo: Sequence[tuple[int, Submission]],
-    options: Options,
-    finish: Finish,
-    *,
-    scheduler: str,
-) -> None:
-    """Grade ``todo`` on the workers of the Dask cluster at ``scheduler``.
-
-    A task that fails (a worker died) is an ``error``; Ctrl-C cancels the
-    tasks not finished and re-raises.
-    """
-    try:
-        from distributed import Client, as_completed
-    except ImportError:
-        raise GraderError(
-            "--scheduler needs Dask's distributed package: "
-            "pip install 'resnet-grader[dask]'"
-        ) from None
-    # distributed has annotations but leaves some functions untyped.
-    try:
-        client = Client(scheduler, timeout="15s")  # type: ignore[no-untyped-call]
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise GraderError(
-            f"{scheduler}: cannot reach the Dask scheduler ({exc})"
-        ) from None
-    with client:
-        futures: dict[Any, int] = {}
-        for index, submission in todo:
-            data = submission.path.read_bytes()
-            future = client.submit(
-                grade_bytes,
-                submission.student,
-                data,
-                options,
-                str(submission.path),
-                pure=False,
-                key=f"grade-{file_name(submission.student)}-{index}",
-            )
-            futures[future] = index
-        try:
-            for future in as_completed(futures):  # type: ignore[no-untyped-call]
-                try:
-                    verdict = future.result()
-                except Exception as exc:  # a worker died or the task failed
-                    verdict = Verdict(ERROR, f"the Dask task failed: {exc}")
-                finish(futures[future], verdict)
-        except BaseException:
-            client.cancel(list(futures))  # type: ignore[no-untyped-call]
-            raise
