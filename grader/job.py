@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from grader.editions import get
 from grader.execute import (
     BOUND_CELL_SECONDS,
     PRELUDE_SECONDS,
@@ -105,7 +106,8 @@ class Work:
             nonce = secrets.token_hex(16)
             path = session.outbox / f"{name}-{secrets.token_hex(8)}.json"
             edition = self.graded[name].edition if name in self.graded else None
-            calls = payload(name, visible_only=self.visible_only, edition=edition)
+            table = None if edition is None else get(edition).probes
+            calls = payload(name, visible_only=self.visible_only, table=table)
             call = _probe_call(name, calls, path, nonce)
             progress.probe_cells[name] = run(call, limits.probe_seconds)
             keys = {p["key"] for p in calls}

@@ -289,13 +289,13 @@ class Judge:
 
     def probe(self, function: str, key: str) -> Probe:
         """The probe ``key`` of ``function`` in this submission's edition."""
-        name = None if self.edition is None else self.edition.name
-        return probe(function, key, edition=name)
+        table = None if self.edition is None else self.edition.probes
+        return probe(function, key, table=table)
 
     def probes(self, function: str) -> tuple[Probe, ...]:
         """Every probe of ``function`` in this submission's edition."""
-        name = None if self.edition is None else self.edition.name
-        return probes_for(function, edition=name)
+        table = None if self.edition is None else self.edition.probes
+        return probes_for(function, table=table)
 
     def config(self, function: str, key: str) -> dict[str, Any]:
         """The student's model configuration for a probe, as the kernel gave it.

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from grader import errors
-from grader.probes import FUNCTIONS, probes_for
+from grader.probes import FUNCTIONS, Probe, probes_for
 
 if TYPE_CHECKING:
     # Imported where a file is read: the hand-out's public checks (``grader
@@ -322,7 +322,7 @@ def signature_problem(
         return _other_signature(function, node, edition)
     keywords = positional[1:] if blocks else positional
     accepted = {*keywords, *(a.arg for a in args.kwonlyargs)}
-    probes = probes_for(function, edition=edition)
+    probes = probes_for(function, table=_edition_probes(edition))
     given = {name for spec in probes for name in spec.kwargs}
     if args.kwarg is None and not given <= accepted:
         return _other_signature(function, node, edition)
@@ -336,6 +336,15 @@ def signature_problem(
     if any(name not in given for name in required):
         return _other_signature(function, node, edition)
     return None
+
+
+def _edition_probes(edition: str | None) -> tuple[Probe, ...] | None:
+    """The probes of the edition named ``edition``; None: the probes module's own."""
+    if edition is None:
+        return None
+    from grader.editions import get
+
+    return get(edition).probes
 
 
 def _parameter_names(args: ast.arguments) -> list[str]:

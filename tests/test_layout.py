@@ -17,11 +17,6 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "grader"
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 80
-# Modules, functions and cycles still being split (issue 23); each entry
-# goes when its split lands, and this set is to end empty.
-NOT_YET = {
-    "cycles",
-}
 
 
 def _modules() -> dict[str, Path]:
@@ -118,8 +113,6 @@ def _functions(path: Path) -> list[tuple[str, int]]:
 @pytest.mark.fast
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_module_is_under_500_lines(name: str) -> None:
-    if name in NOT_YET:
-        pytest.skip("being split (issue 23)")
     lines = len(MODULES[name].read_text(encoding="utf-8").splitlines())
     assert lines < MAX_MODULE_LINES, f"{name}: {lines} lines"
 
@@ -127,8 +120,6 @@ def test_module_is_under_500_lines(name: str) -> None:
 @pytest.mark.fast
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_functions_are_under_80_lines(name: str) -> None:
-    if name in NOT_YET:
-        pytest.skip("being split (issue 23)")
     long = [
         f"{function} ({lines} lines)"
         for function, lines in _functions(MODULES[name])
@@ -139,8 +130,6 @@ def test_functions_are_under_80_lines(name: str) -> None:
 
 @pytest.mark.fast
 def test_no_import_cycles() -> None:
-    if "cycles" in NOT_YET:
-        pytest.skip("being split (issue 23)")
     cycles = _cycles(_graph())
     assert not cycles, "\n".join(" <-> ".join(group) for group in cycles)
 
