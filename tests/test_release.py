@@ -41,6 +41,8 @@ HANDOUT_FILES = [
     "resnet_checks/fixtures/expected.json",
     "resnet_checks/fixtures/resnet50_layers.tsv",
     "resnet_checks/graph.py",
+    "resnet_checks/graph_read.py",
+    "resnet_checks/graph_window.py",
     "resnet_checks/judge.py",
     "resnet_checks/kernel_side.py",
     "resnet_checks/models.py",
