@@ -152,10 +152,22 @@ def test_cycles_are_found(graph: dict[str, set[str]], cycles: list[list[str]]) -
 @pytest.mark.parametrize(
     ("module", "imported"),
     [
-        # at the top, from a package's module by name, and inside a function
-        ("grader.cli", "grader.errors"),
-        ("grader.batch.workers", "grader.batch.options"),
+        ("grader.cli", "grader.errors"),  # at the top: from grader import errors
+        ("grader.batch.workers", "grader.batch.options"),  # a module by its name
+        ("grader.commands.grade", "grader.batch"),  # inside a function
+        ("grader.render", "grader.batch.tally"),  # under TYPE_CHECKING
     ],
 )
 def test_imports_are_read(module: str, imported: str) -> None:
     assert imported in _imported(module, MODULES[module])
+
+
+@pytest.mark.fast
+def test_relative_imports_are_read(tmp_path: Path) -> None:
+    # The package writes none today; one written later still counts.
+    path = tmp_path / "fake.py"
+    path.write_text("from . import store\nfrom ..errors import GraderError\n")
+    assert _imported("grader.batch.fake", path) == {
+        "grader.batch.store",
+        "grader.errors",
+    }
