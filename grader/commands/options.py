@@ -47,7 +47,7 @@ def points_option(command: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="a TOML file that sets points and visibility per check, e.g. "
         '[ResNet50] "layer names" = { points = 10, visible = true }; '
-        "checks it does not name keep the grader's (see README, Points)",
+        "checks it does not name keep the grader's (see docs/points.md)",
     )
 
 

@@ -30,8 +30,8 @@ for a person to judge; it is no verdict.
 
 Ids are the batch's (see grader grade --help); known work's are prefixed
 known:. --against takes every path after it: name the submissions first.
-The default threshold flags a pair at a score of 0.7 (see the README's
-benchmark).
+The default threshold flags a pair at a score of 0.7 (see the guide's
+docs/similarity.md, The benchmark).
 """
 
 
