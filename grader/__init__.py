@@ -4,24 +4,28 @@
 returns a ``GradeReport``; ``grader.render`` turns one into text or
 Gradescope's results.json. A notebook passes through these modules, in order::
 
-    notebook   the file read and checked; its graded cells and their edition
-               (editions: each edition as data; probes: the calls)
-    execute    the cells run in a kernel: sandbox, jail (its launcher),
-               kernel_side (the only code sent to the kernel)
+    notebook   the file read and checked; its graded cells (recognise: their
+               edition; editions: each edition as data; probes: the calls)
+    submission the cells run in a kernel: job (the work and its progress),
+               kernels (each grading's kernel, on a thread), execute (one
+               kernel fed cells), sandbox (limits, jail_plan, watchdog; jail,
+               its launcher), kernel_side (the only code sent to the kernel)
     protocol   what the kernel hands back: CellOutcome, ProbeAnswer, KernelRun
     models     the student's models rebuilt safely (graph: their layer graphs,
-               reference: the grader's own ResNet-50)
+               graph_read and graph_window; reference: the grader's own ResNet-50)
     judge      Expected and Judge: what the checks compare, built once
     checks     the checks table and run_checks, which makes CheckResults
     report     CheckResult and GradeReport: plain data, totals derived
     render     text, results.json, gradebook, feedback, JUnit
 
 ``grade`` (in ``grading``) runs that chain for one notebook; ``batch`` (many
-submissions), ``cli`` and ``gradescope`` (the autograder bundle) sit on top.
+submissions), ``cli`` (its subcommands in ``commands``) and ``gradescope``
+(the autograder bundle) sit on top.
 Beside it:
 ``errors`` (the error tree), ``files`` (temporary folders, log tails),
-``assign`` (the student notebook from the solution) and ``public`` (the
-notebook's own checks, run in the student's kernel).
+``assign`` (the student notebook from the solution), ``release`` and
+``handout_code`` (the hand-out) and ``public`` (the notebook's own checks, run
+in the student's kernel).
 """
 
 # Under a private name, as every public name here is in __all__; not

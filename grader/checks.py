@@ -21,6 +21,7 @@ import numpy as np
 
 from grader import graph as graphs
 from grader import models
+from grader.graph_window import window
 from grader.judge import Failure, Judge
 from grader.report import CheckResult, GraphWindow, earned
 
@@ -70,7 +71,7 @@ def _window(
     check".
     """
     try:
-        return graphs.window(graph, reference, difference)
+        return window(graph, reference, difference)
     except Exception:
         return None
 

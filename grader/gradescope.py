@@ -70,6 +70,7 @@ PROJECT_FILES = (
     "README.md",
     "grader/*.py",
     "grader/batch/*.py",
+    "grader/commands/*.py",
     "grader/editions/*.py",
     "grader/similarity/*.py",
     "grader/py.typed",

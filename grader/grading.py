@@ -7,19 +7,23 @@ import threading
 import time
 from collections.abc import Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.editions import DEFAULT, get
-from grader.execute import KernelPool, Stopwatch, start_submission
-from grader.notebook import (
-    find_graded_cells,
-    notebook_notes,
-    own_imports,
-    read_notebook,
-    recognise,
-)
+from grader.execute import Stopwatch
+from grader.kernels import KernelPool
+from grader.notebook import GradedCell, find_graded_cells, own_imports, read_notebook
 from grader.probes import FUNCTIONS
-from grader.report import GradeReport, notebook_name
+from grader.protocol import KernelRun
+from grader.recognise import notebook_notes, recognise
+from grader.report import CheckResult, GradeReport, notebook_name
 from grader.sandbox import Sandbox, choose
+from grader.submission import Submission, start_submission
+
+if TYPE_CHECKING:
+    import nbformat
+
+    from grader.editions import Edition
 
 OUTPUT_CUT = (
     "the cell defining {function} printed more than {kb} KB; the rest was dropped"
@@ -50,7 +54,7 @@ def grade(
     ahead, in the pool's sandbox, and the next is started once this
     submission's kernel is done with. ``edition`` forces the edition
     (``grader.editions``) the notebook is graded as; by default its graded
-    functions' signatures tell it (``grader.notebook.recognise``), and with
+    functions' signatures tell it (``grader.recognise.recognise``), and with
     ``only`` a notebook of another edition is refused (a course that grades one).
     Raises ``NotebookError`` when the file is not a readable notebook (its
     subclass ``NotAssignmentError`` when it holds another assignment) and
@@ -60,10 +64,7 @@ def grade(
     started = time.monotonic()
     watch = Stopwatch()
     sandbox = pool.sandbox if pool is not None else sandbox or choose()
-    chosen = tuple(FUNCTIONS if functions is None else functions)
-    unknown = sorted(set(chosen) - set(FUNCTIONS))
-    if unknown:
-        raise ValueError(f"not a graded function: {', '.join(unknown)}")
+    chosen = _chosen(functions)
     nb = read_notebook(path)
     graded = recognise(find_graded_cells(nb), str(path), edition=edition, only=only)
     known = get(next(iter(graded.values())).edition or DEFAULT)
@@ -72,69 +73,27 @@ def grade(
     # TensorFlow takes seconds to import: let that happen while the kernel works.
     loader = threading.Thread(target=importlib.import_module, args=("grader.checks",))
     loader.start()
-    kernel = pool.take() if pool is not None and runnable else None
+    probed = [n for n in chosen if n in graded and not graded[n].signature_problem]
     submission = start_submission(
         runnable,
         sandbox=sandbox,
-        probed=[
-            name
-            for name in chosen
-            if name in graded and not graded[name].signature_problem
-        ],
+        probed=probed,
         visible_only=visible_only,
-        kernel=kernel,
+        kernel=pool.take() if pool is not None and runnable else None,
         imports=own_imports(nb),
     )
     try:
         loader.join()
         watch.lap("TensorFlow in the grader")
-        from grader.checks import run_checks, select
-        from grader.judge import Expected, Judge
-
-        results = []
-        expected = Expected.load(known)
-        judge = Judge(submission.live, graded, expected, known)
-        checks = select(chosen, visible_only=visible_only, edition=known)
-        last = checks[-1].function if checks else None
-        for index, check in enumerate(checks):
-            first = index == 0 or checks[index - 1].function != check.function
-            if first and runnable:
-                # Each function is judged as soon as its answers are in,
-                # while the kernel goes on building the next one's models.
-                submission.wait_for(check.function)
-                watch.lap(f"waiting for the kernel: {check.function}")
-            if first and check.function == last:
-                run = submission.result()
-                if pool is not None:
-                    pool.refill()  # it starts while this submission is judged
-            # Each check stands alone: timed per function, some (training) apart.
-            if check.timed_alone:
-                watch.lap(f"checks: {check.function}")
-            results += run_checks(judge, (check,))
-            end = (
-                index + 1 == len(checks) or checks[index + 1].function != check.function
-            )
-            if check.timed_alone:
-                watch.lap(check.name)
-            elif end:
-                watch.lap(f"checks: {check.function}")
-        if last is None:
-            run = submission.result()
+        results, run = _judge(
+            submission, graded, chosen, visible_only, known, bool(runnable), pool, watch
+        )
     except BaseException:
         submission.stop()
         if pool is not None:
             pool.refill()
         raise
-    notes = [
-        NOT_MARKED.format(function=cell.function, index=cell.index + 1)
-        for cell in graded.values()
-        if not cell.marked
-    ]
-    notes += [
-        OUTPUT_CUT.format(function=name, kb=sandbox.limits.output_kb)
-        for name in run.output_cut
-    ]
-    notes += notebook_notes(nb, graded)
+    notes = _notes(nb, graded, run, sandbox)
     watch.lap("report")
     return GradeReport(
         notebook=notebook_name(path),
@@ -148,3 +107,76 @@ def grade(
             *((f"in the kernel: {name}", t) for name, t in submission.phases),
         ),
     )
+
+
+def _chosen(functions: Collection[str] | None) -> tuple[str, ...]:
+    """The graded functions to check; raises ``ValueError`` for an unknown one."""
+    chosen = tuple(FUNCTIONS if functions is None else functions)
+    unknown = sorted(set(chosen) - set(FUNCTIONS))
+    if unknown:
+        raise ValueError(f"not a graded function: {', '.join(unknown)}")
+    return chosen
+
+
+def _judge(
+    submission: Submission,
+    graded: dict[str, GradedCell],
+    chosen: tuple[str, ...],
+    visible_only: bool,
+    edition: Edition,
+    runnable: bool,
+    pool: KernelPool | None,
+    watch: Stopwatch,
+) -> tuple[list[CheckResult], KernelRun]:
+    """Run the checks, each function's once its answers are in; and the run."""
+    from grader.checks import run_checks, select
+    from grader.judge import Expected, Judge
+
+    results: list[CheckResult] = []
+    expected = Expected.load(edition)
+    judge = Judge(submission.live, graded, expected, edition)
+    checks = select(chosen, visible_only=visible_only, edition=edition)
+    last = checks[-1].function if checks else None
+    for index, check in enumerate(checks):
+        first = index == 0 or checks[index - 1].function != check.function
+        if first and runnable:
+            # Each function is judged as soon as its answers are in,
+            # while the kernel goes on building the next one's models.
+            submission.wait_for(check.function)
+            watch.lap(f"waiting for the kernel: {check.function}")
+        if first and check.function == last:
+            run = submission.result()
+            if pool is not None:
+                pool.refill()  # it starts while this submission is judged
+        # Each check stands alone: timed per function, some (training) apart.
+        if check.timed_alone:
+            watch.lap(f"checks: {check.function}")
+        results += run_checks(judge, (check,))
+        end = index + 1 == len(checks) or checks[index + 1].function != check.function
+        if check.timed_alone:
+            watch.lap(check.name)
+        elif end:
+            watch.lap(f"checks: {check.function}")
+    if last is None:
+        run = submission.result()
+    return results, run
+
+
+def _notes(
+    nb: nbformat.NotebookNode,
+    graded: dict[str, GradedCell],
+    run: KernelRun,
+    sandbox: Sandbox,
+) -> list[str]:
+    """What the report notes beside the checks: markers, cut output, old cells."""
+    notes = [
+        NOT_MARKED.format(function=cell.function, index=cell.index + 1)
+        for cell in graded.values()
+        if not cell.marked
+    ]
+    notes += [
+        OUTPUT_CUT.format(function=name, kb=sandbox.limits.output_kb)
+        for name in run.output_cut
+    ]
+    notes += notebook_notes(nb, graded)
+    return notes

@@ -8,17 +8,17 @@ student applies to the same tensors. Names only break ties, so a misnamed
 layer costs the names check and nothing else, and ``Add()`` inputs in either
 order, ``ReLU()`` for ``Activation('relu')`` or stages built in a loop all
 line up.
+
+A graph is read from a Keras model or the layer table in ``grader.graph_read``;
+``grader.graph_window`` cuts out the layers around a difference, for a picture.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-from grader.report import GraphWindow, LayerBox
 
 AUTO_NAME = re.compile(
     r"(input|input_layer|activation|re_lu|add|zero_padding2d|max_pooling2d|"
@@ -438,221 +438,16 @@ def _setting_differences(
             continue  # 'same' pads nothing where it gives 'valid''s shape
         if setting == "axis" and expected.kind == "BatchNormalization":
             texts.append(
-                f"{label} normalizes axis {_show(got)}, "
-                f"expected the channels axis ({_show(want)})"
+                f"{label} normalizes axis {shown(got)}, "
+                f"expected the channels axis ({shown(want)})"
             )
             continue
-        texts.append(f"{setting} {_show(got)}, expected {_show(want)}")
+        texts.append(f"{setting} {shown(got)}, expected {shown(want)}")
     return texts
 
 
-def _show(value: Any) -> str:
+def shown(value: Any) -> str:
+    """A setting's value as a message shows it (strings quoted)."""
     if isinstance(value, str):
         return repr(value)
     return str(value)
-
-
-def window(
-    graph: Graph, reference: Graph, difference: Difference, *, around: int = 3
-) -> GraphWindow:
-    """The layers of both graphs around ``difference``, for a picture.
-
-    Each side is its graph's layers in graph order: up to ``around`` before
-    the layer at fault, that layer, and up to ``around`` after it. Where one
-    graph has no layer in the other's place (a layer missing, or one too
-    many) that side's row is ``None``, so that the layers after it line up
-    again, as in a text diff.
-    """
-    ours, theirs = list(reference.layers), list(graph.layers)
-    if difference.reference is not None:
-        ours_at = ours.index(difference.reference)
-    else:  # the student's extra layer sits half a place after its input
-        ours_at = min(math.ceil(difference.position), len(ours))
-    if difference.student is not None:
-        theirs_at = theirs.index(difference.student)
-    else:  # just after the student's last layer that stands for an earlier one
-        mapping = align(graph, reference)
-        matched = [theirs.index(mapping[n]) for n in ours[:ours_at] if n in mapping]
-        theirs_at = max(matched, default=-1) + 1
-    before = min(around, ours_at, theirs_at)
-
-    def side(
-        g: Graph, names: list[str], at: int, present: bool
-    ) -> tuple[LayerBox | None, ...]:
-        rest = at + 1 if present else at
-        middle: list[str | None] = [names[at]] if present else [None]
-        shown = names[at - before : at] + middle + names[rest : rest + around]
-        return tuple(None if n is None else _box(g.layers[n]) for n in shown)
-
-    return GraphWindow(
-        text=difference.text,
-        at=before,
-        reference=side(reference, ours, ours_at, difference.reference is not None),
-        student=side(graph, theirs, theirs_at, difference.student is not None),
-    )
-
-
-def _box(layer: Layer) -> LayerBox:
-    shape = layer.shape[1:] if layer.shape else ()
-    return LayerBox(
-        name=layer.name,
-        kind=layer.kind,
-        settings=", ".join(_settings_text(layer)),
-        shape="×".join("?" if d is None else str(d) for d in shape),
-        params=layer.params,
-        inputs=layer.inputs,
-    )
-
-
-#: Settings left out of a layer's picture while they have Keras' defaults.
-QUIET = {"activation": "linear", "epsilon": 0.001, "center": True, "scale": True}
-
-
-def _settings_text(layer: Layer) -> list[str]:
-    """A layer's settings in a few words each: ``4 filters``, ``3×3``, ``stride 2``."""
-    parts = []
-    for setting, value in layer.settings.items():
-        if QUIET.get(setting, object()) == value:
-            continue
-        if setting == "padding" and layer.kind == "ZeroPadding2D":
-            parts.append(f"pad {_step(value)}")
-        elif setting == "filters":
-            parts.append(f"{value} filters")
-        elif setting == "units":
-            parts.append(f"{value} units")
-        elif setting == "kernel_size":
-            parts.append(_size(value))
-        elif setting == "pool_size":
-            parts.append(f"pool {_size(value)}")
-        elif setting == "strides":
-            parts.append(f"stride {_step(value)}")
-        elif setting in ("padding", "activation"):
-            parts.append(str(value))
-        elif value is False:
-            parts.append(f"no {setting}")
-        else:
-            parts.append(f"{setting} {_show(value)}")
-    return parts
-
-
-def _size(value: Any) -> str:
-    """A kernel's or pool's size: ``(3, 3)`` as ``3×3``."""
-    if isinstance(value, tuple):
-        return "×".join(_size(v) for v in value)
-    return str(value)
-
-
-def _step(value: Any) -> str:
-    """A stride or padding, one number where all are the same: ``(2, 2)`` as ``2``."""
-    flat = list(_flatten(value))
-    return str(flat[0]) if len(set(flat)) == 1 else _size(value)
-
-
-def _flatten(value: Any) -> Iterable[Any]:
-    if isinstance(value, tuple):
-        for v in value:
-            yield from _flatten(v)
-    else:
-        yield value
-
-
-def from_model(model: Any) -> Graph:
-    """Build the graph of a functional Keras model."""
-    config = model.get_config()
-    layers = []
-    for entry in config["layers"]:
-        name = entry["config"]["name"]
-        keras_layer = model.get_layer(name)
-        kind, settings = _kind_and_settings(entry, keras_layer)
-        layers.append(
-            Layer(
-                name=name,
-                kind=kind,
-                inputs=tuple(_inbound(entry.get("inbound_nodes", []))),
-                shape=tuple(keras_layer.output.shape),
-                params=int(keras_layer.count_params()),
-                settings=settings,
-            )
-        )
-    return Graph(layers)
-
-
-def _kind_and_settings(entry: dict[str, Any], layer: Any) -> tuple[str, dict[str, Any]]:
-    class_name = entry["class_name"]
-    config = entry["config"]
-    if class_name == "InputLayer":
-        return "Input", {}
-    if class_name == "ReLU":
-        plain = not config.get("max_value") and not config.get("negative_slope")
-        return ("ReLU" if plain else "ReLU(clipped or leaky)"), {}
-    if class_name == "Activation":
-        activation = _activation_name(config.get("activation"))
-        return ("ReLU" if activation == "relu" else f"Activation({activation})"), {}
-    settings = {}
-    for setting in SETTINGS.get(class_name, ()):
-        value = config.get(setting)
-        if setting == "activation":
-            value = _activation_name(value)
-        elif setting == "axis":
-            value = _positive_axes(value, len(layer.output.shape))
-        elif isinstance(value, list):
-            value = _tuple(value)
-        settings[setting] = value
-    return class_name, settings
-
-
-def _activation_name(value: Any) -> str:
-    if isinstance(value, dict):
-        value = value.get("config", value.get("class_name"))
-    return str(value)
-
-
-def _positive_axes(axis: Any, rank: int) -> Any:
-    if isinstance(axis, list):
-        return tuple(a % rank for a in axis) if len(axis) > 1 else axis[0] % rank
-    return axis % rank if isinstance(axis, int) else axis
-
-
-def _tuple(value: Any) -> Any:
-    return tuple(_tuple(v) for v in value) if isinstance(value, list) else value
-
-
-def _inbound(nodes: Any) -> list[str]:
-    """Names of the layers whose outputs feed this one, in argument order."""
-    names: list[str] = []
-
-    def walk(item: Any) -> None:
-        if isinstance(item, dict):
-            history = item.get("config", {}).get("keras_history")
-            if item.get("class_name") == "__keras_tensor__" and history:
-                names.append(history[0])
-                return
-            for value in item.values():
-                walk(value)
-        elif isinstance(item, list | tuple):
-            for value in item:
-                walk(value)
-
-    walk(nodes[:1])
-    return names
-
-
-def from_table(rows: Iterable[Mapping[str, str]]) -> Graph:
-    """Build a graph from a ``model.summary()`` table read as rows of text."""
-    kinds = {"InputLayer": "Input", "Activation": "ReLU"}
-    layers = []
-    for row in rows:
-        shape = tuple(
-            None if part.strip() == "None" else int(part)
-            for part in row["output_shape"].strip("()").split(",")
-        )
-        layers.append(
-            Layer(
-                name=row["name"],
-                kind=kinds.get(row["type"], row["type"]),
-                inputs=tuple(i for i in row["inputs"].split(",") if i),
-                shape=shape,
-                params=int(row["params"]),
-            )
-        )
-    return Graph(layers)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import keras
 
 from grader import graph as graphs
-from grader import models, reference
+from grader import graph_read, models, reference
 from grader.notebook import END, START, GradedCell
 from grader.probes import FUNCTIONS, Probe, probe, probes_for
 from grader.protocol import AnswerStatus, Frame, KernelRun, ProbeAnswer
@@ -42,7 +42,7 @@ class Failure(Exception):
     ``credit`` is the part of the check that is right, from 0 to 1: most
     checks are all or nothing (0), the names checks earn the share of names
     that are right. ``window`` carries, for a structural check, the layers
-    around the first difference (``grader.graph.window``), for the feedback's
+    around the first difference (``grader.graph_window.window``), for the feedback's
     picture.
     """
 
@@ -110,7 +110,7 @@ class Expected:
         rows = csv.DictReader(
             (line for line in lines if not line.startswith("#")), delimiter="\t"
         )
-        table = graphs.from_table(rows)
+        table = graph_read.from_table(rows)
         twin = data.get("layer_table_named_twin")
         if twin is not None:
             # The same table with the 2020 edition's names, row for row: where
@@ -250,7 +250,9 @@ class Judge:
     def graph(self, function: str, key: str) -> graphs.Graph:
         """The layer graph of the student's model for a probe."""
         if (function, key) not in self._graphs:
-            self._graphs[(function, key)] = graphs.from_model(self.model(function, key))
+            self._graphs[(function, key)] = graph_read.from_model(
+                self.model(function, key)
+            )
         return self._graphs[(function, key)]
 
     def reference(self, function: str, key: str) -> keras.Model:
@@ -287,13 +289,13 @@ class Judge:
 
     def probe(self, function: str, key: str) -> Probe:
         """The probe ``key`` of ``function`` in this submission's edition."""
-        name = None if self.edition is None else self.edition.name
-        return probe(function, key, edition=name)
+        table = None if self.edition is None else self.edition.probes
+        return probe(function, key, table=table)
 
     def probes(self, function: str) -> tuple[Probe, ...]:
         """Every probe of ``function`` in this submission's edition."""
-        name = None if self.edition is None else self.edition.name
-        return probes_for(function, edition=name)
+        table = None if self.edition is None else self.edition.probes
+        return probes_for(function, table=table)
 
     def config(self, function: str, key: str) -> dict[str, Any]:
         """The student's model configuration for a probe, as the kernel gave it.
@@ -313,7 +315,7 @@ class Judge:
         """The layer graph of the grader's own model for a probe."""
         if (function, key) not in self._reference_graphs:
             model = self.reference(function, key)
-            graph = graphs.from_model(model)
+            graph = graph_read.from_model(model)
             if self.edition is not None and not self.edition.layer_names:
                 graph.labels.update(self._position_labels(function, key, model))
             self._reference_graphs[(function, key)] = graph

@@ -8,6 +8,7 @@ assignment's own example; the others use arguments the notebook never shows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,43 +74,42 @@ PROBES = (
 )
 
 
-def _table(edition: str | None) -> tuple[Probe, ...]:
-    if edition is None:
-        return PROBES
-    from grader.editions import get
-
-    return get(edition).probes
-
-
 def probes_for(
-    function: str, *, visible_only: bool = False, edition: str | None = None
+    function: str,
+    *,
+    visible_only: bool = False,
+    table: Sequence[Probe] | None = None,
 ) -> tuple[Probe, ...]:
     """Return the probes of one graded function, in table order.
 
-    ``edition`` names the edition whose probes these are; None is this
-    module's own table, the 2020 edition's (the hand-out's copy of this
-    module holds its edition's visible probes there).
+    ``table`` is the probes of an edition (``grader.editions``: its
+    ``Edition.probes``); None is this module's own table, the 2020 edition's
+    (the hand-out's copy of this module holds its edition's visible probes
+    there). This module looks up no edition: the editions are built from it.
     """
     return tuple(
         probe
-        for probe in _table(edition)
+        for probe in (PROBES if table is None else table)
         if probe.function == function and (probe.visible or not visible_only)
     )
 
 
-def probe(function: str, key: str, *, edition: str | None = None) -> Probe:
-    """Return the probe named ``key`` of ``function``."""
-    for candidate in _table(edition):
+def probe(function: str, key: str, *, table: Sequence[Probe] | None = None) -> Probe:
+    """Return the probe named ``key`` of ``function`` (``table``: as above)."""
+    for candidate in PROBES if table is None else table:
         if candidate.function == function and candidate.key == key:
             return candidate
     raise KeyError((function, key))
 
 
 def payload(
-    function: str, *, visible_only: bool = False, edition: str | None = None
+    function: str,
+    *,
+    visible_only: bool = False,
+    table: Sequence[Probe] | None = None,
 ) -> list[dict[str, Any]]:
     """The probes of ``function`` as plain data, as the kernel side reads them."""
     return [
         {"key": p.key, "kwargs": p.kwargs, "input_shape": p.input_shape}
-        for p in probes_for(function, visible_only=visible_only, edition=edition)
+        for p in probes_for(function, visible_only=visible_only, table=table)
     ]

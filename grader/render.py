@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from grader.report import GRADED, CheckResult, GradeReport, SubmissionResult
 
 if TYPE_CHECKING:  # grader.batch renders with this module
-    from grader.batch.progress import Tally
+    from grader.batch.tally import Tally
 
 DEFAULT_EDITION = "2020"
 """The edition a report names only when it is another (``grader.editions``)."""

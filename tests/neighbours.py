@@ -17,8 +17,9 @@ import sys
 from contextlib import ExitStack
 
 from grader.execute import KernelSession
-from grader.files import temporary_folder
-from grader.sandbox import _first_child, choose, for_one_kernel
+from grader.files import socket_folder, temporary_folder
+from grader.sandbox import choose, for_one_kernel
+from grader.watchdog import _first_child
 
 LEAVE = "for folder in ('/tmp', '/dev/shm'):\n    open(f'{{folder}}/{mark}', 'w')"
 
@@ -37,7 +38,8 @@ def main(mark: str, attempts: dict[str, str]) -> dict[str, object]:
         for _ in range(2):
             own = stack.enter_context(for_one_kernel(sandbox))
             root = stack.enter_context(temporary_folder("grader-test-"))
-            session = KernelSession(root, own, startup_timeout=60)
+            sockets = stack.enter_context(socket_folder(root))
+            session = KernelSession(root, own, startup_timeout=60, sockets=sockets)
             stack.enter_context(session.running())
             assert own.user is not None
             pid = _first_child(session._kernel_pid() or 0)

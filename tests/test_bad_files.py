@@ -21,13 +21,8 @@ from conftest import SOLUTION
 
 from grader.cli import main
 from grader.errors import NotAssignmentError
-from grader.notebook import (
-    NOTEBOOK_LIMIT,
-    check_assignment,
-    find_graded_cells,
-    notebook_notes,
-    read_notebook,
-)
+from grader.notebook import NOTEBOOK_LIMIT, find_graded_cells, read_notebook
+from grader.recognise import check_assignment, notebook_notes
 
 SOLUTION_BYTES = SOLUTION.read_bytes()
 CLEAR_OUTPUTS = (

@@ -7,7 +7,9 @@ import time
 import pytest
 
 from grader.execute import KernelSession
-from grader.sandbox import choose, tree_usage
+from grader.files import socket_folder
+from grader.sandbox import choose
+from grader.watchdog import tree_usage
 
 SWALLOWS_INTERRUPTS = """\
 while True:
@@ -22,10 +24,11 @@ while True:
 @pytest.fixture(scope="module")
 def session(tmp_path_factory):
     root = tmp_path_factory.mktemp("kernel")
-    kernel = KernelSession(root, choose(), startup_timeout=60)
-    with kernel.running():
-        assert kernel.run("kept = 41", 10, keep=True).ok
-        yield kernel
+    with socket_folder(root) as sockets:
+        kernel = KernelSession(root, choose(), startup_timeout=60, sockets=sockets)
+        with kernel.running():
+            assert kernel.run("kept = 41", 10, keep=True).ok
+            yield kernel
 
 
 @pytest.mark.parametrize(
@@ -61,10 +64,11 @@ def _alive(pid: int) -> bool:
 
 
 def test_the_kernel_is_gone_when_its_session_ends(tmp_path):
-    kernel = KernelSession(tmp_path, choose(), startup_timeout=60)
-    with kernel.running():
-        assert kernel.run("x = 1", 10).ok
-        pids = tree_usage(kernel._kernel_pid()).pids
+    with socket_folder(tmp_path) as sockets:
+        kernel = KernelSession(tmp_path, choose(), startup_timeout=60, sockets=sockets)
+        with kernel.running():
+            assert kernel.run("x = 1", 10).ok
+            pids = tree_usage(kernel._kernel_pid()).pids
     # The launcher and the kernel, at least.
     assert len(pids) >= 2
     deadline = time.monotonic() + 10

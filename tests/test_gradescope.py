@@ -95,6 +95,17 @@ def test_the_bundle_holds_what_gradescope_runs(bundle):
     assert 'pip install -q "$ROOT/source/grader-src"' in setup
 
 
+@pytest.mark.fast
+def test_every_module_of_the_package_travels_in_the_bundle():
+    # A subpackage added to the grader but not to PROJECT_FILES would install
+    # on Gradescope without it, and `grader gradescope run` would not import.
+    from grader.gradescope import PROJECT_FILES
+
+    carried = {path for pattern in PROJECT_FILES for path in ROOT.glob(pattern)}
+    modules = set((ROOT / "grader").rglob("*.py"))
+    assert modules - carried == set()
+
+
 def test_run_autograder_writes_gradescope_results(bundle, tmp_path):
     # identity_block done, the other two still stubs: a real grading, in the
     # sandbox, with visible and hidden checks, at a third of the full cost.

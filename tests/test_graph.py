@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from grader.graph import Graph, Layer, NameProblem, compare, name_problems, window
+from grader.graph import Graph, Layer, NameProblem, compare, name_problems
+from grader.graph_window import window
 from grader.report import CheckResult, GradeReport
 
 # No kernel and no TensorFlow: the fast tier (pytest -m fast).

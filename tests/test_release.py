@@ -41,6 +41,8 @@ HANDOUT_FILES = [
     "resnet_checks/fixtures/expected.json",
     "resnet_checks/fixtures/resnet50_layers.tsv",
     "resnet_checks/graph.py",
+    "resnet_checks/graph_read.py",
+    "resnet_checks/graph_window.py",
     "resnet_checks/judge.py",
     "resnet_checks/kernel_side.py",
     "resnet_checks/models.py",
@@ -119,8 +121,8 @@ def test_the_hand_out_is_what_the_solution_and_the_grader_make_now(handout):
     course's, the checks' code is the grader's modules as they are, and the
     shipped reference models are the grader's reference, layer for layer."""
     from grader import graph as graphs
-    from grader import reference
-    from grader.release import COPIED, rewrite
+    from grader import graph_read, reference
+    from grader.handout_code import COPIED, rewrite
 
     stubbed = student_notebook(nbformat.read(SOLUTION, as_version=4))
     shipped = nbformat.read(handout / "Residual_Networks.ipynb", as_version=4)
@@ -143,7 +145,7 @@ def test_the_hand_out_is_what_the_solution_and_the_grader_make_now(handout):
             continue
         call = (probe.function, probe.kwargs, probe.input_shape)
         ours, theirs = reference.build(*call), shipped_reference.build(*call)
-        ours, theirs = graphs.from_model(ours), graphs.from_model(theirs)
+        ours, theirs = graph_read.from_model(ours), graph_read.from_model(theirs)
         assert len(ours.layers) == len(theirs.layers)
         assert graphs.compare(theirs, ours, shapes=True, params=True) == []
 
@@ -493,7 +495,7 @@ def test_release_ships_the_courses_own_signs(tmp_path, capsys):
 @pytest.mark.fast
 def test_copies_import_the_hand_outs_package_and_no_more_than_it_ships():
     from grader import GraderError
-    from grader.release import _check_imports, rewrite
+    from grader.handout_code import _check_imports, rewrite
 
     source = (
         '"""Uses grader.judge, as ``grader check`` does."""\n'

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.batch.progress import Tally
+from grader.batch.tally import Tally
 from grader.render import (
     gradescope_not_graded,
     render_bar,

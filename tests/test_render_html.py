@@ -12,7 +12,8 @@ import pytest
 from test_graph import _block, _without_bn
 
 from grader import figures
-from grader.graph import compare, window
+from grader.graph import compare
+from grader.graph_window import window
 from grader.render import render_feedback
 from grader.render_html import render_feedback_html, render_report_html
 from grader.report import CheckResult, GradeReport, SubmissionResult

@@ -25,15 +25,15 @@ from conftest import leftovers, process_mark
 import grader
 from grader.errors import SandboxError
 from grader.execute import KernelSession
-from grader.files import temporary_folder
+from grader.files import socket_folder, temporary_folder
 from grader.sandbox import (
     Limits,
     choose,
     for_one_kernel,
     namespaces_available,
-    tree_usage,
 )
 from grader.users import LOCK_BASES, LOCKS, OWN_IDS, _running_as
+from grader.watchdog import tree_usage
 
 NAMESPACES, WHY_NOT = namespaces_available()
 needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason=WHY_NOT)
@@ -51,8 +51,12 @@ def _running(sandbox):
     folder: where the kernel runs as another user (a root grader without
     namespaces) the grader opens such folders to it, and pytest's are closed.
     """
-    with for_one_kernel(sandbox) as own, temporary_folder("grader-test-") as root:
-        kernel = KernelSession(root, own, startup_timeout=60)
+    with (
+        for_one_kernel(sandbox) as own,
+        temporary_folder("grader-test-") as root,
+        socket_folder(root) as sockets,
+    ):
+        kernel = KernelSession(root, own, startup_timeout=60, sockets=sockets)
         with kernel.running():
             assert kernel.run("kept = 41", 10, keep=True).ok
             yield kernel

@@ -17,12 +17,8 @@ from corpus.wrong import WRONG
 
 from grader.errors import NotAssignmentError, OtherEditionError
 from grader.grading import grade
-from grader.notebook import (
-    check_assignment,
-    find_graded_cells,
-    read_notebook,
-    recognise,
-)
+from grader.notebook import find_graded_cells, read_notebook
+from grader.recognise import check_assignment, recognise
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 CORRECT_2020 = NOTEBOOKS / "vintage_2020_correct.ipynb"

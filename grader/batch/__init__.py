@@ -24,7 +24,7 @@ from grader.batch.discover import Submission, find_submissions
 from grader.batch.many import DEFAULT_OUT, Interrupted, grade_many
 from grader.batch.options import Options
 from grader.batch.outputs import output_paths, write_outputs
-from grader.batch.progress import Tally
+from grader.batch.tally import Tally
 from grader.batch.version import grader_version
 from grader.batch.workers import Verdict, grade_bytes, grade_file
 

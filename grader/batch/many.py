@@ -7,13 +7,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from grader.batch.cluster import run_on_cluster
 from grader.batch.discover import Submission, find_submissions
 from grader.batch.options import Options
 from grader.batch.outputs import write_outputs
-from grader.batch.progress import Progress, Tally
+from grader.batch.progress import Progress
 from grader.batch.store import Store, content_hash
+from grader.batch.tally import Tally
 from grader.batch.version import grader_version
-from grader.batch.workers import Verdict, run_here, run_on_cluster
+from grader.batch.workers import Verdict, run_here
 from grader.errors import GraderError
 from grader.points import Policy, rescore
 from grader.report import SubmissionResult

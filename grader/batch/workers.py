@@ -1,4 +1,4 @@
-"""The processes that grade a batch: warm workers here, one child per notebook on Dask.
+"""The processes that grade a batch: warm workers here, a child per notebook.
 
 ``run_here`` runs ``jobs`` warm workers (``WarmWorker``, ``python -m
 grader.batch --worker``, ``worker_main``) on this machine: each imports
@@ -7,8 +7,8 @@ its own started ahead, and writes each ``Verdict`` as JSON. A grader crash,
 a kernel that will not die or a notebook that brings TensorFlow down costs
 that one submission and a new worker. ``grade_file`` starts ``python -m
 grader.batch NOTEBOOK ANSWER OPTIONS`` (``child_main``) for one notebook;
-``run_on_cluster`` sends each notebook's bytes to a Dask worker, which runs
-``grade_bytes`` (that ``grade_file``).
+``grade_bytes`` grades a notebook's bytes the same way: what a Dask worker
+runs (``grader.batch.cluster``).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from grader.files import SOCKETS_ENV, sockets_base, tail_line, temporary_folder
 from grader.report import ERROR, GRADED, INVALID, GradeReport
 
 if TYPE_CHECKING:
-    from grader.execute import KernelPool
+    from grader.kernels import KernelPool
     from grader.sandbox import Sandbox
 
 #: Seconds a child may take beyond the submission's own limit: kernel start,
@@ -273,11 +273,11 @@ def worker_main(folder: str, options_json: str) -> int:
     standard output; anything else the worker prints goes to standard error.
     TensorFlow is imported once, and each submission's kernel was started,
     with the assignment's imports done, while the one before was judged
-    (``grader.execute.KernelPool``); Keras' session is cleared before each
+    (``grader.kernels.KernelPool``); Keras' session is cleared before each
     grading, so that layer names the grader's own models get are those of a
     fresh process and results are the same as ``child_main``'s.
     """
-    from grader.execute import KernelPool
+    from grader.kernels import KernelPool
     from grader.sandbox import choose
 
     options = Options.from_dict(json.loads(options_json))
@@ -471,55 +471,3 @@ def run_here(
     pool.shutdown(wait=True)
     for worker in workers:
         worker.close()
-
-
-def run_on_cluster(
-    todo: Sequence[tuple[int, Submission]],
-    options: Options,
-    finish: Finish,
-    *,
-    scheduler: str,
-) -> None:
-    """Grade ``todo`` on the workers of the Dask cluster at ``scheduler``.
-
-    A task that fails (a worker died) is an ``error``; Ctrl-C cancels the
-    tasks not finished and re-raises.
-    """
-    try:
-        from distributed import Client, as_completed
-    except ImportError:
-        raise GraderError(
-            "--scheduler needs Dask's distributed package: "
-            "pip install 'resnet-grader[dask]'"
-        ) from None
-    # distributed has annotations but leaves some functions untyped.
-    try:
-        client = Client(scheduler, timeout="15s")  # type: ignore[no-untyped-call]
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise GraderError(
-            f"{scheduler}: cannot reach the Dask scheduler ({exc})"
-        ) from None
-    with client:
-        futures: dict[Any, int] = {}
-        for index, submission in todo:
-            data = submission.path.read_bytes()
-            future = client.submit(
-                grade_bytes,
-                submission.student,
-                data,
-                options,
-                str(submission.path),
-                pure=False,
-                key=f"grade-{file_name(submission.student)}-{index}",
-            )
-            futures[future] = index
-        try:
-            for future in as_completed(futures):  # type: ignore[no-untyped-call]
-                try:
-                    verdict = future.result()
-                except Exception as exc:  # a worker died or the task failed
-                    verdict = Verdict(ERROR, f"the Dask task failed: {exc}")
-                finish(futures[future], verdict)
-        except BaseException:
-            client.cancel(list(futures))  # type: ignore[no-untyped-call]
-            raise

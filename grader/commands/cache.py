@@ -1,0 +1,47 @@
+"""``grader cache``: the reference's results kept on this machine."""
+
+from __future__ import annotations
+
+import argparse
+
+from grader.commands.options import quiet_stderr
+from grader.commands.table import Command
+
+
+def _arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("action", choices=("warm", "clear", "where"))
+
+
+def _cache(args: argparse.Namespace) -> int:
+    from grader import cache
+
+    where = cache.folder()
+    if args.action == "where":
+        print(where if where is not None else "off (GRADER_CACHE_DIR=off)")
+    elif args.action == "clear":
+        cache.clear()
+        print(f"cleared {where}" if where is not None else "the cache is off")
+    else:
+        from grader.hidden import warm_cache
+
+        with quiet_stderr():
+            runs = warm_cache()
+        for edition, losses in runs.items():
+            shown = " → ".join(f"{loss:.3f}" for loss in losses)
+            print(f"{edition}: the reference's training run: loss {shown}")
+        print(f"kept in {where}")
+    return 0
+
+
+CACHE = Command(
+    name="cache",
+    help="the reference's results kept on this machine",
+    description="The reference's short training run is computed once per "
+    "machine and kept in a cache folder (GRADER_CACHE_DIR, else the user's "
+    "cache folder; GRADER_CACHE_DIR=off keeps nothing); a ResNet50 that is "
+    "the reference's but for its names takes that run. `warm` computes it "
+    "now (Gradescope's setup.sh does, when the image is built); `clear` "
+    "removes the folder.",
+    arguments=_arguments,
+    run=_cache,
+)

@@ -1,0 +1,235 @@
+"""Options and helpers that several subcommands share.
+
+The points file, the edition, the graded functions and the sandbox's
+limits are asked the same way by every command that grades; the helpers
+below turn those options into the package's arguments (``Limits``, a
+points ``Policy``, a chosen sandbox).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from grader.probes import FUNCTIONS
+from grader.sandbox import Limits
+
+if TYPE_CHECKING:  # imported where used: TensorFlow
+    from grader.checks import Check
+    from grader.points import Policy
+    from grader.report import GradeReport
+
+DEFAULTS = Limits()
+
+LIMITS_TEXT = textwrap.fill(
+    "Student code runs in a sandbox: on Linux with user namespaces, no "
+    "network, its own process IDs, and a file system that holds Python, "
+    "the assignment's helpers and a scratch folder, but not the grader, "
+    "its expected values or the reference solution. Elsewhere the limits "
+    "below still hold, a grader running as root runs each kernel as an "
+    "unprivileged user of its own (--kernel-user), and the report says which "
+    "protections are off.",
+    76,
+)
+
+
+def points_option(command: argparse.ArgumentParser) -> None:
+    """``--points FILE``: the points and visibility of each check."""
+    command.add_argument(
+        "--points",
+        type=Path,
+        metavar="FILE",
+        help="a TOML file that sets points and visibility per check, e.g. "
+        '[ResNet50] "layer names" = { points = 10, visible = true }; '
+        "checks it does not name keep the grader's (see docs/points.md)",
+    )
+
+
+def edition_option(command: argparse.ArgumentParser, help: str) -> None:
+    """``--edition NAME``, one of the assignment's editions."""
+    from grader.editions import names
+
+    command.add_argument(
+        "--edition",
+        choices=names(),
+        metavar="NAME",
+        help=f"{help}: {', '.join(names())}",
+    )
+
+
+def html_options(command: argparse.ArgumentParser) -> None:
+    """The options of the commands that write HTML pages (``renders_html``).
+
+    TEMPLATES: the ``--templates DIR`` option (an instructor's own Jinja2
+    templates for the feedback and the class report) is added here; every
+    command whose row in the table says ``renders_html=True`` gets it.
+    """
+
+
+def grading_options(command: argparse.ArgumentParser) -> None:
+    """The options of every command that grades: edition, functions, limits."""
+    edition_option(
+        command,
+        "grade as this edition of the assignment (default: the one the graded "
+        "functions' signatures show)",
+    )
+    command.add_argument(
+        "--function",
+        action="append",
+        choices=FUNCTIONS,
+        metavar="NAME",
+        help="check only this graded function (repeatable; default: all of "
+        + ", ".join(FUNCTIONS)
+        + ")",
+    )
+    _limits_options(command.add_argument_group("sandbox and limits", LIMITS_TEXT))
+
+
+def _limits_options(limits: argparse._ArgumentGroup) -> None:
+    limits.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=DEFAULTS.cell_seconds,
+        metavar="S",
+        help="seconds each graded cell may run (default: %(default)g)",
+    )
+    limits.add_argument(
+        "--probe-timeout",
+        type=float,
+        default=DEFAULTS.probe_seconds,
+        metavar="S",
+        help="seconds the kernel may take to build one function's models "
+        "(default: %(default)g)",
+    )
+    limits.add_argument(
+        "--submission-timeout",
+        type=float,
+        default=DEFAULTS.submission_seconds,
+        metavar="S",
+        help="seconds for the whole submission; nothing runs after "
+        "(default: %(default)g)",
+    )
+    limits.add_argument(
+        "--memory",
+        type=int,
+        default=DEFAULTS.memory_mb,
+        metavar="MB",
+        help="memory for the kernel's whole process tree (default: %(default)s)",
+    )
+    limits.add_argument(
+        "--cpu",
+        type=int,
+        default=DEFAULTS.cpu_seconds,
+        metavar="S",
+        help="CPU seconds for the kernel's process tree (default: %(default)s)",
+    )
+    limits.add_argument(
+        "--require-sandbox",
+        action="store_true",
+        help="refuse to grade (exit 2) where the sandbox cannot be built, "
+        "instead of grading with limits only",
+    )
+    limits.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run the kernel without namespaces (limits still hold); "
+        "for systems where they misbehave",
+    )
+    limits.add_argument(
+        "--kernel-user",
+        metavar="NAME",
+        help="where the grader runs as root without namespaces (containers), "
+        "the account the kernel runs as, shared by gradings running at once "
+        "(default: a user id of its own for each kernel, 61184-65519)",
+    )
+
+
+@contextmanager
+def quiet_stderr() -> Iterator[None]:
+    """Silence file descriptor 2 while grading.
+
+    TensorFlow's C++ start-up messages bypass Python's logging and every
+    setting that would hide them; the report goes to standard output.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as sink:
+            os.dup2(sink.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def chosen_limits(args: argparse.Namespace) -> Limits:
+    """The options' limits; ``Limits`` refuses those no grading could run under."""
+    return Limits(
+        cell_seconds=args.cell_timeout,
+        probe_seconds=args.probe_timeout,
+        submission_seconds=args.submission_timeout,
+        memory_mb=args.memory,
+        cpu_seconds=args.cpu,
+    )
+
+
+def run_grade(args: argparse.Namespace, *, visible_only: bool) -> GradeReport:
+    """Grade ``args.notebook`` under the options' sandbox and limits."""
+    from grader.grading import grade
+    from grader.sandbox import choose
+
+    chosen = chosen_limits(args)
+    sandbox = choose(
+        require=args.require_sandbox,
+        disable=args.no_sandbox,
+        limits=chosen,
+        kernel_user=args.kernel_user,
+    )
+    with quiet_stderr():
+        return grade(
+            args.notebook,
+            functions=args.function,
+            visible_only=visible_only,
+            sandbox=sandbox,
+            edition=getattr(args, "edition", None),
+        )
+
+
+def points_policy(path: Path | None, edition: str | None = None) -> Policy:
+    """The points policy of ``--points`` (the table's own without it).
+
+    Its checks are those of ``edition``; without one, of any edition (the
+    file may set the points of every edition a class folder holds).
+    """
+    from grader.editions import names
+    from grader.points import PointsError, Policy, load_policy
+
+    if path is None:
+        return Policy()
+    try:
+        return load_policy(path, checks_table(edition))
+    except PointsError:
+        if edition is not None:
+            raise
+        rows = {c.title: c for name in names() for c in checks_table(name)}
+        try:
+            return load_policy(path, tuple(rows.values()))
+        except PointsError:
+            pass
+        raise  # the 2020 table's message, as before editions
+
+
+def checks_table(edition: str | None = None) -> tuple[Check, ...]:
+    """An edition's checks table (default: 2020's)."""
+    # The checks' module loads Keras: TensorFlow's start-up messages hidden.
+    with quiet_stderr():
+        from grader.checks import table
+        from grader.editions import DEFAULT, get
+
+        return table(get(edition or DEFAULT))

@@ -1,0 +1,309 @@
+"""The hand-out's copy of the checks' code: the package ``resnet_checks/``.
+
+``write_package`` writes it: the grader's modules that the visible checks
+need (``COPIED``), copied now with their imports rewritten (``rewrite``),
+and two written anew (``WRITTEN``): ``probes.py`` with only the calls the
+notebook shows (``visible_probes``) and ``reference.py``, which rebuilds the
+reference models of those calls from their Keras configurations
+(``reference_configs``) instead of building them.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from grader import errors
+
+if TYPE_CHECKING:
+    from grader.editions import Edition
+
+
+PACKAGE = "resnet_checks"
+"""The hand-out's copy of the checks' code, beside the notebook."""
+COPIED = (
+    "checks",
+    "errors",
+    "graph",
+    "graph_read",
+    "graph_window",
+    "judge",
+    "kernel_side",
+    "models",
+    "notebook",
+    "protocol",
+    "public",
+    "render",
+    "report",
+)
+"""Grader modules copied as they are, but for their imports."""
+WRITTEN = ("probes", "reference")
+"""Grader modules the hand-out gets a version of its own of (see the docstring)."""
+EDITION_MODULES = ("__init__", "edition_2020")
+"""The modules of ``grader/editions/`` the hand-out ships (its edition's)."""
+LEFT_OUT = ("hidden",)
+"""Grader modules that copied ones import only where a hidden check runs."""
+FIXTURES = ("expected.json", "resnet50_layers.tsv")
+NOT_SHIPPED = (
+    "grader/{module}.py imports grader.{name}, which the hand-out does not ship: "
+    "add it to COPIED in grader/handout_code.py, or import it where only hidden "
+    "checks run"
+)
+HEADER = (
+    "# Written by `grader release` ({version}) from the grader's {source}.\n"
+    "# Do not edit: the next release writes it again.\n"
+)
+IMPORT = re.compile(r"^(\s*(?:from|import)\s+)grader\b", re.MULTILINE)
+MODULE_NAME = re.compile(r"""(["'])grader((?:\.\w+)+)\1""")
+
+
+def write_package(target: Path, version: str, edition: Edition | None = None) -> None:
+    """Write the checks' code, ``resnet_checks/``, into ``target``.
+
+    ``edition`` (default 2020) is the one handed out: the package holds its
+    visible probes (``probes.py``), its module in ``editions/`` (written
+    anew for a later edition, without its hidden probes) and its fixtures.
+    """
+    from grader.editions import DEFAULT, get
+
+    edition = edition or get(DEFAULT)
+    source = resources.files("grader")
+    target.mkdir()
+    (target / "__init__.py").write_text(
+        HEADER.format(version=version, source="modules")
+        + '"""The code of the notebook\'s public checks, taken from the grader."""\n',
+        encoding="utf-8",
+    )
+    for module in COPIED:
+        text = source.joinpath(f"{module}.py").read_text(encoding="utf-8")
+        _check_imports(module, text)
+        header = HEADER.format(version=version, source=f"grader/{module}.py")
+        if module == "public" and edition.name != DEFAULT:
+            # The 2020 edition is the public checks' own (None): copied as is.
+            text = released_edition(text, edition)
+        (target / f"{module}.py").write_text(header + rewrite(text), encoding="utf-8")
+    probes_text = source.joinpath("probes.py").read_text(encoding="utf-8")
+    header = HEADER.format(
+        version=version,
+        source="grader/probes.py, keeping only the calls the notebook shows",
+    )
+    (target / "probes.py").write_text(
+        header + rewrite(visible_probes(probes_text, edition)), encoding="utf-8"
+    )
+    header = HEADER.format(version=version, source="reference models")
+    (target / "reference.py").write_text(header + REFERENCE_MODULE, encoding="utf-8")
+    (target / "references.json").write_text(
+        json.dumps(reference_configs(edition)), encoding="utf-8"
+    )
+    # The editions' package, with the 2020 edition's module only: the others
+    # hold hidden probes.
+    editions = target / "editions"
+    editions.mkdir()
+    for module in EDITION_MODULES:
+        text = (
+            source.joinpath("editions")
+            .joinpath(f"{module}.py")
+            .read_text(encoding="utf-8")
+        )
+        header = HEADER.format(version=version, source=f"grader/editions/{module}.py")
+        (editions / f"{module}.py").write_text(header + rewrite(text), encoding="utf-8")
+    if edition.name != DEFAULT:
+        module, text = edition_module(edition)
+        header = HEADER.format(version=version, source=f"the {edition.name} edition")
+        (editions / f"{module}.py").write_text(header + text, encoding="utf-8")
+    fixtures = target / "fixtures"
+    fixtures.mkdir()
+    (fixtures / "__init__.py").write_text(
+        '"""The assignment\'s expected values."""\n', encoding="utf-8"
+    )
+    for name in dict.fromkeys((*FIXTURES, edition.expected, edition.layer_table)):
+        data = resources.files("grader.fixtures").joinpath(name).read_bytes()
+        (fixtures / name).write_bytes(data)
+
+
+def rewrite(text: str) -> str:
+    """``text`` with its imports of ``grader`` made imports of the hand-out's copy.
+
+    Only import statements and strings that are a module name
+    (``"grader.fixtures"``) change; prose that names the grader stays.
+    """
+    text = IMPORT.sub(lambda m: m.group(1) + PACKAGE, text)
+    return MODULE_NAME.sub(
+        lambda m: f"{m.group(1)}{PACKAGE}{m.group(2)}{m.group(1)}", text
+    )
+
+
+def _grader_imports(tree: ast.AST) -> set[str]:
+    """The ``grader`` modules a module imports, outside ``if TYPE_CHECKING:``."""
+    found: set[str] = set()
+
+    def walk(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            return
+        if isinstance(node, ast.ImportFrom) and node.module:
+            if node.module == "grader":
+                found.update(alias.name for alias in node.names)
+            elif node.module.startswith("grader."):
+                found.add(node.module.removeprefix("grader.").split(".")[0])
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("grader."):
+                    found.add(alias.name.removeprefix("grader.").split(".")[0])
+        for child in ast.iter_child_nodes(node):
+            walk(child)
+
+    walk(tree)
+    return found
+
+
+def _check_imports(module: str, text: str) -> None:
+    """Refuse to release a module that needs a grader module the hand-out lacks."""
+    shipped = {*COPIED, *WRITTEN, *LEFT_OUT, "fixtures", "editions"}
+    missing = sorted(_grader_imports(ast.parse(text)) - shipped)
+    if missing:
+        raise errors.GraderError(NOT_SHIPPED.format(module=module, name=missing[0]))
+
+
+def visible_probes(text: str, edition: Edition | None = None) -> str:
+    """``grader/probes.py``'s text with ``PROBES`` cut down to the visible probes.
+
+    They are ``edition``'s (default: the 2020 edition's, the module's own).
+    """
+    from grader.probes import PROBES
+
+    probes = PROBES if edition is None else edition.probes
+
+    tree = ast.parse(text)
+    node = next(
+        n
+        for n in tree.body
+        if isinstance(n, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "PROBES" for t in n.targets)
+    )
+    lines = text.splitlines(keepends=True)
+    kept = "".join(f"    {probe!r},\n" for probe in probes if probe.visible)
+    replacement = f"PROBES = (\n{kept})\n"
+    end = node.end_lineno or node.lineno
+    return "".join([*lines[: node.lineno - 1], replacement, *lines[end:]])
+
+
+def _config_key(
+    function: str, kwargs: object, input_shape: object, options: object
+) -> str:
+    shape = None if input_shape is None else list(input_shape)  # type: ignore[call-overload]
+    return json.dumps([function, kwargs, shape, options], sort_keys=True)
+
+
+def reference_configs(edition: Edition | None = None) -> dict[str, object]:
+    """The reference model of each visible probe, as its Keras configuration.
+
+    For an edition without layer names, also the named twin of each that
+    the judge builds to say where a layer sits (``Judge._position_labels``).
+    """
+    from grader import reference
+    from grader.probes import PROBES
+
+    probes = PROBES if edition is None else edition.probes
+    calls: list[tuple[str, dict[str, Any], tuple[int, ...] | None, dict[str, Any]]] = []
+    for probe in probes:
+        if not probe.visible:
+            continue
+        if edition is None or edition.layer_names:
+            calls.append((probe.function, probe.kwargs, probe.input_shape, {}))
+            continue
+        unnamed = {"layer_names": False}
+        calls.append((probe.function, probe.kwargs, probe.input_shape, unnamed))
+        twin = probe.kwargs
+        if probe.input_shape is not None:  # as Judge._position_labels builds it
+            twin = {**probe.kwargs, "stage": 1, "block": "a"}
+        calls.append((probe.function, twin, probe.input_shape, {}))
+    configs = {}
+    for function, kwargs, input_shape, options in calls:
+        model = reference.build(function, kwargs, input_shape, **options)
+        key = _config_key(function, kwargs, input_shape, options)
+        configs[key] = json.loads(model.to_json())
+    return configs
+
+
+def edition_module(edition: Edition) -> tuple[str, str]:
+    """A later edition's module for the hand-out: its name and text.
+
+    The edition as data, with the hand-out's visible probes in place of its
+    own (which hold hidden ones) and its solution's file name only.
+    """
+    import importlib
+
+    from grader.editions import MODULES
+
+    module = next(
+        m
+        for m in MODULES
+        if importlib.import_module(f"grader.editions.{m}").EDITION.name == edition.name
+    )
+    fields = {
+        "name": repr(edition.name),
+        "description": repr(edition.description),
+        "signatures": repr(dict(edition.signatures)),
+        "marks": repr(edition.marks),
+        "excludes": repr(edition.excludes),
+        "probes": "PROBES",
+        "checks": "(\n"
+        + "".join(f"        {row!r},\n" for row in edition.checks)
+        + "    )",
+        "expected": repr(edition.expected),
+        "layer_table": repr(edition.layer_table),
+        "layer_names": repr(edition.layer_names),
+        "training": repr(edition.training),
+        "initializer": repr(edition.initializer),
+        "solution": f"Path({edition.solution.name!r})",
+    }
+    lines = "".join(f"    {key}={value},\n" for key, value in fields.items())
+    text = (
+        f'"""The {edition.name} edition, as the hand-out knows it."""\n\n'
+        "from pathlib import Path\n\n"
+        f"from {PACKAGE}.editions import CheckRow, Edition\n"
+        f"from {PACKAGE}.probes import PROBES\n\n"
+        f"EDITION = Edition(\n{lines})\n"
+    )
+    return module, text
+
+
+def released_edition(text: str, edition: Edition) -> str:
+    """``grader/public.py``'s text with ``EDITION`` naming the released one."""
+    line = "EDITION: str | None = None\n"
+    if line not in text:
+        raise errors.GraderError("grader/public.py has no `EDITION = None` line")
+    return text.replace(line, f"EDITION: str | None = {edition.name!r}\n", 1)
+
+
+REFERENCE_MODULE = '''"""The reference models of the calls the notebook shows.
+
+The grader builds these itself; the hand-out carries their Keras
+configurations instead (references.json, written by `grader release`), from
+which they are rebuilt with Keras' built-in layers only. Checks compare your
+model's layers with them, and only for the notebook's own example calls.
+"""
+
+import json
+from functools import cache
+from importlib import resources
+
+from resnet_checks import models
+
+
+@cache
+def _configs():
+    folder = resources.files("resnet_checks")
+    return json.loads(folder.joinpath("references.json").read_text(encoding="utf-8"))
+
+
+def build(function, kwargs, input_shape, **options):
+    """Rebuild the reference model of one of the notebook's example calls."""
+    shape = None if input_shape is None else list(input_shape)
+    key = json.dumps([function, kwargs, shape, options], sort_keys=True)
+    return models.rebuild(json.dumps(_configs()[key]))
+'''

@@ -1,0 +1,173 @@
+"""The package's layout: rooms of one size and no import cycles.
+
+Every module under ``grader/`` stays under 500 lines and every function under
+80, and no two modules import each other, directly or through others. An
+import counts wherever it is written (at the top of a module, inside a
+function, under ``TYPE_CHECKING``): a cycle hidden inside a function still
+means neither module can be read without the other.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "grader"
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 80
+
+
+def _modules() -> dict[str, Path]:
+    """Every module of the package by its dotted name (a package by its own)."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        found[".".join(parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _imported(name: str, path: Path) -> set[str]:
+    """The package's modules that ``name`` imports, anywhere in its text.
+
+    ``from grader.x import y`` counts as importing ``grader.x.y`` where that
+    is a module, else ``grader.x``; a package's own ``__init__`` is not counted
+    for the modules below it (importing ``grader.batch.store`` runs it, but
+    that is Python's order, not a dependency the reader must follow).
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    targets: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            targets.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            for alias in node.names:
+                full = f"{base}.{alias.name}"
+                targets.add(full if full in MODULES else base)
+    return {target for target in targets if target in MODULES and target != name}
+
+
+def _graph() -> dict[str, set[str]]:
+    """Which of the package's modules each module imports."""
+    return {name: _imported(name, path) for name, path in MODULES.items()}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that import one another, each sorted.
+
+    A group is a strongly connected component of more than one module
+    (Tarjan's algorithm): every module in it reaches every other.
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[list[str]] = []
+
+    def visit(name: str) -> None:
+        index[name] = low[name] = len(index)
+        stack.append(name)
+        for after in sorted(graph.get(name, ())):
+            if after not in index:
+                visit(after)
+                low[name] = min(low[name], low[after])
+            elif after in stack:
+                low[name] = min(low[name], index[after])
+        if low[name] == index[name]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == name:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for name in sorted(graph):
+        if name not in index:
+            visit(name)
+    return sorted(groups)
+
+
+def _functions(path: Path) -> list[tuple[str, int]]:
+    """Each function or method of a module, with its length in lines."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            found.append((node.name, (node.end_lineno or node.lineno) - first + 1))
+    return found
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_module_is_under_500_lines(name: str) -> None:
+    lines = len(MODULES[name].read_text(encoding="utf-8").splitlines())
+    assert lines < MAX_MODULE_LINES, f"{name}: {lines} lines"
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_functions_are_under_80_lines(name: str) -> None:
+    long = [
+        f"{function} ({lines} lines)"
+        for function, lines in _functions(MODULES[name])
+        if lines >= MAX_FUNCTION_LINES
+    ]
+    assert not long, f"{name}: {', '.join(long)}"
+
+
+@pytest.mark.fast
+def test_no_import_cycles() -> None:
+    cycles = _cycles(_graph())
+    assert not cycles, "\n".join(" <-> ".join(group) for group in cycles)
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    ("graph", "cycles"),
+    [
+        ({"a": {"b"}, "b": {"a"}, "c": {"a"}}, [["a", "b"]]),
+        ({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}, [["a", "b", "c"]]),
+        ({"a": {"b"}, "b": {"c"}, "c": set()}, []),
+        ({"a": {"b"}, "b": {"a"}, "c": {"d"}, "d": {"c"}}, [["a", "b"], ["c", "d"]]),
+    ],
+)
+def test_cycles_are_found(graph: dict[str, set[str]], cycles: list[list[str]]) -> None:
+    assert _cycles(graph) == cycles
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    ("module", "imported"),
+    [
+        ("grader.cli", "grader.errors"),  # at the top: from grader import errors
+        ("grader.batch.workers", "grader.batch.options"),  # a module by its name
+        ("grader.commands.grade", "grader.batch"),  # inside a function
+        ("grader.render", "grader.batch.tally"),  # under TYPE_CHECKING
+    ],
+)
+def test_imports_are_read(module: str, imported: str) -> None:
+    assert imported in _imported(module, MODULES[module])
+
+
+@pytest.mark.fast
+def test_relative_imports_are_read(tmp_path: Path) -> None:
+    # The package writes none today; one written later still counts.
+    path = tmp_path / "fake.py"
+    path.write_text("from . import store\nfrom ..errors import GraderError\n")
+    assert _imported("grader.batch.fake", path) == {
+        "grader.batch.store",
+        "grader.errors",
+    }
