@@ -5,6 +5,7 @@ clear line, found before a batch grades anything."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from fnmatch import fnmatch
 from html.parser import HTMLParser
@@ -204,3 +205,40 @@ def test_every_shipped_template_is_package_data():
     assert on_disk == sorted(SHIPPED)
     for name in SHIPPED:
         assert any(fnmatch(f"templates/{name}", pattern) for pattern in patterns)
+
+
+def _grader(*args: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_command_line_takes_a_folder_of_templates_where_it_draws_pages(tmp_path):
+    """``--templates`` on ``grader similar`` draws the course's header; the
+    commands that write pages offer it, and one notebook's grading, which
+    writes none, refuses it in one line."""
+    folder = tmp_path / "templates"
+    _write(folder, "header.html.j2", HEADER)
+    class_ = tmp_path / "class"
+    class_.mkdir()
+    for name, source in (("s1", SOLUTION), ("s2", SOLUTION), ("s3", STUDENT)):
+        (class_ / f"{name}.ipynb").write_bytes(source.read_bytes())
+    out = tmp_path / "similarity"
+    drawn = _grader("similar", class_, "--out", out, "--templates", folder)
+    assert drawn.returncode == 0, drawn.stderr
+    seen = _seen((out / "similarity.html").read_text(encoding="utf-8"))
+    assert seen["course"] == ["Deep Learning, spring"]
+    for command in ("grade", "report", "similar"):
+        assert "--templates DIR" in _grader(command, "--help").stdout
+    refused = _grader("grade", SOLUTION, "--templates", folder)
+    assert refused.returncode == 2
+    assert refused.stderr.strip().splitlines() == [
+        "grader: error: --templates is for a batch's pages; one notebook's "
+        "grading writes no HTML"
+    ]
+    missing = _grader("similar", class_, "--out", out, "--templates", tmp_path / "no")
+    assert missing.returncode == 2
+    assert missing.stderr.strip().endswith("no such folder of page templates")

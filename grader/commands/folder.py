@@ -48,7 +48,7 @@ def _report(args: argparse.Namespace) -> int:
         print(f"grader: skipped {path}: not a stored result", file=sys.stderr)
     if not results:
         raise errors.GraderError(f"{store.folder}: no stored results in it")
-    path = write_report(args.out, results)
+    path = write_report(args.out, results, templates=args.templates)
     many = "" if len(results) == 1 else "s"
     print(f"wrote {path} ({len(results)} submission{many})")
     print(f"wrote {args.out / 'feedback'} ({len(results)} page{many})")

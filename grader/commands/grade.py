@@ -180,6 +180,10 @@ def _grade(args: argparse.Namespace) -> int:
         os.environ[CACHE_DIR_VARIABLE] = OFF  # a batch's workers inherit it
     if _is_batch(args):
         return _grade_batch(args)
+    if args.templates is not None:
+        raise errors.GraderError(
+            "--templates is for a batch's pages; one notebook's grading writes no HTML"
+        )
     policy = points_policy(args.points, args.edition)
     args.notebook = Path(args.notebooks[0])
     report = run_grade(args, visible_only=False)
@@ -234,6 +238,7 @@ def _grade_batch(args: argparse.Namespace) -> int:
         no_sandbox=args.no_sandbox,
         kernel_user=args.kernel_user,
         edition=args.edition,
+        templates=args.templates,
     )
     out = args.out or DEFAULT_OUT
     stopped = None

@@ -64,12 +64,16 @@ def edition_option(command: argparse.ArgumentParser, help: str) -> None:
 
 
 def html_options(command: argparse.ArgumentParser) -> None:
-    """The options of the commands that write HTML pages (``renders_html``).
-
-    TEMPLATES: the ``--templates DIR`` option (an instructor's own Jinja2
-    templates for the feedback and the class report) is added here; every
-    command whose row in the table says ``renders_html=True`` gets it.
-    """
+    """The options of the commands that write HTML pages (``renders_html``)."""
+    command.add_argument(
+        "--templates",
+        type=Path,
+        metavar="DIR",
+        help="a folder of Jinja2 templates that replace the shipped ones of the "
+        "same name (header.html.j2, page.html.j2, feedback.html.j2, "
+        "report.html.j2, similarity.html.j2): a course's header, wording or "
+        "language on its pages (see docs/grading-a-course.md)",
+    )
 
 
 def grading_options(command: argparse.ArgumentParser) -> None:

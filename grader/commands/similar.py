@@ -79,6 +79,10 @@ def _similar(args: argparse.Namespace) -> int:
     from grader.similarity import HANDOUT, compare
     from grader.similarity.outputs import failed_checks, write_similarity
 
+    if args.templates is not None:
+        from grader.templating import check_templates
+
+        check_templates(args.templates)  # before a class is read, not after
     submissions = find_submissions(args.notebooks)
     known = find_submissions(args.against) if args.against else []
     mistakes = None
@@ -98,7 +102,7 @@ def _similar(args: argparse.Namespace) -> int:
     )
     for line in comparison.unread:
         print(f"grader: skipped {line}", file=sys.stderr)
-    for path in write_similarity(args.out, comparison):
+    for path in write_similarity(args.out, comparison, templates=args.templates):
         print(f"wrote {path}")
     flagged = len(comparison.flagged)
     print(
@@ -116,4 +120,5 @@ SIMILAR = Command(
     arguments=_arguments,
     run=_similar,
     raw_description=True,
+    renders_html=True,
 )
