@@ -6,11 +6,19 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
 
 import keras
-from conftest import SOLUTION
+import nbformat
+import pytest
+from conftest import SOLUTION, edited_solution
+from test_corpus import rewritten_solution
 
-from grader import cache, models
+from grader import cache, editions, models
 from grader.grading import grade
 from grader.render import render_gradescope, render_text
 
@@ -75,3 +83,168 @@ def test_a_truncated_entry_is_computed_again(tmp_path, monkeypatch):
     kept[0].write_text(kept[0].read_text()[:-3])  # as a full disk would leave it
     assert warm_cache() == runs
     assert {path: json.loads(path.read_text()) for path in kept} == before
+
+
+# --- the corpora judged with the cache off, shared and warm -----------------
+#
+# Each notebook's kernel runs once; its run is judged three times, each by a
+# new Judge: with the cache off (what running every check says), in a folder
+# the other notebooks of this worker have filled (an entry some other answer
+# left must never stand for this one's), then again in that folder (every
+# check kept is read back). The three reports must be the same to the byte.
+
+
+@dataclass(frozen=True)
+class Packed:
+    """One notebook of the equality test: corpus variants of distinct functions."""
+
+    edition: str
+    names: tuple[str, ...]
+    functions: tuple[str, ...]
+    notebook: Callable[[], nbformat.NotebookNode]
+
+
+def _pack(edition: str, variants: list[tuple[str, tuple[str, ...], Any]], make):
+    """Variants (name, functions, what ``make`` swaps in) into few notebooks."""
+    packs: list[list[tuple[str, tuple[str, ...], Any]]] = []
+    for variant in variants:
+        free = (p for p in packs if not {f for v in p for f in v[1]} & set(variant[1]))
+        pack = next(free, None)
+        if pack is None:
+            packs.append(pack := [])
+        pack.append(variant)
+    return [
+        Packed(
+            edition,
+            tuple(v[0] for v in pack),
+            tuple(sorted({f for v in pack for f in v[1]})),
+            partial(make, [v[2] for v in pack]),
+        )
+        for pack in packs
+    ]
+
+
+def _representative(variants, fails):
+    """The first variants, in order, that fail a check none before them fails,
+    with every function's first: each check is seen failing and passing."""
+    chosen, seen = [], set()
+    for variant in variants:
+        new = {(f, name) for f in variant[1] for name in fails(variant)} - seen
+        first = not {f for v in chosen for f in v[1]} >= set(variant[1])
+        if new or first:
+            chosen.append(variant)
+            seen |= new
+    return chosen
+
+
+def _corpora() -> list[Packed]:
+    from corpus.wrong import WRONG
+    from test_edition_corpus import CORRECT as EDITION_CORRECT
+    from test_edition_corpus import WRONG as EDITION_WRONG
+
+    wrong = [(case.name, (case.function,), case) for case in WRONG]
+    picked = _representative(wrong, lambda v: v[2].fails)
+    packed = _pack(
+        editions.DEFAULT,
+        picked,
+        lambda cases: edited_solution([edit for c in cases for edit in c.edits]),
+    )
+    for name in editions.names():
+        if name == editions.DEFAULT:
+            continue
+        solution = editions.get(name).solution
+        ones = [
+            (v.name, v.functions, v.path)
+            for v in EDITION_WRONG + EDITION_CORRECT
+            if v.edition == name
+        ]
+        fails = {v.name: v.fails for v in EDITION_WRONG}
+        picked = _representative(ones, lambda v, f=fails: f.get(v[0], ("none",)))
+        packed += _pack(
+            name, picked, lambda paths, s=solution: rewritten_solution(tuple(paths), s)
+        )
+    return packed
+
+
+CORPORA = _corpora()
+
+
+@pytest.fixture(scope="module")
+def shared_cache(tmp_path_factory):
+    """One folder for every notebook this worker judges in this module."""
+    return tmp_path_factory.mktemp("shared-cache")
+
+
+def _kernel_run(path: Path) -> tuple[dict, Any, Any]:
+    """Run a notebook's graded cells and probes once: (cells, edition, run)."""
+    from grader.execute import start_submission
+    from grader.notebook import find_graded_cells, own_imports, read_notebook, recognise
+    from grader.sandbox import choose
+
+    nb = read_notebook(path)
+    graded = recognise(find_graded_cells(nb), str(path))
+    known = editions.get(next(iter(graded.values())).edition or editions.DEFAULT)
+    submission = start_submission(
+        {name: cell for name, cell in graded.items() if not cell.is_stub},
+        sandbox=choose(),
+        imports=own_imports(nb),
+    )
+    return graded, known, submission.result()
+
+
+def _judged(graded, known, run, functions) -> tuple[list, str, str]:
+    """The run judged by a new Judge: its results and both renderings."""
+    from grader.checks import select
+    from grader.judge import Expected, Judge
+    from grader.report import GradeReport
+
+    judge = Judge(run, graded, Expected.load(known), known)
+    results = cache.run_checks(judge, select(functions, edition=known))
+    report = GradeReport("n.ipynb", tuple(results), edition=known.name)
+    return results, render_text(report), render_gradescope(report)
+
+
+@pytest.mark.parametrize(
+    "packed", CORPORA, ids=lambda p: f"{p.edition}:{'+'.join(p.names)}"
+)
+def test_the_corpora_are_judged_alike_with_the_cache_off_shared_and_warm(
+    packed, shared_cache, tmp_path, monkeypatch
+):
+    path = tmp_path / "corpus.ipynb"
+    nbformat.write(packed.notebook(), path)
+    graded, known, run = _kernel_run(path)
+    assert known.name == packed.edition
+    seen = {}
+    for label, setting in (
+        ("off", cache.OFF),
+        ("shared", str(shared_cache)),
+        ("warm", str(shared_cache)),
+    ):
+        monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, setting)
+        before = dict(cache.tally)
+        seen[label] = _judged(graded, known, run, packed.functions)
+        counted = {k: cache.tally[k] - before.get(k, 0) for k in cache.tally}
+        if label == "warm":  # every check kept is read back, none run again
+            assert counted.get("computed", 0) == 0 < counted.get("loaded", 0), counted
+    assert seen["off"] == seen["shared"] == seen["warm"]
+    wrong = any("/correct/" not in name for name in packed.names)
+    assert wrong == any(not result.passed for result in seen["off"][0])
+
+
+def test_the_sample_sees_every_check_the_corpora_see_fail():
+    from corpus.wrong import WRONG
+    from test_edition_corpus import WRONG as EDITION_WRONG
+
+    declared = {case.name: (editions.DEFAULT, tuple(case.fails)) for case in WRONG}
+    declared |= {v.name: (v.edition, v.fails) for v in EDITION_WRONG}
+
+    def failing(names):
+        return {
+            (declared[n][0], c) for n in names if n in declared for c in declared[n][1]
+        }
+
+    sampled = [name for packed in CORPORA for name in packed.names]
+    assert failing(sampled) == failing(declared)
+    assert {p.edition for p in CORPORA} == set(editions.names())
+    # Fewer kernels than variants: that is what keeps it cheap.
+    assert len(CORPORA) < len(sampled)
