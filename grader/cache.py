@@ -99,7 +99,8 @@ def store(name: str, value: Any) -> None:
     if where is None:
         return
     try:
-        where.mkdir(parents=True, exist_ok=True)
+        # Its owner's alone: no other user (a kernel's) reads or writes it.
+        where.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=where, prefix=".", suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:
