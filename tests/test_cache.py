@@ -1,6 +1,7 @@
-"""The reference's side kept once per machine (``grader.cache``): a ResNet50
-that is the reference's but for its names takes the reference's training
-run, and a grading says the same with the cache off, cold and warm."""
+"""What the grader keeps (``grader.cache``): each check's result under what it
+reads, and the reference's training run, which a ResNet50 that is the
+reference's but for its names takes. The corpora are judged alike with the
+cache off, shared and warm; a batch keeps its cache in its output folder."""
 
 from __future__ import annotations
 
@@ -40,6 +41,31 @@ def test_names_are_left_out_of_the_canonical_form_and_nothing_else():
     assert models.canonical_config(_block("a", strides=2)) != first
     # A configuration the grader would refuse to rebuild has none.
     assert models.canonical_config("{}") is None
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    ("setting", "used"),
+    [(None, "batch"), ("off", None), ("elsewhere", "elsewhere")],
+)
+def test_a_batch_keeps_its_cache_in_its_output_folder_unless_told(
+    tmp_path, monkeypatch, setting, used
+):
+    monkeypatch.delenv(cache.CACHE_DIR_VARIABLE, raising=False)
+    if setting is not None:
+        told = setting if setting == cache.OFF else str(tmp_path / setting)
+        monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, told)
+    before = cache.folder()
+    with cache.for_batch(tmp_path):
+        during = cache.folder()
+    assert cache.folder() == before  # put back after the batch
+    batch = tmp_path / cache.BATCH_FOLDER
+    wanted = {"batch": batch, "elsewhere": tmp_path / "elsewhere", None: None}
+    assert during == wanted[used]
+    if used == "batch":
+        assert batch.stat().st_mode & 0o777 == 0o700
+    else:
+        assert not batch.exists()
 
 
 def test_a_grading_keeps_each_check_and_the_reference_run(tmp_path, monkeypatch):
