@@ -137,10 +137,11 @@ def _pack(edition: str, variants: list[tuple[str, tuple[str, ...], Any]], make):
     ]
 
 
-def _representative(variants, fails):
-    """The first variants, in order, that fail a check none before them fails,
-    and the first that fails none (a correct rewrite)."""
-    chosen, seen, correct = [], set(), False
+def _representative(variants, fails, seen):
+    """The first variants, in order, that fail a check (function, name) none
+    before them fails (``seen``, added to), and the first that fails none (a
+    correct rewrite)."""
+    chosen, correct = [], False
     for variant in variants:
         new = {(f, name) for f in variant[1] for name in fails(variant)} - seen
         if new or not (fails(variant) or correct):
@@ -151,12 +152,15 @@ def _representative(variants, fails):
 
 
 def _corpora() -> list[Packed]:
+    """The sample: each check seen failing once, whichever edition's corpus
+    fails it first, and each later edition's first correct rewrite."""
     from corpus.wrong import WRONG
     from test_edition_corpus import CORRECT as EDITION_CORRECT
     from test_edition_corpus import WRONG as EDITION_WRONG
 
+    seen: set[tuple[str, str]] = set()
     wrong = [(case.name, (case.function,), case) for case in WRONG]
-    picked = _representative(wrong, lambda v: v[2].fails)
+    picked = _representative(wrong, lambda v: v[2].fails, seen)
     packed = _pack(
         editions.DEFAULT,
         picked,
@@ -172,7 +176,7 @@ def _corpora() -> list[Packed]:
             if v.edition == name
         ]
         fails = {v.name: v.fails for v in EDITION_WRONG}
-        picked = _representative(ones, lambda v, f=fails: f.get(v[0], ()))
+        picked = _representative(ones, lambda v, f=fails: f.get(v[0], ()), seen)
         packed += _pack(
             name, picked, lambda paths, s=solution: rewritten_solution(tuple(paths), s)
         )
@@ -250,8 +254,8 @@ def test_the_sample_sees_every_check_the_corpora_see_fail():
     from corpus.wrong import WRONG
     from test_edition_corpus import WRONG as EDITION_WRONG
 
-    declared = {case.name: (editions.DEFAULT, tuple(case.fails)) for case in WRONG}
-    declared |= {v.name: (v.edition, v.fails) for v in EDITION_WRONG}
+    declared = {case.name: (case.function, tuple(case.fails)) for case in WRONG}
+    declared |= {v.name: (v.functions[0], v.fails) for v in EDITION_WRONG}
 
     def failing(names):
         return {
