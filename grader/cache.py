@@ -160,12 +160,12 @@ def _entry(judge: Judge, check: Check) -> str | None:
     """The name ``check``'s result is kept under for ``judge``, or None."""
     if check.depends_on is None or folder() is None:
         return None
-    from grader.judge import Failure
-
     try:
         reads = check.depends_on(judge)
-    except Failure:
-        return None  # no answer to judge: the check fails at once, as it should
+    except Exception:
+        # No answer to read (a ``Failure``): the check fails at once, saying
+        # why, as it should; anything else, the check runs into it too.
+        return None
     edition = None if judge.edition is None else judge.edition.name
     return digest("check", edition, check.function, check.name, reads)
 

@@ -366,36 +366,36 @@ def _hidden_keys(function: str) -> Callable[[Judge], Collection[str]]:
 
 
 def _depends_on(function: str, name: str) -> Callable[[Judge], Any] | None:
-    """What the check ``name`` of ``function`` reads (see ``_probes``)."""
-    block = function != "ResNet50"
-    example = "seeded" if block else "default"
-    reads: dict[str, Callable[[], Callable[[Judge], Any]]] = {
-        # These word their messages with the student's layer names.
-        "layer names": lambda: _probes(function, lambda judge: {example}),
-        "layers and settings": lambda: _probes(function, lambda judge: {example}),
-        "layer table": lambda: _probes(function, lambda judge: {example}),
-        "seeded output": lambda: _probes(
-            function, lambda judge: judge.expected.examples[function].keys()
-        ),
-        "hidden inputs, inference": lambda: _probes(function, _hidden_keys(function)),
-        "hidden inputs, training": lambda: _probes(function, _hidden_keys(function)),
-        "training argument": lambda: _probes(function, _hidden_keys(function)),
-        "initializer argument": lambda: _probes(function, _hidden_keys(function)),
+    """What the check ``name`` of ``function`` reads (see ``_probes``).
+
+    A check left out of the table is not kept.
+    """
+    example = {"seeded" if function != "ResNet50" else "default"}
+    hidden = _hidden_keys(function)
+
+    def examples(judge: Judge) -> Collection[str]:
+        return judge.expected.examples[function].keys()
+
+    reads: dict[str, tuple[Callable[[Judge], Collection[str]], bool]] = {
+        # name: (the probes whose answers it reads, whether it reads names)
+        "seeded output": (examples, True),  # its hint names the layer at fault
+        "layer names": (lambda judge: example, True),
+        "layers and settings": (lambda judge: example, True),
+        "layer table": (lambda judge: example, True),
+        "hidden inputs, inference": (hidden, True),
+        "hidden inputs, training": (hidden, True),
+        "training argument": (hidden, True),
+        "initializer argument": (hidden, True),
         # These read the model alone: a renamed one is the same to them.
-        "parameter counts": lambda: _probes(
-            function, lambda judge: {example}, names=False
-        ),
-        "softmax output": lambda: _probes(
-            function, lambda judge: {example}, names=False
-        ),
-        "input_shape and classes": lambda: _probes(
-            function, lambda judge: {"hidden"}, names=False
-        ),
-        "short training run": lambda: _probes(
-            function, lambda judge: {example}, names=False
-        ),
+        "parameter counts": (lambda judge: example, False),
+        "softmax output": (lambda judge: example, False),
+        "input_shape and classes": (lambda judge: {"hidden"}, False),
+        "short training run": (lambda judge: example, False),
     }
-    return reads[name]() if name in reads else None
+    if name not in reads:
+        return None
+    keys, names = reads[name]
+    return _probes(function, keys, names=names)
 
 
 TIMED_ALONE = ("short training run",)
