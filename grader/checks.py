@@ -14,7 +14,8 @@ The visible checks are written here; the hidden ones live in
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,11 +24,13 @@ from grader import graph as graphs
 from grader import models
 from grader.graph_window import window
 from grader.judge import Failure, Judge
+from grader.protocol import ProbeAnswer
 from grader.report import CheckResult, GraphWindow, earned
 
 if TYPE_CHECKING:
     from grader.editions import Edition
 
+COULD_NOT_RUN = "the grader could not run this check ({kind}: {error})"
 SEEDED_HINT = "first difference from the reference: {difference}"
 MORE = " (and {count} more)"
 NAMES_RIGHT = "{right} of {total} names right: "
@@ -44,6 +47,9 @@ class Check:
     run: Callable[[Judge], str]
     #: Timed as a phase of its own (``--timings``), apart from its function's.
     timed_alone: bool = False
+    #: What the check reads of the submission, as JSON-able data: its result
+    #: is kept under a digest of it (``grader.cache``). None: not kept.
+    depends_on: Callable[[Judge], Any] | None = None
 
     @property
     def title(self) -> str:
@@ -314,6 +320,85 @@ def _implementation(function: str, name: str) -> Callable[[Judge], str]:
     return made[name]()
 
 
+# --- what each check reads, for the cache (grader.cache) ---------------------
+
+
+def _answer_data(answer: ProbeAnswer, names: bool) -> dict[str, Any]:
+    """One answer as a check reads it; without names, its canonical model."""
+    data = asdict(answer)
+    if not names and answer.model is not None:
+        # A configuration the grader refuses keeps its names: the refusal
+        # names the layer.
+        data["model"] = _canonical(answer.model) or answer.model
+    return data
+
+
+@lru_cache(maxsize=4)
+def _canonical(config_json: str) -> str | None:
+    # Several checks of one ResNet50 read the same canonical form.
+    return models.canonical_config(config_json)
+
+
+def _probes(
+    function: str, keys: Callable[[Judge], Collection[str]], *, names: bool = True
+) -> Callable[[Judge], Any]:
+    """``depends_on`` for a check that reads the answers of ``keys(judge)``.
+
+    Everything else a check reads (the edition's probes, expected values,
+    reference and the grader's code) is in every entry's key already. A
+    probe with no answer raises ``Failure``: such a check is not kept.
+    """
+
+    def depends_on(judge: Judge) -> Any:
+        return [
+            _answer_data(judge.answer(function, key), names)
+            for key in sorted(keys(judge))
+        ]
+
+    return depends_on
+
+
+def _hidden_keys(function: str) -> Callable[[Judge], Collection[str]]:
+    """Every hidden probe's key, and the example's, which messages compare."""
+    key = "seeded" if function != "ResNet50" else "default"
+    return lambda judge: {key} | {
+        spec.key for spec in judge.probes(function) if not spec.visible
+    }
+
+
+def _depends_on(function: str, name: str) -> Callable[[Judge], Any] | None:
+    """What the check ``name`` of ``function`` reads (see ``_probes``).
+
+    A check left out of the table is not kept.
+    """
+    example = {"seeded" if function != "ResNet50" else "default"}
+    hidden = _hidden_keys(function)
+
+    def examples(judge: Judge) -> Collection[str]:
+        return judge.expected.examples[function].keys()
+
+    reads: dict[str, tuple[Callable[[Judge], Collection[str]], bool]] = {
+        # name: (the probes whose answers it reads, whether it reads names)
+        "seeded output": (examples, True),  # its hint names the layer at fault
+        "layer names": (lambda judge: example, True),
+        "layers and settings": (lambda judge: example, True),
+        "layer table": (lambda judge: example, True),
+        "hidden inputs, inference": (hidden, True),
+        "hidden inputs, training": (hidden, True),
+        "training argument": (hidden, True),
+        "initializer argument": (hidden, True),
+        # These read the model alone: a renamed one is the same to them.
+        "parameter counts": (lambda judge: example, False),
+        "softmax output": (lambda judge: example, False),
+        "input_shape and classes": (lambda judge: {"hidden"}, False),
+        "short training run": (lambda judge: example, False),
+    }
+    if name not in reads:
+        return None
+    keys, names = reads[name]
+    return _probes(function, keys, names=names)
+
+
 TIMED_ALONE = ("short training run",)
 """Checks timed as phases of their own (``--timings``)."""
 
@@ -332,6 +417,7 @@ def table(edition: Edition | None = None) -> tuple[Check, ...]:
             row.visible,
             _implementation(row.function, row.name),
             timed_alone=row.name in TIMED_ALONE,
+            depends_on=_depends_on(row.function, row.name),
         )
         for row in edition.checks
     )
@@ -370,20 +456,23 @@ def run_checks(judge: Judge, checks: tuple[Check, ...] = CHECKS) -> list[CheckRe
         except Failure as exc:
             message, credit, window = str(exc), exc.credit, exc.window
         except Exception as exc:  # a grader bug must not hide the other checks
-            message = (
-                f"the grader could not run this check ({type(exc).__name__}: {exc})"
-            )
+            message = COULD_NOT_RUN.format(kind=type(exc).__name__, error=exc)
             credit = 0.0
-        results.append(
-            CheckResult(
-                function=check.function,
-                name=check.name,
-                max_points=check.points,
-                points=earned(check.points, credit),
-                message=message,
-                visible=check.visible,
-                credit=credit,
-                window=window,
-            )
-        )
+        results.append(result_of(check, message, credit, window))
     return results
+
+
+def result_of(
+    check: Check, message: str, credit: float, window: GraphWindow | None = None
+) -> CheckResult:
+    """The result of ``check`` that says ``message`` and earns ``credit``."""
+    return CheckResult(
+        function=check.function,
+        name=check.name,
+        max_points=check.points,
+        points=earned(check.points, credit),
+        message=message,
+        visible=check.visible,
+        credit=credit,
+        window=window,
+    )

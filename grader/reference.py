@@ -13,7 +13,9 @@ kernel, and name nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import collections
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import keras
@@ -169,7 +171,28 @@ def build(
         key: _grader_argument(value)  # type: ignore[no-untyped-call]
         for key, value in kwargs.items()
     }
-    if function == "ResNet50":
-        return resnet50(**arguments, layer_names=layer_names)
-    inputs = keras.Input(shape=input_shape)
-    return keras.Model(inputs, BUILDERS[function](inputs, **arguments))
+    with _fresh_names():
+        if function == "ResNet50":
+            return resnet50(**arguments, layer_names=layer_names)
+        inputs = keras.Input(shape=input_shape)
+        return keras.Model(inputs, BUILDERS[function](inputs, **arguments))
+
+
+@contextmanager
+def _fresh_names() -> Iterator[None]:
+    """Keras names the unnamed layers built here as in a new process.
+
+    Keras numbers them ("activation_61") by how many it made before, so a
+    reference's names, which a structural check's picture shows, would
+    depend on which checks ran earlier in this process, or were read from
+    the cache instead (``grader.cache``). Its counters are put back after.
+    """
+    from keras.src.backend.common import global_state
+
+    name = "object_name_uids"
+    before = global_state.get_global_attribute(name)
+    global_state.set_global_attribute(name, collections.defaultdict(int))
+    try:
+        yield
+    finally:
+        global_state.set_global_attribute(name, before)

@@ -39,6 +39,7 @@ from conftest import (
 )
 from corpus.wrong import WRONG
 
+from grader import cache
 from grader.batch import find_submissions
 from grader.errors import GraderError
 
@@ -122,12 +123,21 @@ def folder(tmp_path_factory):
 
 
 def _grader(*args, timeout=900):
+    # Without the run's own cache: a batch keeps its own in its output folder.
+    env = {k: v for k, v in os.environ.items() if k != cache.CACHE_DIR_VARIABLE}
     return subprocess.run(
         [sys.executable, "-m", "grader", *map(str, args)],
         capture_output=True,
         text=True,
         timeout=timeout,
+        env=env,
     )
+
+
+def _kept(out: Path) -> dict[str, int]:
+    """The batch's cache entries and when each was written."""
+    entries = (out / cache.BATCH_FOLDER).glob("*.json")
+    return {path.name: path.stat().st_mtime_ns for path in entries}
 
 
 def _digests(root: Path) -> dict[Path, str]:
@@ -177,6 +187,10 @@ def test_a_folder_is_graded_with_progress_and_a_gradebook(folder, first_run):
             assert sum(float(row[name]) for name in names) == float(row["score"])
         else:
             assert all(row[name] == "" for name in names) and row["message"]
+    # The workers shared one cache, the batch's alone, which no output names.
+    assert (out / cache.BATCH_FOLDER).stat().st_mode & 0o777 == 0o700
+    assert any(name.startswith("check-") for name in _kept(out))
+    assert all(cache.BATCH_FOLDER not in row.values() for row in book.values())
     assert "not valid JSON" in book["truncated"]["message"]
     assert "not the Residual Networks assignment" in book["other-assignment"]["message"]
     assert "empty" in book["empty"]["message"]
@@ -239,8 +253,11 @@ def test_a_changed_submission_alone_is_graded_again(folder, first_run, tmp_path)
     subprocess.run(["cp", "-r", str(root), str(changed)], check=True)
     nb = changed / "empty" / "Residual_Networks.ipynb"
     nb.write_text(SOLUTION.read_text(), encoding="utf-8")
+    kept = _kept(copy)
     again = _grader("grade", changed, "--out", copy, *OPTIONS)
     assert again.returncode == 0, again.stderr
+    # The solution's checks were judged in the first run: read, not written.
+    assert _kept(copy) == kept
     fresh = [line for line in again.stderr.splitlines() if line.startswith("[")]
     assert [line for line in fresh if "kept" not in line] == [
         line for line in fresh if "empty: 30/30" in line

@@ -1,16 +1,24 @@
-"""The reference's side kept once per machine (``grader.cache``): a ResNet50
-that is the reference's but for its names takes the reference's training
-run, and a grading says the same with the cache off, cold and warm."""
+"""What the grader keeps (``grader.cache``): each check's result under what it
+reads, and the reference's training run, which a ResNet50 that is the
+reference's but for its names takes. The corpora are judged alike with the
+cache off, shared and warm; a batch keeps its cache in its output folder."""
 
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
 
 import keras
-from conftest import SOLUTION
+import nbformat
+import pytest
+from conftest import SOLUTION, edited_solution
+from test_corpus import rewritten_solution
 
-from grader import cache, models
+from grader import cache, editions, models
 from grader.grading import grade
 from grader.render import render_gradescope, render_text
 
@@ -35,30 +43,43 @@ def test_names_are_left_out_of_the_canonical_form_and_nothing_else():
     assert models.canonical_config("{}") is None
 
 
-def _without_times(report) -> tuple[str, str]:
-    text = re.sub(r"\(\d+\.\d s\)", "(time)", render_text(report))
-    results = json.loads(render_gradescope(report))
-    results.pop("execution_time", None)
-    return text, json.dumps(results, sort_keys=True)
-
-
-def test_a_grading_says_the_same_with_the_cache_off_cold_and_warm(
-    tmp_path, monkeypatch
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    ("setting", "used"),
+    [(None, "batch"), ("off", None), ("elsewhere", "elsewhere")],
+)
+def test_a_batch_keeps_its_cache_in_its_output_folder_unless_told(
+    tmp_path, monkeypatch, setting, used
 ):
-    seen = {}
-    for label, setting in (
-        ("off", cache.OFF),
-        ("cold", str(tmp_path / "cache")),
-        ("warm", str(tmp_path / "cache")),
-    ):
-        monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, setting)
-        seen[label] = _without_times(grade(SOLUTION, functions=["ResNet50"]))
-        kept = sorted(p.name for p in (tmp_path / "cache").glob("training-*.json"))
-        assert len(kept) == (0 if label == "off" else 1), (label, kept)
-    assert seen["off"] == seen["cold"] == seen["warm"]
-    text = seen["warm"][0]
+    monkeypatch.delenv(cache.CACHE_DIR_VARIABLE, raising=False)
+    if setting is not None:
+        told = setting if setting == cache.OFF else str(tmp_path / setting)
+        monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, told)
+    before = cache.folder()
+    with cache.for_batch(tmp_path):
+        during = cache.folder()
+    assert cache.folder() == before  # put back after the batch
+    batch = tmp_path / cache.BATCH_FOLDER
+    wanted = {"batch": batch, "elsewhere": tmp_path / "elsewhere", None: None}
+    assert during == wanted[used]
+    if used == "batch":
+        assert batch.stat().st_mode & 0o777 == 0o700
+    else:
+        assert not batch.exists()
+
+
+def test_a_grading_keeps_each_check_and_the_reference_run(tmp_path, monkeypatch):
+    # Judged alike off, cold and warm: the corpora's test below, on kernel runs.
+    monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, str(tmp_path))
+    text = render_text(grade(SOLUTION, functions=["ResNet50"]))
     assert "same architecture as the reference; its run: loss" in text
     assert "Total: 40/40" in text
+    rows = [row for row in editions.get(editions.DEFAULT).checks]
+    kept = {path.name.split("-")[0] for path in tmp_path.glob("*.json")}
+    assert kept == {"check", "training"}
+    assert len(list(tmp_path.glob("check-*.json"))) == sum(
+        row.function == "ResNet50" for row in rows
+    )
 
 
 def test_a_truncated_entry_is_computed_again(tmp_path, monkeypatch):
@@ -75,3 +96,174 @@ def test_a_truncated_entry_is_computed_again(tmp_path, monkeypatch):
     kept[0].write_text(kept[0].read_text()[:-3])  # as a full disk would leave it
     assert warm_cache() == runs
     assert {path: json.loads(path.read_text()) for path in kept} == before
+
+
+# --- the corpora judged with the cache off, shared and warm -----------------
+#
+# Each notebook's kernel runs once; its run is judged three times, each by a
+# new Judge: with the cache off (what running every check says), in a folder
+# the other notebooks of this worker have filled (an entry some other answer
+# left must never stand for this one's), then again in that folder (every
+# check kept is read back). The three reports must be the same to the byte.
+
+
+@dataclass(frozen=True)
+class Packed:
+    """One notebook of the equality test: corpus variants of distinct functions."""
+
+    edition: str
+    names: tuple[str, ...]
+    functions: tuple[str, ...]
+    notebook: Callable[[], nbformat.NotebookNode]
+
+
+def _pack(edition: str, variants: list[tuple[str, tuple[str, ...], Any]], make):
+    """Variants (name, functions, what ``make`` swaps in) into few notebooks."""
+    packs: list[list[tuple[str, tuple[str, ...], Any]]] = []
+    for variant in variants:
+        free = (p for p in packs if not {f for v in p for f in v[1]} & set(variant[1]))
+        pack = next(free, None)
+        if pack is None:
+            packs.append(pack := [])
+        pack.append(variant)
+    return [
+        Packed(
+            edition,
+            tuple(v[0] for v in pack),
+            tuple(sorted({f for v in pack for f in v[1]})),
+            partial(make, [v[2] for v in pack]),
+        )
+        for pack in packs
+    ]
+
+
+def _representative(variants, fails, seen):
+    """The first variants, in order, that fail a check (function, name) none
+    before them fails (``seen``, added to), and the first that fails none (a
+    correct rewrite)."""
+    chosen, correct = [], False
+    for variant in variants:
+        new = {(f, name) for f in variant[1] for name in fails(variant)} - seen
+        if new or not (fails(variant) or correct):
+            chosen.append(variant)
+            seen |= new
+            correct = correct or not fails(variant)
+    return chosen
+
+
+def _corpora() -> list[Packed]:
+    """The sample: each check seen failing once, whichever edition's corpus
+    fails it first, and each later edition's first correct rewrite."""
+    from corpus.wrong import WRONG
+    from test_edition_corpus import CORRECT as EDITION_CORRECT
+    from test_edition_corpus import WRONG as EDITION_WRONG
+
+    seen: set[tuple[str, str]] = set()
+    wrong = [(case.name, (case.function,), case) for case in WRONG]
+    picked = _representative(wrong, lambda v: v[2].fails, seen)
+    packed = _pack(
+        editions.DEFAULT,
+        picked,
+        lambda cases: edited_solution([edit for c in cases for edit in c.edits]),
+    )
+    for name in editions.names():
+        if name == editions.DEFAULT:
+            continue
+        solution = editions.get(name).solution
+        ones = [
+            (v.name, v.functions, v.path)
+            for v in EDITION_WRONG + EDITION_CORRECT
+            if v.edition == name
+        ]
+        fails = {v.name: v.fails for v in EDITION_WRONG}
+        picked = _representative(ones, lambda v, f=fails: f.get(v[0], ()), seen)
+        packed += _pack(
+            name, picked, lambda paths, s=solution: rewritten_solution(tuple(paths), s)
+        )
+    return packed
+
+
+CORPORA = _corpora()
+
+
+@pytest.fixture(scope="module")
+def shared_cache(tmp_path_factory):
+    """One folder for every notebook this worker judges in this module."""
+    return tmp_path_factory.mktemp("shared-cache")
+
+
+def _kernel_run(path: Path, functions: tuple[str, ...]) -> tuple[dict, Any, Any]:
+    """Run a notebook's graded cells and the probes of ``functions`` once:
+    (cells, edition, run)."""
+    from grader.execute import start_submission
+    from grader.notebook import find_graded_cells, own_imports, read_notebook, recognise
+    from grader.sandbox import choose
+
+    nb = read_notebook(path)
+    graded = recognise(find_graded_cells(nb), str(path))
+    known = editions.get(next(iter(graded.values())).edition or editions.DEFAULT)
+    submission = start_submission(
+        {name: cell for name, cell in graded.items() if not cell.is_stub},
+        sandbox=choose(),
+        probed=functions,
+        imports=own_imports(nb),
+    )
+    return graded, known, submission.result()
+
+
+def _judged(graded, known, run, functions) -> tuple[list, str, str]:
+    """The run judged by a new Judge: its results and both renderings."""
+    from grader.checks import select
+    from grader.judge import Expected, Judge
+    from grader.report import GradeReport
+
+    judge = Judge(run, graded, Expected.load(known), known)
+    results = cache.run_checks(judge, select(functions, edition=known))
+    report = GradeReport("n.ipynb", tuple(results), edition=known.name)
+    return results, render_text(report), render_gradescope(report)
+
+
+@pytest.mark.parametrize(
+    "packed", CORPORA, ids=lambda p: f"{p.edition}:{'+'.join(p.names)}"
+)
+def test_the_corpora_are_judged_alike_with_the_cache_off_shared_and_warm(
+    packed, shared_cache, tmp_path, monkeypatch
+):
+    path = tmp_path / "corpus.ipynb"
+    nbformat.write(packed.notebook(), path)
+    graded, known, run = _kernel_run(path, packed.functions)
+    assert known.name == packed.edition
+    seen = {}
+    for label, setting in (
+        ("off", cache.OFF),
+        ("shared", str(shared_cache)),
+        ("warm", str(shared_cache)),
+    ):
+        monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, setting)
+        before = dict(cache.tally)
+        seen[label] = _judged(graded, known, run, packed.functions)
+        counted = {k: cache.tally[k] - before.get(k, 0) for k in cache.tally}
+        if label == "warm":  # every check kept is read back, none run again
+            assert counted.get("computed", 0) == 0 < counted.get("loaded", 0), counted
+    assert seen["off"] == seen["shared"] == seen["warm"]
+    wrong = any("/correct/" not in name for name in packed.names)
+    assert wrong == any(not result.passed for result in seen["off"][0])
+
+
+def test_the_sample_sees_every_check_the_corpora_see_fail():
+    from corpus.wrong import WRONG
+    from test_edition_corpus import WRONG as EDITION_WRONG
+
+    declared = {case.name: (case.function, tuple(case.fails)) for case in WRONG}
+    declared |= {v.name: (v.functions[0], v.fails) for v in EDITION_WRONG}
+
+    def failing(names):
+        return {
+            (declared[n][0], c) for n in names if n in declared for c in declared[n][1]
+        }
+
+    sampled = [name for packed in CORPORA for name in packed.names]
+    assert failing(sampled) == failing(declared)
+    assert {p.edition for p in CORPORA} == set(editions.names())
+    # Fewer kernels than variants: that is what keeps it cheap.
+    assert len(CORPORA) < len(sampled)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from grader import cache
 from grader.batch.cluster import run_on_cluster
 from grader.batch.discover import Submission, find_submissions
 from grader.batch.options import Options
@@ -97,16 +98,17 @@ def grade_many(
         display = Progress(len(submissions), progress)
     stopped = None
     try:
-        results = _grade(
-            submissions,
-            Store(out),
-            options,
-            points or Policy(),
-            jobs,
-            force,
-            scheduler,
-            display,
-        )
+        with cache.for_batch(out):
+            results = _grade(
+                submissions,
+                Store(out),
+                options,
+                points or Policy(),
+                jobs,
+                force,
+                scheduler,
+                display,
+            )
     except Interrupted as stop:
         results, stopped = stop.results, stop
     finally:
