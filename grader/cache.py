@@ -2,9 +2,10 @@
 
 Each check declares what it reads (``Check.depends_on``: the answers of the
 probes it looks at, in canonical form, names left out, where it reads no
-name), and ``run_checks`` keeps its result, message, credit and picture,
-under a digest of that, the edition and the check; a later grading whose
-check reads the same gets the same result without building anything. The
+name), and ``grader.check_cache.run_checks`` keeps its result, message,
+credit and picture, under a digest of that, the edition and the check; a
+later grading whose check reads the same gets the same result without
+building anything. The
 reference's short training run is kept the same way, for every student
 model whose configuration is the reference's but for its names.
 
@@ -31,28 +32,16 @@ import json
 import os
 import shutil
 import tempfile
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from grader.checks import Check
-    from grader.judge import Judge
-    from grader.report import CheckResult
+from typing import Any
 
 #: The variable that names the folder, or turns the cache off.
 CACHE_DIR_VARIABLE = "GRADER_CACHE_DIR"
 OFF = "off"
 #: A batch's cache, in its output folder.
 BATCH_FOLDER = ".grader-cache"
-
-tally: Counter[str] = Counter()
-"""Checks run in this process by ``run_checks``: ``loaded`` from the cache,
-``computed`` and kept, ``not kept`` (the cache off, a check that keeps
-nothing, or a probe without an answer)."""
 
 
 def folder() -> Path | None:
@@ -119,72 +108,6 @@ def clear() -> Path | None:
     if where is not None and where.exists():
         shutil.rmtree(where)
     return where
-
-
-def run_checks(judge: Judge, checks: tuple[Check, ...]) -> list[CheckResult]:
-    """``grader.checks.run_checks``, each result kept under what its check reads.
-
-    A check whose entry is kept is not run: its result is the one kept. A
-    check the grader could not run is not kept (it may run another time).
-    """
-    from grader import checks as table
-
-    crash = table.COULD_NOT_RUN.split("(", 1)[0]
-    results = []
-    for check in checks:
-        name = _entry(judge, check)
-        kept = None if name is None else load(name)
-        restored = None if kept is None else _restored(check, kept)
-        if restored is not None:
-            tally["loaded"] += 1
-            results.append(restored)
-            continue
-        (result,) = table.run_checks(judge, (check,))
-        if name is None or result.message.startswith(crash):
-            tally["not kept"] += 1
-        else:
-            tally["computed"] += 1
-            store(
-                name,
-                {
-                    "message": result.message,
-                    "credit": result.credit,
-                    "window": None if result.window is None else asdict(result.window),
-                },
-            )
-        results.append(result)
-    return results
-
-
-def _entry(judge: Judge, check: Check) -> str | None:
-    """The name ``check``'s result is kept under for ``judge``, or None."""
-    if check.depends_on is None or folder() is None:
-        return None
-    try:
-        reads = check.depends_on(judge)
-    except Exception:
-        # No answer to read (a ``Failure``): the check fails at once, saying
-        # why, as it should; anything else, the check runs into it too.
-        return None
-    edition = None if judge.edition is None else judge.edition.name
-    return digest("check", edition, check.function, check.name, reads)
-
-
-def _restored(check: Check, kept: Any) -> CheckResult | None:
-    """The result kept in ``kept``, or None where it is not one."""
-    from grader.checks import result_of
-    from grader.report import GraphWindow
-
-    try:
-        window = kept["window"]
-        return result_of(
-            check,
-            str(kept["message"]),
-            float(kept["credit"]),
-            None if window is None else GraphWindow.from_dict(window),
-        )
-    except (TypeError, KeyError, ValueError):
-        return None
 
 
 @contextmanager

@@ -129,7 +129,7 @@ def _judge(
     watch: Stopwatch,
 ) -> tuple[list[CheckResult], KernelRun]:
     """Run the checks, each function's once its answers are in; and the run."""
-    from grader import cache
+    from grader import check_cache
     from grader.checks import select
     from grader.judge import Expected, Judge
 
@@ -152,7 +152,7 @@ def _judge(
         # Each check stands alone: timed per function, some (training) apart.
         if check.timed_alone:
             watch.lap(f"checks: {check.function}")
-        results += cache.run_checks(judge, (check,))  # kept where it may be
+        results += check_cache.run_checks(judge, (check,))  # kept where it may be
         end = index + 1 == len(checks) or checks[index + 1].function != check.function
         if check.timed_alone:
             watch.lap(check.name)

@@ -18,7 +18,7 @@ import pytest
 from conftest import SOLUTION, edited_solution
 from test_corpus import rewritten_solution
 
-from grader import cache, editions, models
+from grader import cache, check_cache, editions, models
 from grader.grading import grade
 from grader.render import render_gradescope, render_text
 
@@ -218,7 +218,7 @@ def _judged(graded, known, run, functions) -> tuple[list, str, str]:
     from grader.report import GradeReport
 
     judge = Judge(run, graded, Expected.load(known), known)
-    results = cache.run_checks(judge, select(functions, edition=known))
+    results = check_cache.run_checks(judge, select(functions, edition=known))
     report = GradeReport("n.ipynb", tuple(results), edition=known.name)
     return results, render_text(report), render_gradescope(report)
 
@@ -240,9 +240,11 @@ def test_the_corpora_are_judged_alike_with_the_cache_off_shared_and_warm(
         ("warm", str(shared_cache)),
     ):
         monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, setting)
-        before = dict(cache.tally)
+        before = dict(check_cache.tally)
         seen[label] = _judged(graded, known, run, packed.functions)
-        counted = {k: cache.tally[k] - before.get(k, 0) for k in cache.tally}
+        counted = {
+            k: check_cache.tally[k] - before.get(k, 0) for k in check_cache.tally
+        }
         if label == "warm":  # every check kept is read back, none run again
             assert counted.get("computed", 0) == 0 < counted.get("loaded", 0), counted
     assert seen["off"] == seen["shared"] == seen["warm"]
