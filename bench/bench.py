@@ -390,6 +390,7 @@ class Run:
     code: int
     at_peak: Snapshot
     workers: list[tuple[float, Snapshot]] = field(default_factory=list)
+    others: list[tuple[float, Snapshot]] = field(default_factory=list)
 
 
 def run(
@@ -432,7 +433,11 @@ def run(
     if box:
         found.peak_mb, found.at_peak = box.peak_mb, box.at_peak
         if mover:
-            found.workers = [(g.peak_mb, g.at_peak) for g in mover.workers.values()]
+            for group in mover.workers.values():
+                # The batch's own helpers (a resource tracker) are children too.
+                names = " ".join(name for name, _ in group.at_peak.processes)
+                kept = found.workers if "grader.batch" in names else found.others
+                kept.append((group.peak_mb, group.at_peak))
         box.remove()
     if process.returncode != 0 and not any_status:
         raise SystemExit(f"{side.label}: {' '.join(command)} failed:\n{stderr[-2000:]}")
@@ -1160,7 +1165,14 @@ def main() -> None:  # noqa: C901 (one measure after another, then the table)
             lines.append("")
             for label, done in batches.items():
                 peaks = ", ".join(f"{peak:,.0f}" for peak, _ in done.workers)
-                lines.append(f"- {label}: {peaks} MB")
+                others = "; ".join(
+                    f"{peak:,.0f} MB ({', '.join(n for n, _ in snap.processes)})"
+                    for peak, snap in done.others
+                )
+                lines.append(
+                    f"- {label}: {peaks} MB"
+                    + (f"; other children of the batch: {others}" if others else "")
+                )
         for miss in misses:
             lines += ["", *miss]
         print()
