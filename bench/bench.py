@@ -423,6 +423,20 @@ def run(
         box.start()
     try:
         stdout, stderr = process.communicate()
+    except BaseException:
+        # Stopped (a signal, ^C): the grader's own handler ends its children.
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if mover:
+            mover.stop()
+        if box:
+            box.stop()
+            box.remove()
+        raise
     finally:
         seconds = time.monotonic() - started
         if mover:
