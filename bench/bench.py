@@ -544,6 +544,30 @@ def bench_checks(sides: Sequence[Side], runs: int) -> dict[str, list[float]]:
     return found
 
 
+#: ``grader check`` with its report's phases printed as ``--timings`` prints
+#: them (``check`` has no such option): a wrapper round the command line's
+#: own grading function, in the bench alone.
+CHECK_TIMINGS = """\
+import sys
+from grader import cli
+from grader.render import render_timings
+grade = cli._run_grade
+def timed(args, *, visible_only):
+    report = grade(args, visible_only=visible_only)
+    print(render_timings(report), file=sys.stderr)
+    return report
+cli._run_grade = timed
+sys.exit(cli.main(["check", sys.argv[1], "--function", "identity_block"]))
+"""
+
+
+def check_phases(side: Side) -> tuple[float, list[tuple[str, float]]]:
+    """One ``grader check`` of one function: wall time and its report's phases."""
+    command = [sys.executable, "-c", CHECK_TIMINGS, str(SOLUTION)]
+    done = run(side, command, label="check-timings", any_status=True)
+    return done.seconds, timings(done.stderr)
+
+
 def write_batch(folder: Path, size: int) -> Path:
     """``size`` copies of the solution, each made distinct by a cell of its own."""
     subs = folder / "submissions"
@@ -765,7 +789,7 @@ def profile_grader(side: Side, command: Sequence[str], folder: Path) -> list[str
     ]
     ours = [e for e in entries if "/grader/" in e[3] or e[3].startswith("grader/")]
     lines = ["grader's functions by cumulative time:"]
-    lines += [_entry(e) for e in sorted(ours, reverse=True)[:12]]
+    lines += [_entry(e) for e in sorted(ours, reverse=True)[:16]]
     lines.append("any function by its own time:")
     lines += [_entry(e) for e in sorted(entries, key=lambda e: -e[1])[:6]]
     return lines
@@ -795,17 +819,24 @@ def row(measure: str, goal: str, old: str, new: str, met: bool | None) -> str:
     return f"| {measure} | {goal} | {old} | {new} | {verdict} |"
 
 
-def phase_table(old: Gradings, new: Gradings, labels: tuple[str, str]) -> list[str]:
-    """The median gradings' phases, old and new side by side."""
-    first = dict(old.phases[old.middle()])
-    second = dict(new.phases[new.middle()])
-    names = list(first) + [name for name in second if name not in first]
+def phase_table(
+    first: list[tuple[str, float]],
+    second: list[tuple[str, float]],
+    labels: tuple[str, str],
+) -> list[str]:
+    """Two gradings' phases side by side, as a Markdown table."""
+    a, b = dict(first), dict(second)
+    names = list(a) + [name for name in b if name not in a]
     lines = [f"| phase | {labels[0]} | {labels[1]} |", "|---|---:|---:|"]
     for name in names:
-        a = f"{first[name]:.1f}" if name in first else ""
-        b = f"{second[name]:.1f}" if name in second else ""
-        lines.append(f"| {name} | {a} | {b} |")
+        left = f"{a[name]:.1f}" if name in a else ""
+        right = f"{b[name]:.1f}" if name in b else ""
+        lines.append(f"| {name} | {left} | {right} |")
     return lines
+
+
+def _names(snap: Snapshot) -> str:
+    return ", ".join(n for n, _ in snap.processes) or "gone before a sample"
 
 
 def snapshot_lines(title: str, snap: Snapshot) -> list[str]:
@@ -815,6 +846,18 @@ def snapshot_lines(title: str, snap: Snapshot) -> list[str]:
     for name, rss in sorted(snap.processes, key=lambda p: -p[1]):
         lines.append(f"    {rss:7,.0f} MB resident  {name}")
     return lines
+
+
+def check_miss(old: Side, new: Side, labels: tuple[str, str]) -> list[str]:
+    """Where one ``grader check`` of each side spent its time."""
+    (wall_a, phases_a), (wall_b, phases_b) = (check_phases(s) for s in (old, new))
+    return [
+        f"One more `grader check` each, its report's phases (whole command "
+        f"{wall_a:.1f} s and {wall_b:.1f} s; the rest is Python's start "
+        "and the grader's imports):",
+        "",
+        *phase_table(phases_a, phases_b, labels),
+    ]
 
 
 def main() -> None:  # noqa: C901 (one measure after another, then the table)
@@ -1119,7 +1162,9 @@ def main() -> None:  # noqa: C901 (one measure after another, then the table)
                 [
                     "### `grader check` of one function above 5 s",
                     "",
-                    "cProfile of the grader process (cumulative):",
+                    *check_miss(old, new, labels),
+                    "",
+                    "cProfile of the grader process (its main thread; cumulative):",
                     "",
                     "```",
                     *profile_grader(new, command, tmp),
@@ -1172,7 +1217,7 @@ def main() -> None:  # noqa: C901 (one measure after another, then the table)
             "",
             "Where the median gradings' time went (`grader grade --timings`):",
             "",
-            *phase_table(a, b, labels),
+            *phase_table(a.phases[a.middle()], b.phases[b.middle()], labels),
         ]
         if batches:
             lines += ["", "The batch's workers, each in a memory cgroup of its own:"]
@@ -1180,8 +1225,7 @@ def main() -> None:  # noqa: C901 (one measure after another, then the table)
             for label, done in batches.items():
                 peaks = ", ".join(f"{peak:,.0f}" for peak, _ in done.workers)
                 others = "; ".join(
-                    f"{peak:,.0f} MB ({', '.join(n for n, _ in snap.processes)})"
-                    for peak, snap in done.others
+                    f"{peak:,.0f} MB ({_names(snap)})" for peak, snap in done.others
                 )
                 lines.append(
                     f"- {label}: {peaks} MB"
