@@ -391,6 +391,8 @@ class Run:
     at_peak: Snapshot
     workers: list[tuple[float, Snapshot]] = field(default_factory=list)
     others: list[tuple[float, Snapshot]] = field(default_factory=list)
+    #: The 1-minute load average as the command ended: what else ran.
+    load: float = 0.0
 
 
 def run(
@@ -444,6 +446,7 @@ def run(
         if box:
             box.stop()
     found = Run(seconds, 0.0, stdout, stderr, process.returncode, Snapshot())
+    found.load = os.getloadavg()[0]
     if box:
         found.peak_mb, found.at_peak = box.peak_mb, box.at_peak
         if mover:
@@ -494,6 +497,7 @@ class Gradings:
     peaks: list[float] = field(default_factory=list)
     phases: list[list[tuple[str, float]]] = field(default_factory=list)
     snapshots: list[Snapshot] = field(default_factory=list)
+    loads: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
@@ -525,8 +529,11 @@ def grade_once(side: Side, into: Gradings, prefix: Sequence[str] = ()) -> None:
     into.peaks.append(done.peak_mb)
     into.phases.append(timings(done.stderr))
     into.snapshots.append(done.at_peak)
+    into.loads.append(done.load)
     print(
-        f"  {side.label}: {done.seconds:.1f} s, peak {done.peak_mb:.0f} MB", flush=True
+        f"  {side.label}: {done.seconds:.1f} s, peak {done.peak_mb:.0f} MB, "
+        f"load {done.load:.1f}",
+        flush=True,
     )
 
 
@@ -590,7 +597,7 @@ def bench_batch(side: Side, subs: Path, out: Path, size: int) -> Run:
     worst = max((peak for peak, _ in done.workers), default=0.0)
     print(
         f"  {side.label}: {done.seconds:.0f} s, {len(done.workers)} workers, "
-        f"worst worker {worst:.0f} MB",
+        f"worst worker {worst:.0f} MB, load {done.load:.1f}",
         flush=True,
     )
     return done
@@ -1009,6 +1016,15 @@ def main() -> None:  # noqa: C901 (one measure after another, then the table)
         )
         lines.append(
             row(
+                "1-minute load average as each grading ended (min to max)",
+                "(other users)",
+                f"{min(a.loads):.1f} to {max(a.loads):.1f}",
+                f"{min(b.loads):.1f} to {max(b.loads):.1f}",
+                None,
+            )
+        )
+        lines.append(
+            row(
                 "the same with an empty cache (once)",
                 "(no goal)",
                 "",
@@ -1102,9 +1118,10 @@ def main() -> None:  # noqa: C901 (one measure after another, then the table)
                 row(
                     f"batch of {args.batch}, `-j 2`: submissions a minute",
                     f">= 2x {old.label}",
-                    f"{rates[old.label]:.1f}/min ({batches[old.label].seconds:.0f} s)",
-                    f"{rates[new.label]:.1f}/min ({batches[new.label].seconds:.0f} s): "
-                    f"{ratio:.2f}x",
+                    f"{rates[old.label]:.1f}/min ({batches[old.label].seconds:.0f} s, "
+                    f"load {batches[old.label].load:.1f})",
+                    f"{rates[new.label]:.1f}/min ({batches[new.label].seconds:.0f} s, "
+                    f"load {batches[new.label].load:.1f}): {ratio:.2f}x",
                     ratio >= 2,
                 )
             )
