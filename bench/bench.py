@@ -451,7 +451,7 @@ def run(
         found.peak_mb, found.at_peak = box.peak_mb, box.at_peak
         if mover:
             for group in mover.workers.values():
-                # The batch's own helpers (a resource tracker) are children too.
+                # The batch's short-lived children (its sandbox probe) are no workers.
                 names = " ".join(name for name, _ in group.at_peak.processes)
                 kept = found.workers if "grader.batch" in names else found.others
                 kept.append((group.peak_mb, group.at_peak))
