@@ -48,7 +48,7 @@ VARYING = ("seconds",)
 
 
 def _edited(edits: list[tuple[str, str, str]]) -> nbformat.NotebookNode:
-    nb = nbformat.read(SOLUTION, as_version=4)
+    nb: nbformat.NotebookNode = nbformat.read(SOLUTION, as_version=4)
     cells = find_graded_cells(nb)
     for function, old, new in edits:
         cell = nb.cells[cells[function].index]
