@@ -195,9 +195,10 @@ def shared_cache(tmp_path_factory):
 def _kernel_run(path: Path, functions: tuple[str, ...]) -> tuple[dict, Any, Any]:
     """Run a notebook's graded cells and the probes of ``functions`` once:
     (cells, edition, run)."""
-    from grader.execute import start_submission
-    from grader.notebook import find_graded_cells, own_imports, read_notebook, recognise
+    from grader.notebook import find_graded_cells, own_imports, read_notebook
+    from grader.recognise import recognise
     from grader.sandbox import choose
+    from grader.submission import start_submission
 
     nb = read_notebook(path)
     graded = recognise(find_graded_cells(nb), str(path))
