@@ -74,6 +74,7 @@ PROJECT_FILES = (
     "grader/editions/*.py",
     "grader/similarity/*.py",
     "grader/py.typed",
+    "grader/templates/*.html.j2",
     "fixtures/*.py",
     "fixtures/*.json",
     "fixtures/*.tsv",

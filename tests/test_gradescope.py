@@ -98,12 +98,15 @@ def test_the_bundle_holds_what_gradescope_runs(bundle):
 @pytest.mark.fast
 def test_every_module_of_the_package_travels_in_the_bundle():
     # A subpackage added to the grader but not to PROJECT_FILES would install
-    # on Gradescope without it, and `grader gradescope run` would not import.
+    # on Gradescope without it, and `grader gradescope run` would not import;
+    # a template left behind would install a grader that cannot draw a page.
     from grader.gradescope import PROJECT_FILES
+    from grader.templating import SHIPPED
 
     carried = {path for pattern in PROJECT_FILES for path in ROOT.glob(pattern)}
     modules = set((ROOT / "grader").rglob("*.py"))
-    assert modules - carried == set()
+    templates = {ROOT / "grader" / "templates" / name for name in SHIPPED}
+    assert (modules | templates) - carried == set()
 
 
 def test_run_autograder_writes_gradescope_results(bundle, tmp_path):
@@ -242,6 +245,17 @@ def test_setup_fails_where_python3_venv_does_not_help(bundle, tmp_path):
     assert not [line for line in log if "pip install" in line]
 
 
+#: Run by the bundle's venv: every shipped template compiles, and the
+#: grader that did it is the venv's (its package's folder is printed).
+CHECK_TEMPLATES = """\
+from pathlib import Path
+import grader
+from grader.templating import check_templates
+check_templates(None)
+print(Path(grader.__file__).resolve().parent)
+"""
+
+
 def test_the_bundle_installs_and_grades_as_on_gradescope(bundle, tmp_path):
     """The bundle's own setup.sh, for real: a fresh venv, the grader and
     TensorFlow installed from the bundle; then its run_autograder on the
@@ -278,6 +292,16 @@ def test_the_bundle_installs_and_grades_as_on_gradescope(bundle, tmp_path):
         print(f"setup.sh: {took:.0f} s")
         venv_python = root / "venv" / "bin" / "python"
         assert venv_python.exists()
+        # The installed grader has its page templates (package data).
+        drawn = subprocess.run(
+            [str(venv_python), "-c", CHECK_TEMPLATES],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=120,
+        )
+        assert drawn.returncode == 0, drawn.stderr
+        assert Path(drawn.stdout.strip()).is_relative_to(root.resolve() / "venv")
         # setup.sh computed the reference's training run into the image.
         assert len(list((root / "cache").glob("training-*.json"))) == 1
 
