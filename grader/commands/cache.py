@@ -35,13 +35,15 @@ def _cache(args: argparse.Namespace) -> int:
 
 CACHE = Command(
     name="cache",
-    help="the reference's results kept on this machine",
-    description="The reference's short training run is computed once per "
-    "machine and kept in a cache folder (GRADER_CACHE_DIR, else the user's "
-    "cache folder; GRADER_CACHE_DIR=off keeps nothing); a ResNet50 that is "
-    "the reference's but for its names takes that run. `warm` computes it "
-    "now (Gradescope's setup.sh does, when the image is built); `clear` "
-    "removes the folder.",
+    help="what the grader judged once and keeps on this machine",
+    description="What is the same from one grading to the next is judged once "
+    "and kept in a cache folder (GRADER_CACHE_DIR, else the user's cache "
+    "folder; GRADER_CACHE_DIR=off keeps nothing): each check's result, under a "
+    "digest of what the check reads, and the reference's short training run, "
+    "which a ResNet50 that is the reference's but for its names takes. A batch "
+    "keeps its own in OUT/.grader-cache. `warm` computes the training run now "
+    "(Gradescope's setup.sh does, when the image is built); `clear` removes the "
+    "folder.",
     arguments=_arguments,
     run=_cache,
 )

@@ -82,8 +82,8 @@ def _arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--no-cache",
         action="store_true",
-        help="keep nothing and reuse nothing: the reference's training run is "
-        "computed again (see grader cache --help)",
+        help="keep nothing and reuse nothing: every check and the reference's "
+        "training run are computed again (see grader cache --help)",
     )
     points_option(command)
     _batch_arguments(command)
