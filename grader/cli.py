@@ -24,6 +24,7 @@ Auto-grader for the ResNet-50 "Residual Networks" assignment.
   grader report OUT              write a batch's class report again, OUT/report.html
   grader check NOTEBOOK          the checks students see, only (fast; for students)
   grader points                  the points table: every check, its points, who sees it
+  grader serve                   the grading service: students submit, see their grade
   grader gradescope build Z.zip  Gradescope's autograder bundle
   grader assign SOLUTION OUTDIR  make the student notebook from the solution
   grader release OUT             the hand-out for students: folder OUT and OUT.zip

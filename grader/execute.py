@@ -53,6 +53,9 @@ PRELUDE_SECONDS = 180.0
 #: everything below it before it is killed itself.
 LAUNCHER_SECONDS = 10.0
 BOUND_CELL_SECONDS = 10.0
+#: Why a kernel died that no limit of the sandbox's killed: from outside, or
+#: the machine out of memory (a grading service retries such a grading).
+UNEXPLAINED_DEATH = "the kernel died"
 SIGNAL_REASONS = {
     24: "it used more than {cpu} s of CPU time",
     25: "it wrote a file larger than {scratch} MB",
@@ -344,7 +347,7 @@ class KernelSession:
             return SIGNAL_REASONS[code - 128].format(
                 cpu=self._limits.cpu_seconds, scratch=self._limits.scratch_mb
             )
-        return "the kernel died"
+        return UNEXPLAINED_DEATH
 
     def _responsive(self) -> bool:
         """Whether the kernel runs a trivial cell (after a timeout, say)."""

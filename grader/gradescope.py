@@ -73,6 +73,13 @@ PROJECT_FILES = (
     "grader/commands/*.py",
     "grader/editions/*.py",
     "grader/similarity/*.py",
+    # The service is part of the package (pyproject.toml lists it), so the
+    # install needs it, though a Gradescope run never serves.
+    "grader/service/*.py",
+    "grader/service/status.js",
+    "grader/service/migrations/*.py",
+    "grader/service/migrations/script.py.mako",
+    "grader/service/migrations/versions/*.py",
     "grader/py.typed",
     "grader/templates/*.html.j2",
     "fixtures/*.py",

@@ -32,6 +32,13 @@ SHIPPED = (
     "feedback.html.j2",
     "report.html.j2",
     "similarity.html.j2",
+    # The grading service's pages (grader serve).
+    "service_signin.html.j2",
+    "service_student.html.j2",
+    "service_submission.html.j2",
+    "service_refused.html.j2",
+    "service_class.html.j2",
+    "service_history.html.j2",
 )
 
 

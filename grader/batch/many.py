@@ -137,10 +137,10 @@ def _grade(
     hashes = [content_hash(submission.path) for submission in submissions]
 
     def finish(index: int, result: SubmissionResult) -> None:
-        scored = _scored(result, policy)
-        if not result.reused or scored is not result:
-            store.save(scored)
-        result = scored
+        rescored = scored(result, policy)
+        if not result.reused or rescored is not result:
+            store.save(rescored)
+        result = rescored
         results[index] = result
         tally.add(result)
         if display is not None:
@@ -169,7 +169,7 @@ def _grade(
     return [results[i] for i in sorted(results)]
 
 
-def _scored(result: SubmissionResult, policy: Policy) -> SubmissionResult:
+def scored(result: SubmissionResult, policy: Policy) -> SubmissionResult:
     """The result with its points under ``policy``: itself where they already are.
 
     Points are a function of each check's credit, which the policy does not

@@ -338,6 +338,11 @@ class WarmWorker:
         self._root = Path()
         self._count = 0
 
+    def start(self) -> None:
+        """Start the worker process now, so that it is warm for the first."""
+        if self._process is None:
+            self._start()
+
     def _start(self) -> subprocess.Popen[bytes]:
         stack = ExitStack()
         root = stack.enter_context(temporary_folder("grader-batch-"))

@@ -19,6 +19,7 @@ from grader.commands import (
     gradescope,
     handout,
     points,
+    serve,
     similar,
 )
 from grader.commands.table import Command
@@ -33,6 +34,7 @@ COMMANDS: tuple[Command, ...] = (
     handout.RELEASE,
     gradescope.GRADESCOPE,
     cache.CACHE,
+    serve.SERVE,
     handout.SIGNS,
 )
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from grader import errors
 from grader.commands.options import (
-    chosen_limits,
     grading_options,
+    options_of,
     points_option,
     points_policy,
     run_grade,
@@ -210,7 +210,6 @@ def _grade_batch(args: argparse.Namespace) -> int:
     from grader.batch import (
         DEFAULT_OUT,
         Interrupted,
-        Options,
         grade_many,
         output_paths,
     )
@@ -231,15 +230,7 @@ def _grade_batch(args: argparse.Namespace) -> int:
         from grader.batch.roster import read_roster
 
         roster = read_roster(args.canvas_roster, assignment=args.canvas_assignment)
-    options = Options(
-        functions=tuple(args.function) if args.function else None,
-        limits=chosen_limits(args),
-        require_sandbox=args.require_sandbox,
-        no_sandbox=args.no_sandbox,
-        kernel_user=args.kernel_user,
-        edition=args.edition,
-        templates=args.templates,
-    )
+    options = options_of(args)
     out = args.out or DEFAULT_OUT
     stopped = None
     try:

@@ -21,6 +21,7 @@ from grader.probes import FUNCTIONS
 from grader.sandbox import Limits
 
 if TYPE_CHECKING:  # imported where used: TensorFlow
+    from grader.batch.options import Options
     from grader.checks import Check
     from grader.points import Policy
     from grader.report import GradeReport
@@ -203,6 +204,21 @@ def run_grade(args: argparse.Namespace, *, visible_only: bool) -> GradeReport:
             sandbox=sandbox,
             edition=getattr(args, "edition", None),
         )
+
+
+def options_of(args: argparse.Namespace) -> Options:
+    """What a batch's or the service's gradings depend on, from the options."""
+    from grader.batch.options import Options
+
+    return Options(
+        functions=tuple(args.function) if args.function else None,
+        limits=chosen_limits(args),
+        require_sandbox=args.require_sandbox,
+        no_sandbox=args.no_sandbox,
+        kernel_user=args.kernel_user,
+        edition=args.edition,
+        templates=getattr(args, "templates", None),
+    )
 
 
 def points_policy(path: Path | None, edition: str | None = None) -> Policy:

@@ -1,0 +1,1 @@
+"""Each revision of the service database, in order."""

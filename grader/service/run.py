@@ -1,0 +1,200 @@
+"""Starting the service: its folder, its database, its workers, the server.
+
+``serve`` opens (or makes) the data folder and the database, migrates it,
+adds the roster's students, gives back to the queue what a crash left
+running, starts ``kernels`` grading workers and serves the application
+with uvicorn until it is stopped (Ctrl-C, SIGTERM), then ends the workers
+and their kernels. ``print_tokens`` prints the tokens to mail out.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TextIO
+
+from grader.batch.options import Options
+from grader.errors import GraderError
+from grader.points import Policy
+from grader.service import roster
+from grader.service.store import Store, engine_for, migrate, sqlite_url
+from grader.service.tokens import load_key
+
+#: Seconds between looks for claims whose lease ran out.
+RECOVER_SECONDS = 10.0
+IN_USE = (
+    "{data}: another grader serve uses this folder's database; stop it first "
+    "(or give this one another --data)"
+)
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Where the service keeps its things."""
+
+    data: Path
+    db: str | None = None
+    roster: Path | None = None
+    templates: Path | None = None
+
+    @property
+    def url(self) -> str:
+        """The database's address."""
+        return self.db or sqlite_url(self.data)
+
+    @property
+    def embedded(self) -> bool:
+        """Whether the database is the folder's own SQLite file."""
+        return self.db is None or self.db.startswith("sqlite")
+
+
+def open_store(setup: Setup) -> tuple[Store, bytes]:
+    """The folder made (0700), the database migrated; the store and the key."""
+    try:
+        setup.data.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GraderError(f"{setup.data}: cannot create the folder ({exc})") from None
+    key = load_key(setup.data)
+    try:
+        engine = engine_for(setup.url)
+        migrate(engine)
+    except GraderError:
+        raise
+    except Exception as exc:  # noqa: BLE001  (any driver's way of failing)
+        first = (
+            str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        )
+        raise GraderError(f"the database {_shown(setup.url)}: {first}") from None
+    store = Store(engine)
+    roster.ensure_instructor(store, key)
+    if setup.roster is not None:
+        roster.load(store, key, roster.read_entries(setup.roster))
+    return store, key
+
+
+def _shown(url: str) -> str:
+    """A database's address without its password."""
+    head, at, tail = url.rpartition("@")
+    if not at:
+        return url
+    scheme, _, user = head.partition("://")
+    return f"{scheme}://{user.split(':')[0]}@{tail}"
+
+
+def print_tokens(
+    setup: Setup, *, instructor: bool = False, renew: Sequence[str] = ()
+) -> None:
+    """Print the students' tokens (or the instructor's) as CSV."""
+    store, key = open_store(setup)
+    everyone = {p.login: p for p in store.people()}
+    for login in renew:
+        if login not in everyone:
+            raise GraderError(f"--renew {login}: no such person in the roster")
+        roster.renew(store, key, everyone[login])
+    role = "instructor" if instructor else "student"
+    print(roster.tokens_csv(store, key, role=role), end="")
+
+
+@contextmanager
+def folder_lock(data: Path) -> Iterator[None]:
+    """Hold the data folder: one service a folder (its SQLite database)."""
+    path = data / "service.lock"
+    file: IO[str] = open(path, "a")  # noqa: SIM115  (held while serving)
+    try:
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise GraderError(IN_USE.format(data=data)) from None
+        yield
+    finally:
+        file.close()
+
+
+def serve(
+    setup: Setup,
+    *,
+    options: Options,
+    points: Policy | None,
+    host: str,
+    port: int,
+    kernels: int,
+    only: str | None = None,
+    log: TextIO,
+) -> None:
+    """Run the service until it is stopped."""
+    import uvicorn
+
+    from grader import cache
+    from grader.service.app import make_app
+    from grader.service.context import Service
+    from grader.service.worker import Grading
+
+    store, key = open_store(setup)
+    with folder_lock(setup.data), cache.for_batch(setup.data):
+        if setup.embedded:
+            # Nobody else grades from this database: what was running when
+            # the service stopped was interrupted.
+            store.recover(everything=True)
+        service = Service(
+            store=store,
+            key=key,
+            options=options,
+            points=points or Policy(),
+            templates=setup.templates,
+            workers=kernels,
+            only=only,
+            canvas_roster=_canvas(setup.roster),
+        )
+        workers = [
+            Grading(store, options, policy=points, wake=service.wake, name=f"w{n}")
+            for n in range(kernels)
+        ]
+        for worker in workers:
+            worker.start()
+        stop = threading.Event()
+        keeper = threading.Thread(target=_recover, args=(store, stop), daemon=True)
+        keeper.start()
+        print(
+            f"grader: serving on http://{host}:{port}/ with {kernels} grading "
+            f"worker(s); data in {setup.data}",
+            file=log,
+            flush=True,
+        )
+        try:
+            uvicorn.run(
+                make_app(service),
+                host=host,
+                port=port,
+                log_level="warning",
+                access_log=False,
+            )
+        finally:
+            stop.set()
+            for worker in workers:
+                worker.stop()
+            for worker in workers:
+                worker.join()
+
+
+def _recover(store: Store, stop: threading.Event) -> None:
+    while not stop.wait(RECOVER_SECONDS):
+        try:
+            store.recover()
+        except Exception:  # noqa: BLE001  (the database away for a while)
+            continue
+
+
+def _canvas(path: Path | None) -> Path | None:
+    """The roster, where it is Canvas's export (its header has ``ID``)."""
+    if path is None:
+        return None
+    try:
+        with open(path, encoding="utf-8-sig") as file:
+            header = file.readline()
+    except OSError:
+        return None
+    return path if "ID" in [c.strip() for c in header.split(",")] else None
