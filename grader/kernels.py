@@ -98,8 +98,21 @@ class Kernel:
             progress.phases += watch.phases
         except BaseException as exc:  # handed to the grading that waits
             outcome = exc
-        if progress is not None:
-            progress.finish(outcome)
+        if progress is None:
+            # The kernel failed before its submission came (killed while it
+            # started, say): the submission, when it comes, is told so
+            # rather than left waiting for a kernel that is gone.
+            job = self._jobs.get()
+            if job is None:
+                return
+            progress = job[1]
+            if isinstance(outcome, BaseException) and not isinstance(
+                outcome, errors.GraderError
+            ):
+                outcome = errors.KernelError(
+                    errors.KERNEL_WOULD_NOT_START.format(reason=_said(outcome))
+                )
+        progress.finish(outcome)
 
     def start(self, work: Work, progress: Progress) -> None:
         """Run one submission's work in this kernel, on its thread."""
@@ -148,6 +161,12 @@ class KernelPool:
         if self._ready is not None:
             self._ready.close()
             self._ready = None
+
+
+def _said(exc: BaseException) -> str:
+    """An exception in a few words: its type, and its first line if it has one."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 def _prelude(session: KernelSession, limits: Limits) -> None:

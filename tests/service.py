@@ -50,7 +50,15 @@ def roster(folder: Path, students: list[str]) -> Path:
 class Server:
     """``grader serve`` on 127.0.0.1: ``url``, ``tokens``, ``instructor``."""
 
-    def __init__(self, data: Path, *args: str, roster_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        data: Path,
+        *args: str,
+        roster_path: Path | None = None,
+        wrap: tuple[str, ...] = (),
+    ) -> None:
+        #: A command that runs the service's (a namespace of its own, say).
+        self.wrap = wrap
         self.data = data
         self.args = list(args)
         self.roster_path = roster_path
@@ -63,7 +71,8 @@ class Server:
 
     def start(self) -> Server:
         """Start the service and wait until it answers."""
-        command = [sys.executable, "-m", "grader", "serve", "--data", str(self.data)]
+        command = [*self.wrap, sys.executable, "-m", "grader", "serve"]
+        command += ["--data", str(self.data)]
         command += ["--port", str(self.port), *self.args]
         if self.roster_path is not None:
             command += ["--roster", str(self.roster_path)]

@@ -30,6 +30,19 @@ def test_mypy_passes() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.fast
+def test_ruff_passes() -> None:
+    # The lint rules and what is left out are [tool.ruff] in pyproject.toml.
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def _bound_here(package: types.ModuleType) -> set[str]:
     """The public names a package binds, less its submodules."""
     prefix = package.__name__ + "."

@@ -53,7 +53,14 @@ def _arguments(command: argparse.ArgumentParser) -> None:
         default=1,
         metavar="N",
         help="grading workers, each with a kernel started ahead (default: 1; "
-        "each needs about 1 GB of memory)",
+        "each needs about 1 GB of memory; 0: the web page only, where workers "
+        "on other machines grade)",
+    )
+    command.add_argument(
+        "--worker-only",
+        action="store_true",
+        help="grade jobs from the shared database (--db) with no web page: a "
+        "machine added to a service (see docs/service.md)",
     )
     command.add_argument(
         "--roster",
@@ -94,12 +101,23 @@ def _serve(args: argparse.Namespace) -> int:
     if args.action == "tokens":
         print_tokens(setup, instructor=args.instructor, renew=args.renew or ())
         return 0
-    if args.kernels < 1:
+    if args.kernels < 0 or (args.worker_only and args.kernels < 1):
         from grader.errors import GraderError
 
-        raise GraderError("--kernels must be at least 1")
+        raise GraderError(
+            "--kernels must be at least 1 with --worker-only"
+            if args.worker_only
+            else "--kernels must be 0 or more"
+        )
     options = options_of(args)
     policy = points_policy(args.points) if args.points is not None else None
+    if args.worker_only:
+        from grader.service.run import work
+
+        work(
+            setup, options=options, points=policy, kernels=args.kernels, log=sys.stderr
+        )
+        return 0
     serve(
         setup,
         options=options,

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError
 
 from grader.service import api, class_pages, intake, pages
-from grader.service.context import CSP, DATABASE_DOWN, Service
+from grader.service.context import CSP, DATABASE_DOWN, READ_ONLY, Service
 from grader.service.intake import Refused
 
 log = logging.getLogger("grader.service")
@@ -69,7 +69,9 @@ def _guards(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def database(request: Request, exc: DBAPIError) -> Response:
-        return _refusal(request, Refused(503, DATABASE_DOWN, retry_after=30))
+        service: Service = request.app.state.service
+        line = DATABASE_DOWN if service.writable() else READ_ONLY
+        return _refusal(request, Refused(503, line, retry_after=30))
 
     @app.exception_handler(Exception)
     async def failed(request: Request, exc: Exception) -> Response:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import json
 import logging
+import os
 import statistics
 import threading
 import time
@@ -45,6 +46,10 @@ CSP = (
 DATABASE_DOWN = (
     "the service's database cannot be reached right now; nothing was stored: "
     "try again in a minute"
+)
+READ_ONLY = (
+    "the service cannot store anything now (its disk is read-only); nothing was "
+    "stored: try again later, or tell your instructor"
 )
 NO_TOKEN = "sign in: send your token as 'Authorization: Bearer TOKEN'"
 BAD_TOKEN = "this token is not valid (renewed, or mistyped): ask your instructor"
@@ -101,6 +106,12 @@ class Service:
     only: str | None = None
     canvas_roster: Path | None = None
     signins: SignIns = field(default_factory=SignIns)
+    #: The data folder, where the embedded database lives (None: elsewhere).
+    data: Path | None = None
+
+    def writable(self) -> bool:
+        """Whether the data folder can be written (its disk not read-only)."""
+        return self.data is None or os.access(self.data, os.W_OK)
 
     def person(self, token: str, address: str) -> Person:
         """Who ``token`` is; ``Refused`` (401, or 429 past the failures)."""

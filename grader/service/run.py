@@ -12,7 +12,7 @@ from __future__ import annotations
 import fcntl
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TextIO
@@ -26,6 +26,10 @@ from grader.service.tokens import load_key
 
 #: Seconds between looks for claims whose lease ran out.
 RECOVER_SECONDS = 10.0
+WORKER_NEEDS_DB = (
+    "--worker-only grades from a shared database: give its address with "
+    "--db postgresql://USER@HOST/NAME"
+)
 IN_USE = (
     "{data}: another grader serve uses this folder's database; stop it first "
     "(or give this one another --data)"
@@ -52,8 +56,12 @@ class Setup:
         return self.db is None or self.db.startswith("sqlite")
 
 
-def open_store(setup: Setup) -> tuple[Store, bytes]:
-    """The folder made (0700), the database migrated; the store and the key."""
+def open_store(setup: Setup, *, people: bool = True) -> tuple[Store, bytes]:
+    """The folder made (0700), the database migrated; the store and the key.
+
+    With ``people`` (not on a worker's machine), the instructor and the
+    roster's students are added.
+    """
     try:
         setup.data.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
@@ -70,6 +78,8 @@ def open_store(setup: Setup) -> tuple[Store, bytes]:
         )
         raise GraderError(f"the database {_shown(setup.url)}: {first}") from None
     store = Store(engine)
+    if not people:
+        return store, key
     roster.ensure_instructor(store, key)
     if setup.roster is not None:
         roster.load(store, key, roster.read_entries(setup.roster))
@@ -103,7 +113,12 @@ def print_tokens(
 def folder_lock(data: Path) -> Iterator[None]:
     """Hold the data folder: one service a folder (its SQLite database)."""
     path = data / "service.lock"
-    file: IO[str] = open(path, "a")  # noqa: SIM115  (held while serving)
+    try:
+        path.touch(mode=0o600)
+        # Read only: the lock holds no file of the folder open for writing.
+        file: IO[str] = open(path)  # noqa: SIM115  (held while serving)
+    except OSError as exc:
+        raise GraderError(f"{path}: cannot lock the folder ({exc})") from None
     try:
         try:
             fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -134,7 +149,10 @@ def serve(
     from grader.service.worker import Grading
 
     store, key = open_store(setup)
-    with folder_lock(setup.data), cache.for_batch(setup.data):
+    lock: AbstractContextManager[None] = (
+        folder_lock(setup.data) if setup.embedded else nullcontext()
+    )
+    with lock, cache.for_batch(setup.data):
         if setup.embedded:
             # Nobody else grades from this database: what was running when
             # the service stopped was interrupted.
@@ -148,6 +166,7 @@ def serve(
             workers=kernels,
             only=only,
             canvas_roster=_canvas(setup.roster),
+            data=setup.data if setup.embedded else None,
         )
         workers = [
             Grading(store, options, policy=points, wake=service.wake, name=f"w{n}")
@@ -160,7 +179,7 @@ def serve(
         keeper.start()
         print(
             f"grader: serving on http://{host}:{port}/ with {kernels} grading "
-            f"worker(s); data in {setup.data}",
+            f"worker(s); data in {setup.data}, database {_shown(setup.url)}",
             file=log,
             flush=True,
         )
@@ -178,6 +197,55 @@ def serve(
                 worker.stop()
             for worker in workers:
                 worker.join()
+
+
+def work(
+    setup: Setup,
+    *,
+    options: Options,
+    points: Policy | None,
+    kernels: int,
+    log: TextIO,
+) -> None:
+    """Grade jobs from the database, with no web page: until stopped.
+
+    What ``grader serve --worker-only`` runs on a machine of its own: its
+    ``kernels`` workers claim jobs from the shared database, and a claim this
+    machine stops renewing (it died) goes back to the queue for another.
+    """
+    from grader import cache
+    from grader.service.worker import Grading
+
+    if setup.embedded:
+        raise GraderError(WORKER_NEEDS_DB)
+    store, _key = open_store(setup, people=False)
+    with cache.for_batch(setup.data):
+        workers = [
+            Grading(store, options, policy=points, name=f"{_host()}-w{n}")
+            for n in range(kernels)
+        ]
+        for worker in workers:
+            worker.start()
+        print(
+            f"grader: grading jobs from {_shown(setup.url)} with {kernels} "
+            "worker(s); Ctrl-C to stop",
+            file=log,
+            flush=True,
+        )
+        stop = threading.Event()
+        try:
+            _recover(store, stop)
+        finally:
+            for worker in workers:
+                worker.stop()
+            for worker in workers:
+                worker.join()
+
+
+def _host() -> str:
+    import socket
+
+    return socket.gethostname()[:40] or "worker"
 
 
 def _recover(store: Store, stop: threading.Event) -> None:

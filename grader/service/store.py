@@ -45,8 +45,13 @@ class Person:
 def engine_for(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy wait."""
     if url.startswith("sqlite"):
+        # A connection a transaction: the file is open only while it is used,
+        # so nothing holds it between requests (an administrator may move or
+        # remount the folder of a stopped service's database).
         engine = sa.create_engine(
-            url, connect_args={"timeout": 30, "check_same_thread": False}
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            poolclass=sa.pool.NullPool,
         )
 
         @sa.event.listens_for(engine, "connect")
@@ -58,7 +63,10 @@ def engine_for(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        # psycopg 3, which the grader installs, not SQLAlchemy's default driver.
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
 def sqlite_url(data: Path) -> str:
@@ -76,6 +84,10 @@ def migrate(engine: Engine) -> None:
         "script_location", str(Path(__file__).with_name("migrations"))
     )
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Web processes and workers may start together: one migrates,
+            # the others wait for it and then find nothing to do.
+            connection.execute(sa.text("select pg_advisory_xact_lock(20261207)"))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -16,8 +16,12 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError
 
 from grader.batch.discover import file_name
 from grader.batch.options import Options
@@ -34,6 +38,11 @@ from grader.service.store import Store
 LEASE_SECONDS = 60.0
 #: Seconds an idle worker waits for news of a job before looking again.
 IDLE_SECONDS = 1.0
+#: Seconds between tries while the database cannot be reached, and how many
+#: tries a result is kept for.
+AWAY_SECONDS = 2.0
+AWAY_TRIES = 150
+T = TypeVar("T")
 
 
 class Grading(threading.Thread):
@@ -59,11 +68,19 @@ class Grading(threading.Thread):
         self._warm = WarmWorker(options)
 
     def run(self) -> None:
-        """Grade jobs until ``stop``; the warm process is ended on the way out."""
+        """Grade jobs until ``stop``; the warm process is ended on the way out.
+
+        A database that cannot be reached is waited for: the worker looks
+        again every ``AWAY_SECONDS`` and goes on once it is back.
+        """
         try:
             self._warm.start()
             while not self.stopping.is_set():
-                job = self.store.claim(self.worker_id, LEASE_SECONDS)
+                try:
+                    job = self.store.claim(self.worker_id, LEASE_SECONDS)
+                except DBAPIError:
+                    self.stopping.wait(AWAY_SECONDS)
+                    continue
                 if job is None:
                     self.wake.wait(IDLE_SECONDS)
                     self.wake.clear()
@@ -77,8 +94,11 @@ class Grading(threading.Thread):
         self.stopping.set()
         self.wake.set()
 
-    def grade(self, job: Job) -> str:
-        """Grade one claimed job and record what came of it; its status."""
+    def grade(self, job: Job) -> str | None:
+        """Grade one claimed job and record what came of it; its status.
+
+        None where the database stayed away too long to record it.
+        """
         renewing = threading.Event()
         renewer = threading.Thread(
             target=self._renew, args=(job, renewing), daemon=True
@@ -91,23 +111,45 @@ class Grading(threading.Thread):
             renewer.join()
         grader_fault = _grader_fault(verdict)
         if grader_fault:
-            return self.store.give_back(job, self.worker_id, grader_fault)
+            return self._patiently(
+                lambda: self.store.give_back(job, self.worker_id, grader_fault)
+            )
         result = self._result(job, verdict)
         report = result.report
-        self.store.record(
-            job,
-            self.worker_id,
-            result.status,
-            json.dumps(result.to_dict()),
-            report.score if report is not None else None,
-            report.max_score if report is not None else None,
-            result.message,
+        self._patiently(
+            lambda: self.store.record(
+                job,
+                self.worker_id,
+                result.status,
+                json.dumps(result.to_dict()),
+                report.score if report is not None else None,
+                report.max_score if report is not None else None,
+                result.message,
+            )
         )
         return result.status
 
+    def _patiently(self, write: Callable[[], T]) -> T | None:
+        """``write()``, tried again while the database is away, for a while.
+
+        Past ``AWAY_TRIES`` the result is dropped: the claim's lease runs
+        out and another worker grades the job again, so nothing is lost.
+        """
+        for _ in range(AWAY_TRIES):
+            try:
+                return write()
+            except DBAPIError:
+                if self.stopping.wait(AWAY_SECONDS):
+                    break
+        return None
+
     def _renew(self, job: Job, done: threading.Event) -> None:
         while not done.wait(LEASE_SECONDS / 3):
-            if not self.store.renew_lease(job, self.worker_id, LEASE_SECONDS):
+            try:
+                held = self.store.renew_lease(job, self.worker_id, LEASE_SECONDS)
+            except DBAPIError:
+                continue  # the database away: the lease may still be renewed
+            if not held:
                 return  # lost: whatever this grading finds is not recorded twice
 
     def _verdict(self, job: Job) -> Verdict:
