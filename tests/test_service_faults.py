@@ -130,7 +130,9 @@ def test_a_service_killed_mid_grading_grades_everything_once_when_restarted(
             "running",
         ]
         server.start()  # the same folder, the same database
-        views = [server.wait(server.tokens[s], i) for s, i in zip(students, ids, strict=True)]
+        views = [
+            server.wait(server.tokens[s], i) for s, i in zip(students, ids, strict=True)
+        ]
     finally:
         server.stop()
     assert [(v["status"], v["score"]) for v in views] == [("graded", 100.0)] * 3
