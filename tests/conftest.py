@@ -304,3 +304,35 @@ def nothing_left_running():
         except OSError:
             pass
     assert below == [] and marked == [], (below, marked)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server for the session (``tests.postgres``)."""
+    from tests.postgres import WHY_NOT, Postgres
+
+    if WHY_NOT:
+        pytest.skip(WHY_NOT)
+    with Postgres() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_database(postgres_server):
+    """The address of a new, empty database on the session's server."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(
+        postgres_server.url.rsplit("/", 1)[0] + "/postgres",
+        isolation_level="AUTOCOMMIT",
+        pool_pre_ping=True,  # a test may have stopped and started the server
+    )
+    with admin.connect() as db:
+        db.exec_driver_sql(f"create database {name}")
+    yield postgres_server.url.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as db:
+        db.exec_driver_sql(f"drop database if exists {name} with (force)")
+    admin.dispose()

@@ -70,7 +70,13 @@ class Postgres:
         self._run("initdb", "-D", str(self.cluster), "-U", "postgres", "-A", "trust")
         self.start()
         self._run(
-            "createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+            "createdb",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
             "grader",
         )
         return self
@@ -82,8 +88,17 @@ class Postgres:
             "-c fsync=off -c max_connections=60"
         )
         self._run(
-            "pg_ctl", "-D", str(self.cluster), "-o", options, "-l",
-            str(self.root / "log"), "-w", "-t", str(SECONDS), "start",
+            "pg_ctl",
+            "-D",
+            str(self.cluster),
+            "-o",
+            options,
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-t",
+            str(SECONDS),
+            "start",
         )
 
     def stop(self) -> None:

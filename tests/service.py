@@ -21,15 +21,30 @@ import time
 from pathlib import Path
 
 import httpx
+import nbformat
 
 from grader.report import ERROR, GRADED, INVALID
 
 FINISHED = (GRADED, INVALID, ERROR)
+#: A correct notebook whose first graded cell keeps its kernel busy a while,
+#: so that a fault lands while it is graded.
+SLOW = (
+    "identity_block",
+    "# GRADED FUNCTION: identity_block\n",
+    "# GRADED FUNCTION: identity_block\nimport time\ntime.sleep(20)\n",
+)
 #: Seconds a service may take to answer after it starts (TensorFlow's import
 #: in its worker is not waited for: the web process answers before).
 START_SECONDS = 60
 #: Seconds a submission of the tests may take to be graded, queue included.
 GRADE_SECONDS = 300
+
+
+def notebook_bytes(nb: nbformat.NotebookNode, salt: str) -> bytes:
+    """A notebook's bytes, made unique by ``salt`` (not a double click)."""
+    nb = nbformat.from_dict(nb)
+    nb.metadata["salt"] = salt
+    return nbformat.writes(nb).encode()
 
 
 def free_port() -> int:
@@ -187,3 +202,59 @@ def json_line(response: httpx.Response) -> str:
     detail = json.loads(response.text)["detail"]
     assert isinstance(detail, str) and "\n" not in detail, detail
     return detail
+
+
+class Worker:
+    """``grader serve --worker-only``: a grading machine of its own."""
+
+    def __init__(self, data: Path, db: str, *args: str) -> None:
+        self.data = data
+        self.command = [
+            sys.executable,
+            "-m",
+            "grader",
+            "serve",
+            "--worker-only",
+            "--db",
+            db,
+            "--data",
+            str(data),
+            *args,
+        ]
+        self.log = data.parent / f"{data.name}-worker.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Worker:
+        """Start the worker (it grades once its kernel is warm)."""
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                self.command, stdout=log, stderr=log, env=env, start_new_session=True
+            )
+        return self
+
+    @property
+    def pid(self) -> int:
+        """The worker's process id (its workers' names carry it)."""
+        assert self.process is not None
+        return self.process.pid
+
+    def kill(self) -> None:
+        """``kill -9`` the worker and its kernels."""
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            self.process.wait()
+            self.process = None
+
+    def stop(self) -> None:
+        """Stop it as Ctrl-C would, then anything left."""
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGINT)
+                self.process.wait(timeout=60)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self.kill()

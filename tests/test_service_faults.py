@@ -14,30 +14,15 @@ import sqlite3
 import subprocess
 import time
 
-import nbformat
 import pytest
 
 from tests.conftest import SOLUTION, edited_solution
-from tests.service import Server, json_line, roster
+from tests.service import SLOW, Server, json_line, notebook_bytes, roster
 
 pytestmark = pytest.mark.xdist_group("service-faults")
 
-#: A correct notebook whose first graded cell keeps its kernel busy a while,
-#: so that a fault lands while it is graded.
-SLOW = (
-    "identity_block",
-    "# GRADED FUNCTION: identity_block\n",
-    "# GRADED FUNCTION: identity_block\nimport time\ntime.sleep(20)\n",
-)
 #: Seconds a test waits for a job to be running (its kernel started).
 RUNNING_SECONDS = 240
-
-
-def notebook_bytes(nb: nbformat.NotebookNode, salt: str) -> bytes:
-    """A notebook's bytes, made unique by ``salt`` (not a double click)."""
-    nb = nbformat.from_dict(nb)
-    nb.metadata["salt"] = salt
-    return nbformat.writes(nb).encode()
 
 
 def rows(data) -> dict[int, tuple[str, int]]:

@@ -63,6 +63,15 @@ def _arguments(command: argparse.ArgumentParser) -> None:
         "machine added to a service (see docs/service.md)",
     )
     command.add_argument(
+        "--lease",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="seconds a worker's claim on a job lasts unless renewed (every "
+        "third of it); a worker gone that long loses its job to another "
+        "(default: 60)",
+    )
+    command.add_argument(
         "--roster",
         type=Path,
         metavar="CSV",
@@ -101,6 +110,10 @@ def _serve(args: argparse.Namespace) -> int:
     if args.action == "tokens":
         print_tokens(setup, instructor=args.instructor, renew=args.renew or ())
         return 0
+    if args.lease < 3:
+        from grader.errors import GraderError
+
+        raise GraderError("--lease must be at least 3 seconds")
     if args.kernels < 0 or (args.worker_only and args.kernels < 1):
         from grader.errors import GraderError
 
@@ -126,6 +139,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         kernels=args.kernels,
         only=args.only_edition,
+        lease=args.lease,
         log=sys.stderr,
     )
     return 0

@@ -48,6 +48,7 @@ async def submit(
     service: Service = request.app.state.service
     id_, _late = await service.take(person, notebook)
     position, _ = service.position(service.store.submission(id_))
+    service.wake.set()  # its place first: a worker may take it at once
     return {"id": id_, "status": QUEUED, "position": position}
 
 

@@ -138,7 +138,8 @@ class Service:
     async def take(self, person: Person, upload: UploadFile) -> tuple[int, bool]:
         """Take an upload in (``intake.accept``): its id and whether it is late.
 
-        Raises ``Refused``; an idle worker is woken for what is taken.
+        Raises ``Refused``. The caller wakes an idle worker (``wake``) once
+        it has said where the submission stands.
         """
         data = await upload.read(intake.MAX_BYTES + 1)
         taken: tuple[int, bool] = await run_blocking(
@@ -149,7 +150,6 @@ class Service:
             data,
             self.intake_policy(),
         )
-        self.wake.set()
         return taken
 
     def describe(self, row: dict[str, Any], base: str) -> dict[str, Any]:

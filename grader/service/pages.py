@@ -178,6 +178,7 @@ async def upload(
         if not exc.existing:
             raise
         id_ = exc.existing  # a double click: the first one's page
+    service_of(request).wake.set()
     return RedirectResponse(f"/submissions/{id_}", status_code=303)
 
 

@@ -23,8 +23,9 @@ from grader.points import Policy
 from grader.service import roster
 from grader.service.store import Store, engine_for, migrate, sqlite_url
 from grader.service.tokens import load_key
+from grader.service.worker import LEASE_SECONDS
 
-#: Seconds between looks for claims whose lease ran out.
+#: Seconds between looks for claims whose lease ran out (at most).
 RECOVER_SECONDS = 10.0
 WORKER_NEEDS_DB = (
     "--worker-only grades from a shared database: give its address with "
@@ -138,6 +139,7 @@ def serve(
     port: int,
     kernels: int,
     only: str | None = None,
+    lease: float = LEASE_SECONDS,
     log: TextIO,
 ) -> None:
     """Run the service until it is stopped."""
@@ -169,13 +171,22 @@ def serve(
             data=setup.data if setup.embedded else None,
         )
         workers = [
-            Grading(store, options, policy=points, wake=service.wake, name=f"w{n}")
+            Grading(
+                store,
+                options,
+                policy=points,
+                wake=service.wake,
+                name=f"w{n}",
+                lease=lease,
+            )
             for n in range(kernels)
         ]
         for worker in workers:
             worker.start()
         stop = threading.Event()
-        keeper = threading.Thread(target=_recover, args=(store, stop), daemon=True)
+        keeper = threading.Thread(
+            target=_recover, args=(store, stop, lease), daemon=True
+        )
         keeper.start()
         print(
             f"grader: serving on http://{host}:{port}/ with {kernels} grading "
@@ -205,6 +216,7 @@ def work(
     options: Options,
     points: Policy | None,
     kernels: int,
+    lease: float = LEASE_SECONDS,
     log: TextIO,
 ) -> None:
     """Grade jobs from the database, with no web page: until stopped.
@@ -221,7 +233,7 @@ def work(
     store, _key = open_store(setup, people=False)
     with cache.for_batch(setup.data):
         workers = [
-            Grading(store, options, policy=points, name=f"{_host()}-w{n}")
+            Grading(store, options, policy=points, name=f"{_host()}-w{n}", lease=lease)
             for n in range(kernels)
         ]
         for worker in workers:
@@ -234,7 +246,7 @@ def work(
         )
         stop = threading.Event()
         try:
-            _recover(store, stop)
+            _recover(store, stop, lease)
         finally:
             for worker in workers:
                 worker.stop()
@@ -243,13 +255,15 @@ def work(
 
 
 def _host() -> str:
+    """The machine and process, as a worker's name shows them."""
+    import os
     import socket
 
-    return socket.gethostname()[:40] or "worker"
+    return f"{socket.gethostname()[:40] or 'worker'}-{os.getpid()}"
 
 
-def _recover(store: Store, stop: threading.Event) -> None:
-    while not stop.wait(RECOVER_SECONDS):
+def _recover(store: Store, stop: threading.Event, lease: float) -> None:
+    while not stop.wait(min(RECOVER_SECONDS, lease / 2)):
         try:
             store.recover()
         except Exception:  # noqa: BLE001  (the database away for a while)

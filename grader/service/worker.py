@@ -56,12 +56,15 @@ class Grading(threading.Thread):
         policy: Policy | None = None,
         wake: threading.Event | None = None,
         name: str = "",
+        lease: float = LEASE_SECONDS,
     ) -> None:
         super().__init__(name=f"grader-service-{name or 'worker'}", daemon=True)
         self.store = store
         self.options = options
         self.policy = policy or Policy()
         self.wake = wake or threading.Event()
+        #: Seconds a claim lasts unless renewed (renewed every third of it).
+        self.lease = lease
         self.stopping = threading.Event()
         #: Who holds a claim: unique to this worker and this run of it.
         self.worker_id = f"{name or 'worker'}-{uuid.uuid4().hex[:12]}"
@@ -77,7 +80,7 @@ class Grading(threading.Thread):
             self._warm.start()
             while not self.stopping.is_set():
                 try:
-                    job = self.store.claim(self.worker_id, LEASE_SECONDS)
+                    job = self.store.claim(self.worker_id, self.lease)
                 except DBAPIError:
                     self.stopping.wait(AWAY_SECONDS)
                     continue
@@ -144,9 +147,9 @@ class Grading(threading.Thread):
         return None
 
     def _renew(self, job: Job, done: threading.Event) -> None:
-        while not done.wait(LEASE_SECONDS / 3):
+        while not done.wait(self.lease / 3):
             try:
-                held = self.store.renew_lease(job, self.worker_id, LEASE_SECONDS)
+                held = self.store.renew_lease(job, self.worker_id, self.lease)
             except DBAPIError:
                 continue  # the database away: the lease may still be renewed
             if not held:
