@@ -361,9 +361,9 @@ def _probes(
 def _hidden_keys(function: str) -> Callable[[Judge], Collection[str]]:
     """Every hidden probe's key, and the example's, which messages compare."""
     key = "seeded" if function != "ResNet50" else "default"
-    return lambda judge: (
-        {key} | {spec.key for spec in judge.probes(function) if not spec.visible}
-    )
+    return lambda judge: {key} | {
+        spec.key for spec in judge.probes(function) if not spec.visible
+    }
 
 
 def _depends_on(function: str, name: str) -> Callable[[Judge], Any] | None:
