@@ -20,6 +20,8 @@ traceback in the student's notebook. The lines, by where they come from::
       UNREACHABLE, NO_ANSWER, MOVED,      the network and what answered
         ODD_ANSWER
       BAD_TOKEN, REFUSED, FAILED          the service's own line
+        Again                             not an end: the same file sent
+                                          twice, whose grade is awaited
       STILL, STOPPED                      still waiting when it gave up
 """
 
@@ -105,6 +107,14 @@ class SubmitError(Exception):
     """What stopped a submission: the one line the student reads."""
 
 
+class Again(SubmitError):
+    """The same file sent moments ago: the service names that submission."""
+
+    def __init__(self, line: str, id_: int) -> None:
+        super().__init__(line)
+        self.id = id_
+
+
 def submit(
     notebook: str | os.PathLike[str] | None = None,
     *,
@@ -148,10 +158,13 @@ def _submit(
     except OSError as exc:
         raise SubmitError(UNREADABLE.format(path=path, reason=_why(exc))) from None
     check_saved(path.name, data, namespace)
-    taken = _upload(address, secret, path.name, data)
-    id_ = int(taken["id"])
+    try:
+        id_ = _upload(address, secret, path.name, data)
+        print(f"Submitted {path.name}: submission {id_}.", file=out, flush=True)
+    except Again as again:  # sent twice: the service's line, then that one's grade
+        id_, line = again.id, str(again)
+        print(f"{line[:1].upper()}{line[1:]}.", file=out, flush=True)
     feedback = f"{address}/submissions/{id_}/feedback"
-    print(f"Submitted {path.name}: submission {id_}.", file=out, flush=True)
     try:
         view = _wait(address, secret, id_, wait, out, feedback)
     except KeyboardInterrupt:
@@ -262,7 +275,8 @@ def _points(value: object) -> str:
     return f"{float(value):g}" if isinstance(value, (int, float)) else "?"
 
 
-def _upload(address: str, token: str, name: str, data: bytes) -> dict[str, Any]:
+def _upload(address: str, token: str, name: str, data: bytes) -> int:
+    """POST the notebook; its submission's id (``Again`` for a double send)."""
     boundary = uuid.uuid4().hex
     filename = "".join(c for c in name if c not in '"\r\n\\')
     body = b"".join(
@@ -281,7 +295,7 @@ def _upload(address: str, token: str, name: str, data: bytes) -> dict[str, Any]:
     status, answer = _call(address, "/api/submissions", token, body, content)
     if status != 202 or not isinstance(answer, dict) or "id" not in answer:
         raise SubmitError(ODD_ANSWER.format(server=address, what=status))
-    return answer
+    return int(answer["id"])
 
 
 def _wait(
@@ -386,6 +400,8 @@ def _refused(address: str, exc: urllib.error.HTTPError) -> NoReturn:
         what = f"{exc.code} {exc.reason}"
         raise SubmitError(ODD_ANSWER.format(server=address, what=what))
     line = " ".join(detail.split())
+    if exc.code == 409 and isinstance(answer.get("id"), int):
+        raise Again(line, answer["id"])
     if exc.code == 401:
         raise SubmitError(BAD_TOKEN.format(line=line))
     if exc.code >= 500:

@@ -22,7 +22,7 @@ from nbclient import NotebookClient
 
 from grader import submit as module
 from grader.submit import check_saved, submit
-from tests.conftest import SOLUTION
+from tests.conftest import SOLUTION, STUDENT
 from tests.service import Server, free_port, json_line, roster
 
 pytestmark = pytest.mark.xdist_group("submit")
@@ -166,7 +166,9 @@ def test_code_the_kernel_ran_but_the_file_lacks_is_caught(tmp_path):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("submit")
-    with Server(folder / "data", roster_path=roster(folder, ["s1", "s2"])) as running:
+    with Server(
+        folder / "data", roster_path=roster(folder, ["s1", "s2", "s3"])
+    ) as running:
         yield running
 
 
@@ -192,6 +194,22 @@ def test_the_solution_comes_back_full_marks_with_its_link(server, no_variables):
     assert page.status_code == 200 and "Score: 100/100" in page.text
 
 
+def test_the_same_file_sent_twice_waits_for_the_first(server, no_variables):
+    # A double send (here, the page's upload and then submit() within the
+    # service's 30 s): no second submission; submit() waits for the first.
+    token = server.tokens["s2"]
+    first = server.submit(token, STUDENT, "Residual_Networks.ipynb")
+    assert first.status_code == 202, first.text
+    id_ = first.json()["id"]
+    view, lines = said(notebook=STUDENT, server=server.url, token=token)
+    assert isinstance(view, dict) and view["id"] == id_
+    assert (view["status"], view["score"], view["max_score"]) == ("graded", 0, 100)
+    assert lines[0].startswith("This file was submitted ")
+    assert lines[0].endswith(f" ago as submission {id_}; it is that one.")
+    assert lines[-2] == "Score: 0/100"
+    assert [s["id"] for s in server.get("/api/submissions", token).json()] == [id_]
+
+
 def test_a_wrong_token_is_the_services_line(server, monkeypatch, no_variables):
     monkeypatch.setenv(module.SERVER_VARIABLE, server.url)
     monkeypatch.setenv(module.TOKEN_VARIABLE, "rn_not-a-token")
@@ -204,7 +222,7 @@ def test_a_wrong_token_is_the_services_line(server, monkeypatch, no_variables):
 def test_a_refusal_is_the_services_line(server, tmp_path, no_variables):
     path = tmp_path / "notes.ipynb"
     path.write_text("these are my notes, not a notebook\n", encoding="utf-8")
-    token = server.tokens["s2"]
+    token = server.tokens["s3"]
     returned, lines = said(notebook=path, server=server.url, token=token)
     assert returned is None
     expected = json_line(server.submit(token, path, "notes.ipynb"))
