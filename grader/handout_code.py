@@ -39,8 +39,10 @@ COPIED = (
     "public",
     "render",
     "report",
+    "submit",
 )
-"""Grader modules copied as they are, but for their imports."""
+"""Grader modules copied as they are, but for their imports (``submit``:
+the notebook's ``submit()`` to a grading service, which imports none)."""
 WRITTEN = ("probes", "reference")
 """Grader modules the hand-out gets a version of its own of (see the docstring)."""
 EDITION_MODULES = ("__init__", "edition_2020")

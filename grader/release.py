@@ -5,7 +5,8 @@ under its own name)::
 
     Residual_Networks.ipynb   the student notebook, stubbed as ``grader assign`` does
     resnets_utils.py          the helpers the notebook imports
-    public_tests.py           the public checks the notebook calls
+    public_tests.py           the public checks the notebook calls, and
+                              submit() to a grading service (``grader serve``)
     resnet_checks/            their code: the grader's modules that the visible
                               checks need, copied now with their imports
                               rewritten, except two that are written anew:
@@ -284,6 +285,24 @@ an `AssertionError`; when all pass, the cell prints `All tests passed.`.
 ## What is graded later
 
 {graded_later}
+
+## Submitting to your course's grading service
+
+Where your course runs a grading service, your instructor gives you its
+address and a token of your own. Save the notebook, then run in a new cell:
+
+```python
+from public_tests import submit
+submit(server="https://...", token="...")
+```
+
+It sends the saved notebook, waits for the grade and prints the score and the
+address of the feedback page (sign in there with the same token); anything
+that goes wrong is said in one line. The token is yours alone, and a token
+written in a cell is saved in the notebook: to keep it out, start Jupyter
+with the environment variables set (`GRADER_SERVER=https://...
+GRADER_TOKEN=... jupyter lab`) and call `submit()` alone. The service's own
+page takes the file as well.
 
 {points}
 

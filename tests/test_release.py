@@ -54,6 +54,7 @@ HANDOUT_FILES = [
     "resnet_checks/references.json",
     "resnet_checks/render.py",
     "resnet_checks/report.py",
+    "resnet_checks/submit.py",
     "resnets_utils.py",
 ]
 TEST_CELLS = {

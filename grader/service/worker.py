@@ -13,6 +13,7 @@ student. A limit the student's code reached stays the student's result.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import uuid
@@ -172,7 +173,7 @@ class Grading(threading.Thread):
         result = SubmissionResult(
             student=job.login,
             notebook=job.filename,
-            sha256="",
+            sha256=hashlib.sha256(job.notebook).hexdigest(),  # as the batch's
             status=verdict.status,
             message=verdict.message,
             report=report,
