@@ -76,7 +76,7 @@ def _arguments(command: argparse.ArgumentParser) -> None:
 def _similar(args: argparse.Namespace) -> int:
     from grader.batch.discover import find_submissions
     from grader.batch.store import Store
-    from grader.similarity import HANDOUT, compare
+    from grader.similarity import compare
     from grader.similarity.outputs import failed_checks, write_similarity
 
     if args.templates is not None:
@@ -97,7 +97,7 @@ def _similar(args: argparse.Namespace) -> int:
     comparison = compare(
         submissions,
         known,
-        boilerplate=args.handout or (HANDOUT,),
+        boilerplate=args.handout,
         mistakes=mistakes,
     )
     for line in comparison.unread:
