@@ -7,22 +7,26 @@ against every pair of that hand-out's few students. So each fingerprint is
 also counted within its cohort:
 
 - the cohorts are the editions the grader tells from the graded functions'
-  signatures, and the groups of notebooks whose cells carry the same
-  hand-out metadata (a cell id, nbgrader's ids, ``deletable``, ``editable``,
-  ``tags``; not the state a student's own Jupyter keeps, ``scrolled`` and
-  the like) held by at least ``COHORT_MIN`` notebooks: revisions of one
-  edition, or the editions that share one course's hand-out;
+  signatures, and the groups of notebooks holding a cell with the same
+  hand-out metadata and first line (a cell id, nbgrader's ids,
+  ``deletable``, ``editable``, ``tags``; not the state a student's own
+  Jupyter keeps, ``scrolled`` and the like): revisions of one edition, or
+  the editions that share one course's hand-out. Such a value founds a
+  cohort when ``COHORT_MIN`` notebooks hold it, or two whose answers are
+  unrelated where only a course's tools write it (``COURSE_KEYS``); an
+  edition's notebooks that hold none of the values splitting it are one
+  more (``rest``);
 - a fingerprint's cohort is the intersection of every cohort that holds all
   of its holders (a cohort that is the whole class is none: there the
   class's own limit, ``evidence.common_limit``, counts as before);
-- a cohort can tell its hand-out when at least ``COHORT_MIN`` of its
-  notebooks share nothing of their answers (code in the graded functions,
-  a training run's numbers) with each other: a ring of copies is no cohort;
+- a cohort tells its hand-out when at least ``COHORT_MIN`` of its notebooks
+  have unrelated answers (code in the graded functions and a training run's
+  numbers scoring under ``RELATED`` together): a ring of copies is none;
 - where it can, a fingerprint that most of it hold (at least ``COHORT_MIN``)
   is its hand-out's, and counts for nobody;
-- where it cannot (one or two notebooks, or no three unrelated), what only
-  its notebooks hold counts for none of them unless it is an answer: code
-  in the graded functions or a training run's numbers. The page says so.
+- where it cannot, a fingerprint all of it hold counts for none of them,
+  but for a training run's numbers, which no hand-out gives. The page
+  names these notebooks (``Untold``) for a person to look at.
 """
 
 from __future__ import annotations
@@ -55,7 +59,8 @@ class Cohort:
 
     name: str
     #: ``edition``: the graded functions' signatures; ``metadata``: cells
-    #: carrying the same hand-out metadata.
+    #: carrying the same hand-out metadata; ``rest``: an edition's notebooks
+    #: carrying none of the metadata that sets its other cohorts apart.
     how: str
     members: tuple[str, ...]
     #: Whether it has ``COHORT_MIN`` notebooks whose answers are unrelated.
@@ -86,10 +91,12 @@ class Cohorts:
 
 
 def _marker(cell: Cell) -> str | None:
-    """A cell's hand-out metadata and first line as canonical JSON, or None.
+    """A cell's hand-out metadata, and what names the cell, as JSON; or None.
 
-    The first line tells apart the revisions that lock or mark their cells
-    alike (``deletable``) but wrote them differently.
+    A cell with an id (its own, or nbgrader's) is named by it; one without
+    by its first line, which tells apart the revisions that lock their cells
+    alike (``deletable``) but wrote them differently. A student's edits to
+    the first line of a cell with an id change nothing.
     """
     if not cell.metadata:
         return None
@@ -97,7 +104,9 @@ def _marker(cell: Cell) -> str | None:
     kept = {k: carried[k] for k in HANDOUT_KEYS if k in carried}
     if not kept:
         return None
-    first = cell.source.strip().partition("\n")[0]
+    grading = kept.get("nbgrader")
+    named = "id" in kept or isinstance(grading, dict) and "grade_id" in grading
+    first = "" if named else cell.source.strip().partition("\n")[0]
     return json.dumps([kept, first], sort_keys=True)
 
 
@@ -162,8 +171,8 @@ def _groups(documents: Sequence[Document], related: set[frozenset[int]]) -> list
             if members & holders and not holders <= members:
                 rest -= members
         if rest and rest != holders:
-            name = f"edition {edition}, none of its revisions' cells"
-            found.setdefault(frozenset(rest), (name, "metadata"))
+            name = f"edition {edition}, the rest"
+            found.setdefault(frozenset(rest), (name, "rest"))
     everyone = frozenset(range(len(documents)))
     return [(n, how, m) for m, (n, how) in found.items() if m != everyone]
 
