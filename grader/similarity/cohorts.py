@@ -11,9 +11,9 @@ also counted within its cohort:
   hand-out metadata and first line (a cell id, nbgrader's ids,
   ``deletable``, ``editable``, ``tags``; not the state a student's own
   Jupyter keeps, ``scrolled`` and the like): revisions of one edition, or
-  the editions that share one course's hand-out. Such a value founds a
-  cohort when ``COHORT_MIN`` notebooks hold it, or two whose answers are
-  unrelated where only a course's tools write it (``COURSE_KEYS``); an
+  the editions that share one course's hand-out. A value founds a cohort
+  where only a course's tools write it (``COURSE_KEYS``) and
+  ``COHORT_MIN`` notebooks hold it, or two whose answers are unrelated; an
   edition's notebooks that hold none of the values splitting it are one
   more (``rest``);
 - a fingerprint's cohort is the intersection of every cohort that holds all
@@ -23,7 +23,8 @@ also counted within its cohort:
   have unrelated answers (code in the graded functions and a training run's
   numbers scoring under ``RELATED`` together): a ring of copies is none;
 - where it can, a fingerprint that most of it hold (at least ``COHORT_MIN``)
-  is its hand-out's, and counts for nobody;
+  is its hand-out's, and counts for nobody; what its cells printed is
+  counted among those of its notebooks that kept any outputs;
 - where it cannot, a fingerprint all of it hold counts for none of them,
   but for a training run's numbers, which no hand-out gives. The page
   names these notebooks (``Untold``) for a person to look at.
@@ -32,13 +33,14 @@ also counted within its cohort:
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
 from itertools import combinations
 
 from grader.similarity.documents import Cell, Document
 from grader.similarity.evidence import find_pairs
-from grader.similarity.fingerprints import Fingerprints
+from grader.similarity.fingerprints import Fingerprints, Span
 
 COHORT_MIN = 3
 """Notebooks a cohort needs to tell its hand-out: fewer, and it cannot."""
@@ -47,8 +49,8 @@ RELATED = 0.5
 HANDOUT_KEYS = ("id", "nbgrader", "deletable", "editable", "tags")
 """Cell metadata a hand-out carries (the rest is a student's Jupyter's)."""
 COURSE_KEYS = frozenset({"nbgrader", "deletable", "editable"})
-"""... of which these only a course's tools write: a student's cells have
-ids and tags of their own, never these."""
+"""... of which these only a course's tools write: a student's own cells
+have ids and tags, never these. A cohort is founded on these alone."""
 EXHAUSTIVE = 24
 """Cohorts up to this size are searched whole for unrelated notebooks."""
 
@@ -86,8 +88,6 @@ class Cohorts:
     untold: tuple[Untold, ...] = ()
     #: Fingerprints that most of a cohort hold: its hand-out's.
     boilerplate: int = 0
-    #: The names of the cohorts each notebook belongs to.
-    of: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _marker(cell: Cell) -> str | None:
@@ -128,20 +128,26 @@ def _label(marker: str) -> str:
 Group = tuple[str, str, frozenset[int]]
 
 
-def _founds(marker: str, holders: set[int], related: set[frozenset[int]]) -> bool:
+def _founds(
+    marker: str, holders: set[int], related: Callable[[], set[frozenset[int]]]
+) -> bool:
     """Whether a metadata value's holders are a cohort: a hand-out's value.
 
-    Held by ``COHORT_MIN`` notebooks; or, where only a course's tools write
-    it, by two whose answers are unrelated (a copy's pair would share them).
+    Only a value a course's tools write (``COURSE_KEYS``) founds one: a
+    cell id or a tag is also what a student's own Jupyter or Colab writes,
+    and a ring of copies shares it. Held by ``COHORT_MIN`` notebooks, or by
+    two whose answers are unrelated (a copy and its original share them).
     """
+    if not COURSE_KEYS & set(json.loads(marker)[0]):
+        return False
     if len(holders) >= COHORT_MIN:
         return True
-    if len(holders) < 2 or not COURSE_KEYS & set(json.loads(marker)[0]):
-        return False
-    return frozenset(holders) not in related
+    return len(holders) == 2 and frozenset(holders) not in related()
 
 
-def _groups(documents: Sequence[Document], related: set[frozenset[int]]) -> list[Group]:
+def _groups(
+    documents: Sequence[Document], related: Callable[[], set[frozenset[int]]]
+) -> list[Group]:
     """Every cohort: (name, how, members by position), none the whole class."""
     editions: dict[str, set[int]] = {}
     markers: dict[str, set[int]] = {}
@@ -223,15 +229,19 @@ def count_by_cohort(
     in the class (``evidence.common_limit``); those in more are left as they
     are, as nothing counts them.
     """
-    related = _answers(documents, prints)
-    groups = _groups(documents, related)
+    # The answers are compared only where some cohort needs them.
+    answers = cache(lambda: _answers(documents, prints))
+    groups = _groups(documents, answers)
     if not groups:
         return list(prints), Cohorts()
+    related = answers()
     masks = [0] * len(documents)
     for bit, (_, _, members) in enumerate(groups):
         for member in members:
             masks[member] |= 1 << bit
     within: dict[int, tuple[frozenset[int], bool]] = {}
+    printing: dict[int, tuple[frozenset[int], bool]] = {}
+    has_outputs = [any(cell.outputs for cell in doc.cells) for doc in documents]
     drop: list[set[tuple[str, int]]] = [set() for _ in documents]
     untold: dict[int, int] = {}
     boilerplate = 0
@@ -249,6 +259,13 @@ def count_by_cohort(
             )
             within[mask] = (members, _tellable(members, related))
         members, tellable = within[mask]
+        if _printed(prints[holders[0]].by_kind[kind][value]):
+            # What a cohort prints is counted among those that kept outputs:
+            # a notebook with every output cleared holds none of it.
+            if mask not in printing:
+                printers = frozenset(m for m in members if has_outputs[m])
+                printing[mask] = (printers, _tellable(printers, related))
+            members, tellable = printing[mask]
         if tellable:
             if len(holders) < max(COHORT_MIN, len(members) // 2 + 1):
                 continue
@@ -263,6 +280,11 @@ def count_by_cohort(
             drop[holder].add((kind, value))
     kept = [_without(p, gone) for p, gone in zip(prints, drop, strict=True)]
     return kept, _described(documents, groups, related, within, untold, boilerplate)
+
+
+def _printed(spans: Sequence[Span]) -> bool:
+    """Whether a fingerprint lies in what cells printed, not in their source."""
+    return all(area == "out" for _, area, _, _ in spans)
 
 
 def _holders(prints: Sequence[Fingerprints]) -> dict[tuple[str, int], list[int]]:
@@ -306,13 +328,4 @@ def _described(
         )
         for mask, count in untold.items()
     )
-    of: dict[str, list[str]] = {}
-    for name, _, members in groups:
-        for member in members:
-            of.setdefault(documents[member].id, []).append(name)
-    return Cohorts(
-        found,
-        tuple(sorted(told, key=lambda u: u.members)),
-        boilerplate,
-        {k: tuple(v) for k, v in of.items()},
-    )
+    return Cohorts(found, tuple(sorted(told, key=lambda u: u.members)), boilerplate)
