@@ -76,7 +76,8 @@ class Untold:
     members: tuple[str, ...]
     #: The cohorts whose intersection they are.
     cohorts: tuple[str, ...]
-    #: Fingerprints only they hold, not answers, that count for none of them.
+    #: Fingerprints all of them hold (a training run's numbers aside) that
+    #: count for none of them.
     set_aside: int
 
 
