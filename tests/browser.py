@@ -58,6 +58,8 @@ class Seen:
     svgs: list[tuple[float, float]] = field(default_factory=list)
     colours: int = 0
     white: float = 1.0
+    #: The text the page shows, as a reader would copy it.
+    text: str = ""
 
 
 def look(
@@ -100,6 +102,7 @@ def _look(browser, page_path, screenshot, width, height) -> Seen:
         height = min(height, page.evaluate("document.documentElement.scrollHeight"))
     clip = {"x": 0, "y": 0, "width": width, "height": height} if height else None
     page.screenshot(path=str(screenshot), full_page=True, clip=clip)
+    seen.text = page.inner_text("body")
     seen.links = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
     seen.broken = [link for link in seen.links if not _leads_somewhere(page, link)]
     seen.svgs = [

@@ -74,7 +74,8 @@ def _stream(text: str) -> dict[str, Any]:
     return {"output_type": "stream", "name": "stdout", "text": text}
 
 
-def _training(rng: random.Random) -> str:
+def training_output(rng: random.Random) -> str:
+    """What one training run prints: its own losses and accuracies."""
     lines = []
     for epoch in (1, 2):
         lines.append(f"Epoch {epoch}/2")
@@ -107,7 +108,7 @@ def honest_student(number: int) -> dict[str, Any]:
         if cell["cell_type"] == "code":
             count += 1
             cell["execution_count"] = count
-    _cell(nb, "history = model.fit")["outputs"] = [_stream(_training(rng))]
+    _cell(nb, "history = model.fit")["outputs"] = [_stream(training_output(rng))]
     _cell(nb, "test_loss, test_accuracy")["outputs"] = [_stream(SHARED_OUTPUT)]
     return nb
 

@@ -36,12 +36,14 @@ sys.path.insert(0, str(ROOT))
 
 from grader.batch.discover import Submission, find_submissions  # noqa: E402
 from grader.similarity import (  # noqa: E402
-    HANDOUT,
     THRESHOLD,
+    Comparison,
+    Pair,
     compare,
     compare_documents,
 )
-from grader.similarity.documents import document, read_document  # noqa: E402
+from grader.similarity.documents import document  # noqa: E402
+from grader.similarity.handouts import edition_handouts  # noqa: E402
 from tests.disguise import DISGUISES, clear_outputs, swap_function  # noqa: E402
 
 PLANTED = 10
@@ -53,9 +55,15 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def _classes(
-    originals: dict[str, dict[str, Any]], chosen: list[str]
+    originals: dict[str, dict[str, Any]],
+    chosen: list[str],
+    donors: dict[str, str] | None = None,
 ) -> dict[str, dict[str, dict[str, Any]]]:
-    """Per disguise (and outputs kept or cleared), the planted copies by id."""
+    """Per disguise (and outputs kept or cleared), the planted copies by id.
+
+    ``donors``: whose function each swapped copy takes (default: the next
+    notebook's, by name).
+    """
     names = sorted(originals)
     made: dict[str, dict[str, dict[str, Any]]] = {}
     for outputs in ("kept", "cleared"):
@@ -64,7 +72,9 @@ def _classes(
             copies = {}
             for source in chosen:
                 if disguise is None:
-                    donor = names[(names.index(source) + 1) % len(names)]
+                    donor = (donors or {}).get(source) or names[
+                        (names.index(source) + 1) % len(names)
+                    ]
                     nb = swap_function(originals[source], originals[donor])
                 else:
                     nb = disguise(originals[source])
@@ -87,7 +97,7 @@ def measure(folder: Path, threshold: float = THRESHOLD) -> None:
     paths = {s.student: s.path for s in find_submissions([folder])}
     originals = {i: _load(p) for i, p in sorted(paths.items())}
     chosen = sorted(originals)[::4][:PLANTED]
-    handout = [read_document("hand-out", HANDOUT)]
+    handout = edition_handouts()
     independent = _docs(originals)
     base = compare_documents(independent, handout, threshold=threshold)
     flagged = [p for p in base.flagged]
@@ -106,22 +116,32 @@ def measure(folder: Path, threshold: float = THRESHOLD) -> None:
         result = compare_documents(
             independent + _docs(copies), handout, threshold=threshold
         )
-        planted = {(f"copy-of:{s}", s) for s in chosen}
-        scores, others = {}, []
-        for pair in result.pairs:
-            key = (
-                (pair.a, pair.b) if pair.a.startswith("copy-of:") else (pair.b, pair.a)
-            )
-            if key in planted:
-                scores[key] = pair.score
-            else:
-                others.append(pair.score)
-        ceiling = max(others, default=0.0)
-        found = sum(scores.get(k, 0.0) > ceiling for k in planted)
-        over = sum(scores.get(k, 0.0) >= result.threshold for k in planted)
-        low = min(scores.get(k, 0.0) for k in planted)
-        wrong = sum(score >= result.threshold for score in others)
-        print(f"{label:34} {found:5}  {over:7}  {'':8}  {low:17.3f}  {wrong}")
+        found, over, low, wrong = planted_figures(result, chosen)
+        print(f"{label:34} {found:5}  {over:7}  {'':8}  {low:17.3f}  {len(wrong)}")
+
+
+def planted_figures(
+    result: Comparison, chosen: list[str]
+) -> tuple[int, int, float, list[Pair]]:
+    """How the copies of ``chosen`` fared in ``result``.
+
+    Copies found (their pair with the original above every other pair),
+    flagged, the lowest copy's score, and the other pairs flagged.
+    """
+    planted = {(f"copy-of:{s}", s) for s in chosen}
+    scores, others = {}, []
+    for pair in result.pairs:
+        key = (pair.a, pair.b) if pair.a.startswith("copy-of:") else (pair.b, pair.a)
+        if key in planted:
+            scores[key] = pair.score
+        else:
+            others.append(pair)
+    ceiling = max((p.score for p in others), default=0.0)
+    found = sum(scores.get(k, 0.0) > ceiling for k in planted)
+    over = sum(scores.get(k, 0.0) >= result.threshold for k in planted)
+    low = min(scores.get(k, 0.0) for k in planted)
+    wrong = [p for p in others if p.score >= result.threshold]
+    return found, over, low, wrong
 
 
 def _perturbed(nb: dict[str, Any], rng: random.Random) -> dict[str, Any]:

@@ -99,14 +99,14 @@ def write_similar(
 
     Returns what the class report shows of it.
     """
-    from grader.similarity import HANDOUT, compare
+    from grader.similarity import compare
     from grader.similarity.outputs import PAGE, failed_checks, write_similarity
 
     submissions = [Submission(r.student, r.source, r.notebook) for r in results]
-    # An install without the assignment's folder still gets its page: the
-    # class's common material is discounted all the same.
-    handout = (HANDOUT,) if HANDOUT.is_file() else ()
-    found = compare(submissions, boilerplate=handout, mistakes=failed_checks(results))
+    # Each edition's own hand-out counts for nobody; an install without the
+    # solution notebooks still gets its page, the class's and each cohort's
+    # common material discounted all the same.
+    found = compare(submissions, mistakes=failed_checks(results))
     # A notebook that would not read is named as the other pages name it.
     unread = [_renamed(line, submissions) for line in found.unread]
     found = replace(found, unread=tuple(unread))

@@ -23,10 +23,14 @@ training cell (losses, accuracies); cells or outputs the same byte for byte,
 and execution counts in the same unusual order; code few others in the class
 wrote, compared with names, spacing and comments set aside; lines as typed
 (comments, names, spacing); the same failed check with the same message,
-which few others have (with --results, from a batch's stored results). The
-hand-out's own code (the stub notebook, --handout) and whatever more than a
-few notebooks share count for nobody. A score says what two notebooks share,
-for a person to judge; it is no verdict.
+which few others have (with --results, from a batch's stored results). Each
+edition's own hand-out (its stub notebook, in that edition's notebooks;
+--handout names others), what most notebooks of a cohort hold (those that
+started from the same hand-out: an edition, or cells carrying the same
+hand-out metadata), and whatever more than a few notebooks share count for
+nobody. The page lists the cohorts, and names the notebooks whose cohort is
+too small to tell its hand-out from what they share. A score says what two
+notebooks share, for a person to judge; it is no verdict.
 
 Ids are the batch's (see grader grade --help); known work's are prefixed
 known:. --against takes every path after it: name the submissions first.
@@ -69,14 +73,14 @@ def _arguments(command: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="NOTEBOOK",
         help="the hand-out's stub notebook(s), whose content counts for nobody "
-        "(default: the assignment's)",
+        "in the notebooks of its edition (default: each edition's own)",
     )
 
 
 def _similar(args: argparse.Namespace) -> int:
     from grader.batch.discover import find_submissions
     from grader.batch.store import Store
-    from grader.similarity import HANDOUT, compare
+    from grader.similarity import compare
     from grader.similarity.outputs import failed_checks, write_similarity
 
     if args.templates is not None:
@@ -97,7 +101,7 @@ def _similar(args: argparse.Namespace) -> int:
     comparison = compare(
         submissions,
         known,
-        boilerplate=args.handout or (HANDOUT,),
+        boilerplate=args.handout,
         mistakes=mistakes,
     )
     for line in comparison.unread:

@@ -1,30 +1,35 @@
 """Similarity across a class, and against known work, without running anything.
 
 ``compare`` reads every notebook as submitted (outputs included), takes
-fingerprints of four kinds (``fingerprints``), less those of the hand-out
-(the stub notebook, ``boilerplate``), finds the pairs that share uncommon
-ones through an inverted index (``evidence``), and scores them
-(``scoring``); ``render`` writes the HTML page and the CSV. The evidence is
-what two notebooks share, said neutrally: it is for a person to judge.
+fingerprints of four kinds (``fingerprints``), less those of its edition's
+hand-out (each edition's stub notebook, ``handouts``) and those most of its
+cohort hold (the notebooks that started from the same hand-out,
+``cohorts``), finds the pairs that share uncommon ones through an inverted
+index (``evidence``), and scores them (``scoring``); ``render`` writes the
+HTML page and the CSV. The evidence is what two notebooks share, said
+neutrally: it is for a person to judge.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.batch.discover import Submission
 from grader.errors import NotebookError
+from grader.similarity.cohorts import Cohorts, count_by_cohort
 from grader.similarity.documents import Document, read_document
-from grader.similarity.evidence import Evidence, Pair, find_pairs
-from grader.similarity.fingerprints import Fingerprints, fingerprint, imported_names
+from grader.similarity.evidence import Evidence, Pair, common_limit, find_pairs
+from grader.similarity.fingerprints import Fingerprints
+from grader.similarity.handouts import HANDOUT, edition_handouts, handouts
 from grader.similarity.scoring import KINDS, THRESHOLD
 
 __all__ = [
     "HANDOUT",
     "KINDS",
     "THRESHOLD",
+    "Cohorts",
     "Comparison",
     "Document",
     "Evidence",
@@ -32,9 +37,6 @@ __all__ = [
     "compare",
     "compare_documents",
 ]
-
-HANDOUT = Path(__file__).resolve().parents[2] / "assignment" / "Residual_Networks.ipynb"
-"""The hand-out's stub notebook: its code and outputs are no one's own work."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Comparison:
     threshold: float = THRESHOLD
     known: int = 0
     boilerplate: tuple[Path, ...] = field(default=())
+    cohorts: Cohorts = field(default_factory=Cohorts)
 
     @property
     def flagged(self) -> tuple[Pair, ...]:
@@ -67,20 +70,22 @@ def compare_documents(
     *,
     mistakes: Mapping[str, frozenset[str]] | None = None,
     threshold: float = THRESHOLD,
+    by_cohort: bool = True,
 ) -> Comparison:
     """Rank every pair of ``documents`` (known work only against the class).
 
-    ``boilerplate``'s fingerprints (the hand-out) are nobody's; ``mistakes``
-    gives a student's failed checks (``function|check|message``) where a
-    batch graded them.
+    ``boilerplate``'s fingerprints (the hand-outs) are nobody's in the
+    notebooks of their edition (``handouts``); ``mistakes`` gives a
+    student's failed checks (``function|check|message``) where a batch
+    graded them. ``by_cohort``: also count each fingerprint within its
+    cohort (``cohorts``); without, against the whole class alone.
     """
-    kept = imported_names(boilerplate)
-    handout = [fingerprint(doc, kept) for doc in boilerplate]
-    common = {
-        kind: {h for prints in handout for h in prints.by_kind[kind]}
-        for kind in ("run", "code", "text", "file")
-    }
-    prints = [fingerprint(doc, kept).without(common) for doc in documents]
+    given = handouts(boilerplate)
+    prints = [given.fingerprint(doc) for doc in documents]
+    cohorts = Cohorts()
+    if by_cohort:
+        limit = common_limit(len(documents))
+        prints, cohorts = count_by_cohort(documents, prints, limit)
     pairs = find_pairs(
         [d.id for d in documents],
         [d.known for d in documents],
@@ -94,6 +99,7 @@ def compare_documents(
         threshold=threshold,
         known=sum(d.known for d in documents),
         boilerplate=tuple(d.path for d in boilerplate),
+        cohorts=cohorts,
     )
 
 
@@ -101,17 +107,24 @@ def compare(
     submissions: Sequence[Submission],
     known: Sequence[Submission] = (),
     *,
-    boilerplate: Sequence[Path] = (HANDOUT,),
+    boilerplate: Sequence[Path] | None = None,
     mistakes: Mapping[str, frozenset[str]] | None = None,
     threshold: float = THRESHOLD,
+    by_cohort: bool = True,
 ) -> Comparison:
     """Read the class and the known work, and rank every pair.
 
     A submission that is no readable notebook is left out and named in
     ``Comparison.unread``; a hand-out notebook that cannot be read raises
-    ``NotebookError``. Known work's ids are prefixed ``known:``.
+    ``NotebookError``. ``boilerplate``: the hand-outs' stub notebooks
+    (default: every edition's own, ``handouts.edition_handouts``). Known
+    work's ids are prefixed ``known:``. ``by_cohort`` as for
+    ``compare_documents``.
     """
-    handout = [read_document("hand-out", Path(p)) for p in boilerplate]
+    if boilerplate is None:
+        handout = edition_handouts()
+    else:
+        handout = [read_document("hand-out", Path(p)) for p in boilerplate]
     documents, unread = [], []
     for group, is_known in ((submissions, False), (known, True)):
         for sub in group:
@@ -121,14 +134,6 @@ def compare(
             except NotebookError as error:
                 unread.append(str(error))
     found = compare_documents(
-        documents, handout, mistakes=mistakes, threshold=threshold
+        documents, handout, mistakes=mistakes, threshold=threshold, by_cohort=by_cohort
     )
-    return Comparison(
-        found.documents,
-        found.fingerprints,
-        found.pairs,
-        tuple(unread),
-        threshold,
-        found.known,
-        found.boilerplate,
-    )
+    return replace(found, unread=tuple(unread))

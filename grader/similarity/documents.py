@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.notebook import find_graded_cells, read_notebook
+from grader import errors
+from grader.notebook import GradedCell, find_graded_cells, read_notebook
+from grader.recognise import recognise
 
 #: Progress bars rewrite their line with carriage returns and backspaces;
 #: each state they print is a line of its own here.
@@ -50,6 +52,9 @@ class Document:
     functions: Mapping[int, str]
     #: True for known work (``--against``), compared with the class only.
     known: bool = False
+    #: The edition its graded functions' signatures show (``grader.editions``),
+    #: None where they show none the grader knows.
+    edition: str | None = None
 
 
 def _text(value: Any) -> str:
@@ -109,11 +114,27 @@ def document(
                 metadata=_metadata(cell),
             )
         )
-    functions = {
-        graded.index: function
-        for function, graded in find_graded_cells(nb).items()  # type: ignore[arg-type]
-    }
-    return Document(student, path, tuple(cells), functions, known)
+    graded = find_graded_cells(nb)  # type: ignore[arg-type]
+    functions = {cell.index: function for function, cell in graded.items()}
+    return Document(
+        student, path, tuple(cells), functions, known, edition_of(graded, path)
+    )
+
+
+def edition_of(graded: Mapping[str, GradedCell], path: Path) -> str | None:
+    """The edition ``grader.recognise`` tells from the graded cells, or None.
+
+    None where it tells none: no graded function, blocks of two editions, or
+    no signature of the assignment's.
+    """
+    from grader import editions
+
+    try:
+        cells = recognise(dict(graded), str(path))
+    except errors.GraderError:
+        return None
+    marked = next(iter(cells.values())).edition
+    return marked or editions.DEFAULT
 
 
 def read_document(student: str, path: Path, *, known: bool = False) -> Document:

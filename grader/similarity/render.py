@@ -17,6 +17,7 @@ from pathlib import Path
 
 from grader import templating
 from grader.similarity import Comparison, Pair
+from grader.similarity.cohorts import Cohort
 from grader.similarity.documents import Document
 from grader.similarity.evidence import (
     Region,
@@ -34,6 +35,14 @@ FLAGGED_SHOWN = 100
 """Flagged pairs shown side by side at most: the page stays a page."""
 LINES_SHOWN = 60
 """Lines of one cell's source or output shown side by side."""
+MEMBERS_SHOWN = 12
+"""A cohort's notebooks named on the page; a larger one is counted."""
+FOUND_FROM = {
+    "edition": "the graded functions' signatures",
+    "metadata": "cells carrying the same hand-out metadata",
+    "rest": "an edition's notebooks carrying none of the metadata that sets "
+    "its other cohorts apart",
+}
 CSV_HEADER = ("submission_a", "submission_b", "score", "flagged", "known", "evidence")
 
 #: The page's template (``grader.templating``).
@@ -110,6 +119,8 @@ def render_similarity_html(
             for rank, pair in enumerate(comparison.pairs[:PAIRS_LISTED], 1)
         ],
         more=len(comparison.pairs) - PAIRS_LISTED,
+        cohorts=[_cohort_row(cohort) for cohort in comparison.cohorts.found],
+        untold=comparison.cohorts.untold,
         shown=[
             _side_by_side(rank, pair, comparison, counts, limit)
             for rank, pair in enumerate(shown, 1)
@@ -140,6 +151,28 @@ def _row(rank: int, pair: Pair, comparison: Comparison) -> Row:
     )
     linked = rank <= PAIRS_SHOWN or (flagged and rank <= FLAGGED_SHOWN)
     return Row(rank, pair, flagged, linked, evidence)
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    """A cohort as the page lists it; ``members`` empty where it is large."""
+
+    name: str
+    found_from: str
+    size: int
+    members: tuple[str, ...]
+    tellable: bool
+
+
+def _cohort_row(cohort: Cohort) -> CohortRow:
+    shown = cohort.members if len(cohort.members) <= MEMBERS_SHOWN else ()
+    return CohortRow(
+        cohort.name,
+        FOUND_FROM[cohort.how],
+        len(cohort.members),
+        shown,
+        cohort.tellable,
+    )
 
 
 @dataclass(frozen=True)
