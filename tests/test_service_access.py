@@ -20,6 +20,7 @@ import nbformat
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from grader.service import intake
 from grader.service.context import (
@@ -29,7 +30,7 @@ from grader.service.context import (
     NOT_INSTRUCTOR,
     SIGNIN_FAILURES,
 )
-from grader.service.pages import FORGED
+from grader.service.pages import COOKIE, FORGED, SIGNED_OUT
 from tests.conftest import STUDENT, edited_solution
 from tests.service import json_line
 from tests.service_client import (
@@ -75,6 +76,17 @@ def test_a_wrong_or_missing_token(server, store):
                 assert answer.status_code == 401, header
                 assert json_line(answer) == line
                 assert answer.headers["www-authenticate"] == "Bearer"
+            # A page's cookie with a wrong token signs nobody in.
+            client.cookies.set(COOKIE, "rn_not-a-token")
+            form = client.get("/")
+            assert "Sign in with the token" in form.text
+            page = client.post(
+                "/upload",
+                data={"form": "0" * 64},
+                files={"notebook": ("nb.ipynb", data)},
+            )
+            assert page.status_code == 401
+            assert page_line(page) == SIGNED_OUT
 
 
 def test_another_students_submission_is_not_found(server, store):
@@ -90,7 +102,7 @@ def test_another_students_submission_is_not_found(server, store):
         for path in ("", "/status.json", "/feedback"):
             page = student.get(f"/submissions/{id_}{path}")
             assert page.status_code == 404, path
-            assert NOT_FOUND in page.text
+            assert page_line(page) == NOT_FOUND
     assert listed(server, other) == []
 
 
@@ -307,8 +319,18 @@ def test_over_the_waiting_limit(server, store):
     assert answer.headers["retry-after"] == "60"
 
 
+@pytest.fixture
+def hypothesis_home(tmp_path):
+    """Hypothesis keeps its caches in the test's folder, not the checkout."""
+    set_hypothesis_home_dir(tmp_path / "hypothesis")
+    yield
+    set_hypothesis_home_dir(None)
+
+
 @pytest.mark.parametrize("who", ["student", "instructor"])
-def test_no_request_the_api_describes_gets_a_server_error(server, who):
+def test_no_request_the_api_describes_gets_a_server_error(
+    server, who, hypothesis_home
+):
     token = server.tokens["tess"] if who == "student" else server.instructor
     schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
     checks = [
