@@ -141,6 +141,8 @@ class Service:
         Raises ``Refused``. The caller wakes an idle worker (``wake``) once
         it has said where the submission stands.
         """
+        if upload.size is not None and upload.size > intake.MAX_BYTES:
+            raise Refused(413, intake.too_large(upload.size))
         data = await upload.read(intake.MAX_BYTES + 1)
         taken: tuple[int, bool] = await run_blocking(
             intake.accept,

@@ -32,9 +32,11 @@ MAX_BYTES = 8 * 1024 * 1024
 #: Seconds in which the same file sent again is the same submission.
 DOUBLE_CLICK_SECONDS = 30.0
 HOUR = 3600.0
+#: The longest file name kept (longer ones are cut, their extension kept).
+NAME_LENGTH = 120
 
 TOO_LARGE = (
-    "the file is {size:.1f} MB; the limit is {limit:.0f} MB: clear the "
+    "the file is {over}{size:.1f} MB; the limit is {limit:.0f} MB: clear the "
     "notebook's outputs (Edit > Clear Outputs of All Cells), save it and "
     "submit it again"
 )
@@ -85,7 +87,11 @@ def clean_name(filename: str | None) -> str:
         for c in unicodedata.normalize("NFC", name)
         if unicodedata.category(c)[0] != "C"
     )
-    name = re.sub(r"\s+", " ", name).strip(" .")[:120]
+    name = re.sub(r"\s+", " ", name).strip(" .")
+    if len(name) > NAME_LENGTH:  # cut the stem, keep the extension
+        stem, dot, extension = name.rpartition(".")
+        extension = dot + extension if stem and len(extension) < 10 else ""
+        name = name[: NAME_LENGTH - len(extension)].rstrip(" .") + extension
     return name or "notebook.ipynb"
 
 
@@ -96,7 +102,7 @@ def accept(
     now = time.time()
     name = clean_name(filename)
     if len(data) > MAX_BYTES:
-        raise Refused(413, too_large(len(data)))
+        raise Refused(413, too_large(len(data), over=True))
     if not data.strip():
         raise Refused(400, EMPTY)
     check_notebook(name, data, policy)
@@ -113,9 +119,11 @@ def accept(
     return store.submit(person, name, data, sha256, late=late, now=now), late
 
 
-def too_large(size: int) -> str:
-    """The line for a file over ``MAX_BYTES``."""
-    return TOO_LARGE.format(size=size / 1e6, limit=MAX_BYTES / 1e6)
+def too_large(size: int, *, over: bool = False) -> str:
+    """The line for a file of ``size`` bytes (``over``: at least) past the limit."""
+    return TOO_LARGE.format(
+        over="over " if over else "", size=size / 1e6, limit=MAX_BYTES / 1e6
+    )
 
 
 def check_notebook(name: str, data: bytes, policy: Policy) -> None:

@@ -68,7 +68,22 @@ def form_field(request: Request, person: Person) -> str:
 
 def check_form(request: Request, person: Person, sent: str) -> None:
     """Refuse (403) a form whose hidden field is not this visitor's."""
+    check_site(request)
     if not same(sent, form_field(request, person)):
+        raise Refused(403, FORGED)
+
+
+def check_site(request: Request) -> None:
+    """Refuse (403) a form that the browser says another site sent.
+
+    Browsers name where a request comes from (``Sec-Fetch-Site``); a page of
+    another site that posts the sign-in form with its own token would sign
+    the visitor in as someone else (their next upload going to that
+    account), and the sign-in form has no visitor yet to carry a field of.
+    A client that names no site (not a browser) is judged by its token.
+    """
+    site = request.headers.get("sec-fetch-site", "same-origin")
+    if site not in ("same-origin", "none"):
         raise Refused(403, FORGED)
 
 
@@ -139,6 +154,7 @@ def home(request: Request) -> Response:
 @router.post("/signin", include_in_schema=False)
 def signin(request: Request, token: str = Form("", max_length=200)) -> Response:
     """Sign in with a token: a cookie that holds it."""
+    check_site(request)
     person = service_of(request).person(token.strip(), _address(request))
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(

@@ -234,8 +234,11 @@ class Store(Jobs):
     def submission(self, id_: int, person: Person | None = None) -> dict[str, Any]:
         """One submission's row (without the notebook), or ``{}``.
 
-        With ``person``, only if it is theirs.
+        With ``person``, only if it is theirs. An id no row can have (past a
+        64-bit key) is none, never a failure of the database's driver.
         """
+        if not 0 < id_ < 2**63:
+            return {}
         query = _rows().where(submissions.c.id == id_)
         if person is not None:
             query = query.where(submissions.c.person_id == person.id)
