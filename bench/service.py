@@ -151,6 +151,7 @@ def burst(folder: Path, db: str, workers: int, count: int, limit: float) -> dict
             (students[n % len(students)], notebook_bytes(nb, f"burst-{n}"))
             for n in range(count)
         ]
+        commits = _commits(db)
         started = time.monotonic()
         ids = _send_all(web, bodies)
         reader = Reader(web, web.tokens[students[0]], ids[0][1])
@@ -160,6 +161,7 @@ def burst(folder: Path, db: str, workers: int, count: int, limit: float) -> dict
         reader.join()
         seconds = finished - started
         once = _graded_once(db, [i for _, i in ids])
+        commits = _commits(db) - commits
     return {
         "per minute": count * 60 / seconds,
         "seconds": seconds,
@@ -167,6 +169,8 @@ def burst(folder: Path, db: str, workers: int, count: int, limit: float) -> dict
         "page p50": percentile(reader.seconds, 0.5),
         "page p95": percentile(reader.seconds, 0.95),
         "statuses": sorted(reader.statuses),
+        "pages read": len(reader.seconds),
+        "commits a job": commits / count,
     }
 
 
@@ -196,6 +200,23 @@ def _send_all(web: Server, bodies: list[tuple[str, bytes]]) -> list[tuple[str, i
     for thread in threads:
         thread.join()
     return [answers[n] for n in sorted(answers)]
+
+
+def _commits(db: str) -> int:
+    """Transactions committed in the database so far (PostgreSQL's count)."""
+    engine = sa.create_engine(db)
+    try:
+        with engine.connect() as conn:
+            return int(
+                conn.execute(
+                    sa.text(
+                        "select xact_commit from pg_stat_database "
+                        "where datname = current_database()"
+                    )
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
 
 
 def _graded_once(db: str, ids: list[int]) -> bool:
@@ -283,14 +304,14 @@ def report_burst(found: dict[str, dict]) -> None:
     print("\nburst: submissions at once over 127.0.0.1, PostgreSQL")
     print(
         f"{'':26} {'a minute':>9} {'seconds':>8} {'once':>5} "
-        f"{'page p50':>9} {'page p95':>9}"
+        f"{'page p50':>9} {'page p95':>9} {'commits/job':>12}"
     )
     for name, row in found.items():
         extra = ""
         if "page p95" in row:
             extra = (
                 f" {row['graded once']!s:>5} {row['page p50'] * 1000:7.0f}ms"
-                f" {row['page p95'] * 1000:7.0f}ms"
+                f" {row['page p95'] * 1000:7.0f}ms {row['commits a job']:12.1f}"
             )
         print(f"{name:26} {row['per minute']:9.1f} {row['seconds']:8.1f}{extra}")
 
