@@ -22,16 +22,22 @@ from .sides import SOLUTION, Side
 
 
 def run_autograder_text(side: Side) -> str:
-    """The ``run_autograder`` script of ``side``'s code, read without importing it."""
-    tree = ast.parse((side.source / "grader" / "gradescope.py").read_text())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "RUN_AUTOGRADER" for t in node.targets
-        ):
-            value = ast.literal_eval(node.value)
-            assert isinstance(value, str)
-            return value
-    raise SystemExit(f"{side.label}: no RUN_AUTOGRADER in grader/gradescope.py")
+    """The ``run_autograder`` script of ``side``'s code, read without importing it.
+
+    It is ``RUN_AUTOGRADER`` in the package's ``gradescope.py``, wherever in
+    the package that module is (``grader/`` at 9978bfd).
+    """
+    for module in sorted((side.source / "grader").rglob("gradescope.py")):
+        tree = ast.parse(module.read_text())
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "RUN_AUTOGRADER"
+                for t in node.targets
+            ):
+                value = ast.literal_eval(node.value)
+                assert isinstance(value, str)
+                return value
+    raise SystemExit(f"{side.label}: no RUN_AUTOGRADER in its gradescope.py")
 
 
 @dataclass
