@@ -1,10 +1,17 @@
 """The package's layout: rooms of one size and no import cycles.
 
-Every module under ``grader/`` stays under 500 lines and every function under
-80, and no two modules import each other, directly or through others. An
-import counts wherever it is written (at the top of a module, inside a
-function, under ``TYPE_CHECKING``): a cycle hidden inside a function still
-means neither module can be read without the other.
+Every module under ``grader/`` and ``bench/`` stays under 500 lines and every
+function under 80, each says in a docstring what it is for, and no two
+modules import each other, directly or through others. An import counts
+wherever it is written (at the top of a module, inside a function, under
+``TYPE_CHECKING``): a cycle hidden inside a function still means neither
+module can be read without the other.
+
+The bench's scripts run by their path (``python bench/bench.py``), so Python
+puts the script's folder first on ``sys.path`` and a script imports its
+neighbours by their bare names (``import blocks``, ``from course import
+...``); such a name is looked for in the importing file's folder, then in
+each folder above it up to ``bench/``.
 """
 
 from __future__ import annotations
@@ -14,19 +21,23 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "grader"
+ROOT = Path(__file__).resolve().parent.parent
+#: The package, imported by its name, and the bench, whose scripts run by path.
+FOLDERS = (ROOT / "grader", ROOT / "bench")
+SCRIPTS = "bench"
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 80
 
 
 def _modules() -> dict[str, Path]:
-    """Every module of the package by its dotted name (a package by its own)."""
+    """Every module of the folders by its dotted name (a package by its own)."""
     found = {}
-    for path in sorted(PACKAGE.rglob("*.py")):
-        parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
-        if parts[-1] == "__init__":
-            parts.pop()
-        found[".".join(parts)] = path
+    for folder in FOLDERS:
+        for path in sorted(folder.rglob("*.py")):
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            found[".".join(parts)] = path
     return found
 
 
@@ -34,7 +45,7 @@ MODULES = _modules()
 
 
 def _imported(name: str, path: Path) -> set[str]:
-    """The package's modules that ``name`` imports, anywhere in its text.
+    """The folders' modules that ``name`` imports, anywhere in its text.
 
     ``from grader.x import y`` counts as importing ``grader.x.y`` where that
     is a module, else ``grader.x``; a package's own ``__init__`` is not counted
@@ -54,12 +65,33 @@ def _imported(name: str, path: Path) -> set[str]:
                 base = ".".join([*anchor, base] if base else anchor)
             for alias in node.names:
                 full = f"{base}.{alias.name}"
-                targets.add(full if full in MODULES else base)
-    return {target for target in targets if target in MODULES and target != name}
+                targets.add(full if _found(full, path) else base)
+    found = {_found(target, path) for target in targets}
+    return {target for target in found if target is not None and target != name}
+
+
+def _found(target: str, path: Path) -> str | None:
+    """The module ``target`` names when the file at ``path`` imports it.
+
+    A name of the folders' own (``grader.errors``) is itself; in the bench, a
+    bare name is also looked for beside the importing file and in each folder
+    above it, up to ``bench/`` (see the module's docstring).
+    """
+    if target in MODULES:
+        return target
+    if not path.is_relative_to(ROOT / SCRIPTS):
+        return None
+    folders = list(path.parent.relative_to(ROOT).parts)
+    while folders:
+        candidate = ".".join([*folders, target])
+        if candidate in MODULES:
+            return candidate
+        folders.pop()
+    return None
 
 
 def _graph() -> dict[str, set[str]]:
-    """Which of the package's modules each module imports."""
+    """Which of the folders' modules each module imports."""
     return {name: _imported(name, path) for name, path in MODULES.items()}
 
 
@@ -129,6 +161,13 @@ def test_functions_are_under_80_lines(name: str) -> None:
 
 
 @pytest.mark.fast
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_module_says_what_it_is_for(name: str) -> None:
+    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+    assert ast.get_docstring(tree), f"{name}: no module docstring"
+
+
+@pytest.mark.fast
 def test_no_import_cycles() -> None:
     cycles = _cycles(_graph())
     assert not cycles, "\n".join(" <-> ".join(group) for group in cycles)
@@ -156,6 +195,11 @@ def test_cycles_are_found(graph: dict[str, set[str]], cycles: list[list[str]]) -
         ("grader.batch.workers", "grader.batch.options"),  # a module by its name
         ("grader.commands.grade", "grader.batch"),  # inside a function
         ("grader.render", "grader.batch.tally"),  # under TYPE_CHECKING
+        ("bench.editions.check_corpus", "bench.editions.blocks"),  # a neighbour
+        ("bench.grading.measures", "bench.course"),  # a folder above, in a function
+        ("bench.grading.report", "bench.grading.figures"),  # relative
+        ("bench.bench", "bench.grading.main"),  # a package beside the script
+        ("bench.grading.cgroups", "grader.cgroup"),  # the package, from the bench
     ],
 )
 def test_imports_are_read(module: str, imported: str) -> None:
