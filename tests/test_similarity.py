@@ -20,11 +20,14 @@ from typing import Any
 
 import browser
 import disguise
+import nbformat
 import pytest
 from conftest import ROOT
 
 from grader.batch.discover import find_submissions
 from grader.similarity import Comparison, compare
+from grader.similarity.documents import document
+from grader.similarity.fingerprints import fingerprint, history
 from grader.similarity.outputs import PAGE, TABLE
 from grader.similarity.render import CSV_HEADER, render_similarity_html
 
@@ -368,3 +371,35 @@ def test_a_batch_s_outputs_carry_the_similarity_page(tmp_path):
     report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert 'href="similarity.html"' in report and "copy-renamed" in report
     assert (tmp_path / "out" / PAGE).is_file() and (tmp_path / "out" / TABLE).is_file()
+
+
+@pytest.mark.parametrize(
+    ("counts", "own"),
+    [
+        (list(range(1, 30)), False),  # one run top to bottom
+        (list(range(4, 40)), False),  # ... after three other runs
+        ([1, 2, *range(5, 40)], False),  # ... with one cell run again
+        ([4, 5, *range(9, 40)], True),  # after other runs, and a cell again
+        ([1, 2, 9, 10, *range(16, 40)], True),  # two cells run again
+    ],
+)
+def test_execution_counts_of_a_session_of_its_own_are_a_fingerprint(counts, own):
+    """All of a notebook's counts together are a ``file`` fingerprint where
+    they depart twice from one run top to bottom: moving cells keeps it,
+    clearing the outputs loses it."""
+    nb = honest_student(0)
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    for cell, count in zip(code, counts, strict=False):
+        cell["execution_count"] = count
+
+    def counted(notebook: dict[str, Any]) -> set[int]:
+        node = nbformat.reads(json.dumps(notebook), as_version=4)
+        doc = document("s", Path("s.ipynb"), node)
+        found = set(history(doc.cells))
+        assert found <= set(fingerprint(doc).by_kind["file"])
+        return found
+
+    session = counted(nb)
+    assert len(session) == own
+    assert counted(disguise.reorder(disguise.rename(nb))) >= session
+    assert counted(disguise.clear_outputs(nb)) == set()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from test_similarity import PLANTED, training_output, write_class
 
 from grader.batch.discover import find_submissions
 from grader.similarity import HANDOUT, Comparison, compare
-from grader.similarity.fingerprints import fingerprint, imported_names
+from grader.similarity.fingerprints import fingerprint, history, imported_names
 from grader.similarity.handouts import edition_handouts
 from grader.similarity.outputs import PAGE
 from grader.similarity.render import render_similarity_html
@@ -313,3 +314,64 @@ def test_the_page_shows_the_cohorts_in_chromium(tmp_path):
     assert seen.errors == [] and seen.broken == []
     assert "Cohorts" in seen.text and "edition 2021" in seen.text
     assert "too few to tell" in seen.text and "m2, m3" in seen.text
+
+
+#: Another student's spelling of the local names of the edition's answer.
+SPELLING = {"X_shortcut": "skip", "F1": "k1", "F2": "k2", "F3": "k3", "X": "A"}
+
+
+def _stopped(nb: dict[str, Any], counts: list[int]) -> dict[str, Any]:
+    """``nb`` run as one session runs it: the code cells' execution counts are
+    ``counts`` in turn, and its training cell, stopped, printed nothing."""
+    nb = copy.deepcopy(nb)
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    for cell, count in zip(code, counts, strict=False):
+        cell["execution_count"] = count
+        if cell["source"].startswith("model.fit("):
+            cell["outputs"], cell["execution_count"] = [], None
+    return nb
+
+
+def _respelled(nb: dict[str, Any]) -> dict[str, Any]:
+    """``nb`` with its graded cells' local names spelled as ``SPELLING`` says."""
+    nb = copy.deepcopy(nb)
+    for cell in nb["cells"]:
+        text = disguise.source(cell)
+        if cell["cell_type"] == "code" and disguise.GRADED.search(text):
+            for name, spelled in SPELLING.items():
+                text = re.sub(rf"\b{name}\b", spelled, text)
+            cell["source"] = text
+    return nb
+
+
+@pytest.mark.parametrize("others", [1, 0], ids=["two-notebook cohort", "alone"])
+def test_a_copy_that_kept_its_outputs_carries_its_execution_counts(tmp_path, others):
+    """The copied notebook's answers are its edition's, as another of its
+    cohort wrote them but for the names, and its training cell printed
+    nothing: its copy, names changed, outputs kept, shares with it nothing
+    of its code or outputs that its cohort's other notebook lacks, nor in a
+    cohort of its own anything at all, but the counts of the session that
+    ran it. They rank the pair above every pair of different authors."""
+    spec = {"l0": (3, "v2"), "l1": (3, "v2")}
+    later = _later(tmp_path, dict(list(spec.items())[: 1 + others]))
+    later["l0"] = _stopped(later["l0"], [53, 54, 55, *range(60, 90)])
+    if others:
+        later["l1"] = _respelled(_stopped(later["l1"], [1, 2, *range(7, 40)]))
+    later["copy"] = disguise.rename(later["l0"])
+    found = compare(mixed_class(tmp_path, later))
+    (cohort,) = [c for c in found.cohorts.found if c.name == "edition 2021"]
+    assert cohort.members == tuple(sorted(later))
+    author = {"copy": "l0"} | {name: f"s{source:02d}" for name, source, _ in PLANTED}
+    pairs = {frozenset((p.a, p.b)): p for p in found.pairs}
+    copied = pairs.get(frozenset(("copy", "l0")))
+    assert copied is not None, "the copy shares nothing uncommon with l0"
+    others_ = [
+        p
+        for key, p in pairs.items()
+        if not key <= set(author) and len({author.get(n, n) for n in key}) == 2
+    ]
+    assert copied.score > max(p.score for p in others_)
+    assert [e.kind for e in copied.evidence] == ["file"]
+    counts = set(history(found.documents["l0"].cells))
+    assert counts and counts <= set(found.fingerprints["copy"].by_kind["file"])
+    assert all(p not in found.flagged for p in others_)

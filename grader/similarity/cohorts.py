@@ -26,8 +26,9 @@ also counted within its cohort:
   is its hand-out's, and counts for nobody; what its cells printed is
   counted among those of its notebooks that kept any outputs;
 - where it cannot, a fingerprint all of it hold counts for none of them,
-  but for a training run's numbers, which no hand-out gives. The page
-  names these notebooks (``Untold``) for a person to look at.
+  but for what no hand-out gives: a training run's numbers and the
+  notebooks' execution counts (``fingerprints.history``). The page names
+  these notebooks (``Untold``) for a person to look at.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from itertools import combinations
 
 from grader.similarity.documents import Cell, Document
 from grader.similarity.evidence import find_pairs
-from grader.similarity.fingerprints import Fingerprints, Span
+from grader.similarity.fingerprints import Fingerprints, Span, history
 
 COHORT_MIN = 3
 """Notebooks a cohort needs to tell its hand-out: fewer, and it cannot."""
@@ -76,8 +77,8 @@ class Untold:
     members: tuple[str, ...]
     #: The cohorts whose intersection they are.
     cohorts: tuple[str, ...]
-    #: Fingerprints all of them hold (a training run's numbers aside) that
-    #: count for none of them.
+    #: Fingerprints all of them hold (a training run's numbers and the
+    #: execution counts aside) that count for none of them.
     set_aside: int
 
 
@@ -246,6 +247,9 @@ def count_by_cohort(
     drop: list[set[tuple[str, int]]] = [set() for _ in documents]
     untold: dict[int, int] = {}
     boilerplate = 0
+    # What a training run printed and the notebooks' execution counts: no
+    # hand-out gives them, so a cohort too small to tell keeps them.
+    own = {("file", v) for doc in documents for v in history(doc.cells)}
     for (kind, value), holders in _holders(prints).items():
         if len(holders) < 2 or len(holders) > limit:
             continue
@@ -273,8 +277,8 @@ def count_by_cohort(
             boilerplate += 1
         else:
             # Too few to tell: what all of them hold may be their hand-out's,
-            # but for a training run's numbers, which no hand-out gives.
-            if len(holders) < len(members) or kind == "run":
+            # but for what no hand-out gives.
+            if len(holders) < len(members) or kind == "run" or (kind, value) in own:
                 continue
             untold[mask] = untold.get(mask, 0) + 1
         for holder in holders:

@@ -13,8 +13,9 @@ Four kinds, each a mapping from a hash to the places that carry it:
   order of use, so renaming one's variables changes none);
 - ``text``: source lines as typed, comments, names and spacing included;
 - ``file``: whole cells and whole outputs byte for byte, each cell's id and
-  metadata, and runs of execution counts out of the order a top-to-bottom
-  run gives.
+  metadata, runs of execution counts out of the order a top-to-bottom
+  run gives, and the whole notebook's execution counts where they show a
+  history of its own (``SESSION_DEPARTURES``).
 
 Hashes are 64-bit BLAKE2 digests, not Python's ``hash`` (salted per
 process): winnowing keeps the smallest hash of each window, so the same
@@ -29,7 +30,7 @@ import io
 import keyword
 import re
 import tokenize
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from grader.similarity.documents import Cell, Document
@@ -44,6 +45,12 @@ LINE_MIN = 10
 """Shortest line (characters, spaces aside) taken as ``text`` evidence."""
 COUNT_RUN = 5
 """Execution counts in a ``file`` fingerprint of a notebook's running order."""
+SESSION_DEPARTURES = 2
+"""Departures from one run top to bottom (a first count other than 1, a gap
+or a repeat between counts in increasing order) from which a notebook's
+execution counts, all together, are a ``file`` fingerprint: one departure
+(the notebook run again after some earlier runs, or one cell run twice) is
+what many students' counts show alike."""
 RUN_NUMBER = re.compile(r"\d\.\d{3,}")
 """A number that differs between two runs of a training cell."""
 RUN_CELL = re.compile(r"\.fit(?:_generator)?\s*\(")
@@ -186,8 +193,7 @@ def _run(prints: Fingerprints, cell: Cell) -> None:
             prints.add("run", value, (cell.index, "out", number, number))
 
 
-def _file(prints: Fingerprints, cells: Iterable[Cell]) -> None:
-    counted: list[Cell] = []
+def _file(prints: Fingerprints, cells: Sequence[Cell]) -> None:
     for cell in cells:
         if cell.metadata:
             # What Jupyter or Colab keeps per cell (scrolled, collapsed, ids)
@@ -207,16 +213,51 @@ def _file(prints: Fingerprints, cells: Iterable[Cell]) -> None:
             prints.add(
                 "file", stable_hash("out", cell.outputs), (cell.index, "out", 0, last)
             )
-        if cell.execution_count is not None:
-            counted.append(cell)
+    for value, spans in history(cells).items():
+        for span in spans:
+            prints.add("file", value, span)
+
+
+def history(cells: Iterable[Cell]) -> dict[int, list[Span]]:
+    """The ``file`` fingerprints of a notebook's execution counts.
+
+    Five cells in a row run out of the order a run top to bottom gives, and
+    all the counts together where they show a history of the notebook's own
+    (``SESSION_DEPARTURES``): the outputs' own fingerprints, which no
+    hand-out gives and a copy that kept its outputs carries whatever was
+    done to its code.
+    """
+    counted = [c for c in cells if c.kind == "code" and c.execution_count is not None]
+    found: dict[int, list[Span]] = {}
+    session = _session([c.execution_count or 0 for c in counted])
+    if session is not None:
+        found[session] = [(c.index, "meta", 0, 0) for c in counted]
     for i in range(len(counted) - COUNT_RUN + 1):
         run = counted[i : i + COUNT_RUN]
         counts = [c.execution_count or 0 for c in run]
         if all(b > a for a, b in zip(counts, counts[1:], strict=False)):
             continue  # top to bottom, a cell skipped or run twice: says nothing
         value = stable_hash("counts", *counts)
-        for cell in run:
-            prints.add("file", value, (cell.index, "meta", 0, 0))
+        found.setdefault(value, []).extend((c.index, "meta", 0, 0) for c in run)
+    return found
+
+
+def _session(counts: list[int]) -> int | None:
+    """The hash of all of a notebook's execution counts, where they are its own.
+
+    Sorted, so that moving cells changes nothing. A different author of the
+    same hand-out has the same counts only by running the same cells the
+    same number of times in the same order: a run top to bottom with one
+    departure from it often is that, one with two seldom is.
+    """
+    ordered = sorted(counts)
+    if len(ordered) < COUNT_RUN:
+        return None
+    steps = zip(ordered, ordered[1:], strict=False)
+    departures = (ordered[0] != 1) + sum(b - a != 1 for a, b in steps)
+    if departures < SESSION_DEPARTURES:
+        return None
+    return stable_hash("session", *ordered)
 
 
 def fingerprint(doc: Document, kept: frozenset[str] = frozenset()) -> Fingerprints:
