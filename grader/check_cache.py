@@ -30,7 +30,6 @@ def run_checks(judge: Judge, checks: tuple[Check, ...]) -> list[CheckResult]:
     A check whose entry is kept is not run: its result is the one kept. A
     check the grader could not run is not kept (it may run another time).
     """
-    crash = table.COULD_NOT_RUN.split("(", 1)[0]
     results = []
     for check in checks:
         name = _entry(judge, check)
@@ -41,7 +40,7 @@ def run_checks(judge: Judge, checks: tuple[Check, ...]) -> list[CheckResult]:
             results.append(restored)
             continue
         (result,) = table.run_checks(judge, (check,))
-        if name is None or result.message.startswith(crash):
+        if name is None or table.could_not_run(result):
             tally["not kept"] += 1
         else:
             tally["computed"] += 1

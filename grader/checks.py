@@ -361,9 +361,9 @@ def _probes(
 def _hidden_keys(function: str) -> Callable[[Judge], Collection[str]]:
     """Every hidden probe's key, and the example's, which messages compare."""
     key = "seeded" if function != "ResNet50" else "default"
-    return lambda judge: {key} | {
-        spec.key for spec in judge.probes(function) if not spec.visible
-    }
+    return lambda judge: (
+        {key} | {spec.key for spec in judge.probes(function) if not spec.visible}
+    )
 
 
 def _depends_on(function: str, name: str) -> Callable[[Judge], Any] | None:
@@ -460,6 +460,22 @@ def run_checks(judge: Judge, checks: tuple[Check, ...] = CHECKS) -> list[CheckRe
             credit = 0.0
         results.append(result_of(check, message, credit, window))
     return results
+
+
+def could_not_run(result: CheckResult) -> bool:
+    """Whether the grader could not run the check of ``result`` (its fault).
+
+    Such a result is never a score: ``grader.grading.grade`` raises
+    ``CheckError`` for it, and the cache keeps none.
+    """
+    return result.message.startswith(COULD_NOT_RUN.split("(", 1)[0])
+
+
+def fault(result: CheckResult, limit: int = 200) -> str:
+    """What kept the grader from running ``result``'s check, on one short line."""
+    text = result.message.removeprefix(COULD_NOT_RUN.split("(", 1)[0])
+    text = " ".join(text.removeprefix("(").removesuffix(")").split())
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 def result_of(

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader.batch.discover import notebooks_in
 from grader.cgroup import Group, memory_limit_mb, own_group
-from grader.errors import GraderError, NotebookError
+from grader.errors import CONTACT_STAFF, CheckError, GraderError, NotebookError
 
 if TYPE_CHECKING:
     from grader.points import Policy
@@ -320,12 +320,14 @@ def grade_gradescope_submission(
 
     Writes ``root/results/results.json`` and returns it with the text report.
     A folder without a notebook, or a file that is not one, gets a score of 0
-    and a message the student can act on. Raises ``GraderError`` only where
-    the grader itself cannot run (no kernel, no sandbox), so that Gradescope
-    shows the instructor a failed autograder instead of a wrong 0.
+    and a message the student can act on; a check the grader could not run
+    (``CheckError``), one that tells the student to contact the staff, for
+    the submission to be regraded once the grader is fixed. Raises
+    ``GraderError`` only where the grader itself cannot run (no kernel, no
+    sandbox), so that Gradescope shows the instructor a failed autograder
+    instead of a wrong 0.
     """
-    from grader.grading import grade
-    from grader.render import gradescope_not_graded, render_text, to_gradescope
+    from grader.render import gradescope_not_graded
 
     submission = root / "submission"
     results_path = root / "results" / "results.json"
@@ -344,39 +346,59 @@ def grade_gradescope_submission(
         )
         results, text = gradescope_not_graded(message), message
     else:
-        # The container's OOM killer may take the kernel instead of this
-        # process: a grading it cut short says so, not what the kernel's
-        # death made of each function (nor "the kernel would not start").
-        group = own_group()
-        kills = group.oom_kills() if group is not None else 0
-
-        def ran_out() -> bool:
-            return group is not None and group.oom_kills() > kills
-
-        try:
-            report = grade(notebook, only=edition)
-        except NotebookError as exc:
-            message = str(exc).replace(str(submission) + os.sep, "")
-            results, text = gradescope_not_graded(message), message
-        except GraderError:
-            if group is None or not ran_out():
-                raise
-            message = _killed_for_memory(group)
-            results, text = gradescope_not_graded(message), message
-        else:
-            if group is not None and ran_out():
-                message = _killed_for_memory(group)
-                results, text = gradescope_not_graded(message), message
-                _write_results(results_path, results)
-                return results, text
-            if points is not None and points.settings:
-                from grader.checks import table
-                from grader.editions import get
-                from grader.points import rescore
-
-                report = rescore(report, points.apply(table(get(report.edition))))
-            results, text = to_gradescope(report), render_text(report)
-            if notes:
-                results["output"] = "\n".join([*notes, results["output"]])
+        results, text = _graded(notebook, submission, points, edition, notes)
     _write_results(results_path, results)
     return results, text
+
+
+def _graded(
+    notebook: Path,
+    submission: Path,
+    points: Policy | None,
+    edition: str | None,
+    notes: list[str],
+) -> tuple[dict[str, Any], str]:
+    """Grade ``notebook``: Gradescope's results (``notes`` first) and the text.
+
+    A grading the container's memory cut short says so; a notebook that is
+    not one, why; a check the grader could not run, to contact the staff.
+    """
+    from grader.grading import grade
+    from grader.render import gradescope_not_graded, render_text, to_gradescope
+
+    # The container's OOM killer may take the kernel instead of this
+    # process: a grading it cut short says so, not what the kernel's
+    # death made of each function (nor "the kernel would not start").
+    group = own_group()
+    kills = group.oom_kills() if group is not None else 0
+
+    def ran_out() -> bool:
+        return group is not None and group.oom_kills() > kills
+
+    try:
+        report = grade(notebook, only=edition)
+    except NotebookError as exc:
+        message = str(exc).replace(str(submission) + os.sep, "")
+        return gradescope_not_graded(message), message
+    except GraderError as exc:
+        if group is not None and ran_out():
+            message = _killed_for_memory(group)
+            return gradescope_not_graded(message), message
+        if not isinstance(exc, CheckError):
+            raise
+        # The grader's own fault: the student is told to ask the staff, the
+        # autograder's log (the text) says what failed.
+        return gradescope_not_graded(CONTACT_STAFF), f"{CONTACT_STAFF}\n{exc}"
+    if group is not None and ran_out():
+        message = _killed_for_memory(group)
+        return gradescope_not_graded(message), message
+    if points is not None and points.settings:
+        from grader.checks import table
+        from grader.editions import get
+        from grader.points import rescore
+
+        report = rescore(report, points.apply(table(get(report.edition))))
+    results = to_gradescope(report)
+    if notes:
+        results["output"] = "\n".join([*notes, results["output"]])
+    return results, render_text(report)

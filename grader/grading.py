@@ -9,6 +9,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from grader import errors
 from grader.editions import DEFAULT, get
 from grader.execute import Stopwatch
 from grader.kernels import KernelPool
@@ -57,9 +58,11 @@ def grade(
     functions' signatures tell it (``grader.recognise.recognise``), and with
     ``only`` a notebook of another edition is refused (a course that grades one).
     Raises ``NotebookError`` when the file is not a readable notebook (its
-    subclass ``NotAssignmentError`` when it holds another assignment) and
-    ``KernelError`` when no kernel can be started; anything wrong with the
-    student's code is reported as failed checks instead.
+    subclass ``NotAssignmentError`` when it holds another assignment),
+    ``KernelError`` when no kernel can be started and ``CheckError`` when the
+    grader could not run some check (its own fault: no score is given);
+    anything wrong with the student's code is reported as failed checks
+    instead.
     """
     started = time.monotonic()
     watch = Stopwatch()
@@ -93,6 +96,7 @@ def grade(
         if pool is not None:
             pool.refill()
         raise
+    _refuse_faults(results, path)
     notes = _notes(nb, graded, run, sandbox)
     watch.lap("report")
     return GradeReport(
@@ -107,6 +111,28 @@ def grade(
             *((f"in the kernel: {name}", t) for name, t in submission.phases),
         ),
     )
+
+
+def _refuse_faults(results: list[CheckResult], path: str | Path) -> None:
+    """Raise ``CheckError`` where the grader could not run some check.
+
+    Such a check says nothing about the notebook, so no score is given:
+    the instructor gets one line, a batch an ``error`` it grades again.
+    """
+    from grader.checks import could_not_run, fault
+
+    faults = tuple(
+        f"{result.title}: {fault(result)}"
+        for result in results
+        if could_not_run(result)
+    )
+    if faults:
+        first = faults[0] + (f"; and {len(faults) - 1} more" if len(faults) > 1 else "")
+        raise errors.CheckError(
+            errors.CHECKS_NOT_RUN.format(path=path, count=len(faults), first=first),
+            path=str(path),
+            faults=faults,
+        )
 
 
 def _chosen(functions: Collection[str] | None) -> tuple[str, ...]:

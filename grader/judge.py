@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import keras
 
+from grader import errors, graph_read, models, reference
 from grader import graph as graphs
-from grader import graph_read, models, reference
 from grader.notebook import END, START, GradedCell
 from grader.probes import FUNCTIONS, Probe, probe, probes_for
 from grader.protocol import AnswerStatus, Frame, KernelRun, ProbeAnswer
@@ -206,7 +206,12 @@ class Judge:
                 raise Failure(
                     f"the kernel stopped while building {function}: {cell.evalue}"
                 )
-            raise Failure(f"the kernel gave no readable answer for {function}")
+            if cell is None:
+                raise Failure(f"the kernel gave no readable answer for {function}")
+            # The call ran to its end (or the grader's own code in it failed):
+            # the answers were lost between kernel and grader, not the
+            # student's doing.
+            raise errors.ProtocolError(errors.PROTOCOL_BROKE.format(function=function))
         return answers[0]
 
     def model(self, function: str, key: str) -> keras.Model:
