@@ -66,6 +66,16 @@ MIXED_EDITIONS = (
     "Residual Networks assignment: {clues}; write every function of one edition "
     "(or grade with --edition NAME)"
 )
+TIED_EDITIONS = (
+    "{path}: not graded: its graded functions fit the {candidates} editions of "
+    "the Residual Networks assignment equally well ({clues}); grade it with "
+    "--edition NAME"
+)
+NO_EDITION = (
+    "{path}: not graded: its graded functions fit no edition of the Residual "
+    "Networks assignment that this grader knows ({known}): {clues}; grade it "
+    "with --edition NAME to be told what each function lacks"
+)
 NOT_THIS_EDITION = (
     "{path}: not graded: this is the {found} edition of the Residual Networks "
     "assignment ({description}), and this course grades the {wanted} edition; "

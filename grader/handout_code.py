@@ -248,8 +248,6 @@ def edition_module(edition: Edition) -> tuple[str, str]:
         "name": repr(edition.name),
         "description": repr(edition.description),
         "signatures": repr(dict(edition.signatures)),
-        "marks": repr(edition.marks),
-        "excludes": repr(edition.excludes),
         "probes": "PROBES",
         "checks": "(\n"
         + "".join(f"        {row!r},\n" for row in edition.checks)

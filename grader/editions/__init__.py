@@ -17,10 +17,9 @@ Three are known (``EDITIONS``):
 - ``2021-initializer-only``: a later revision of 2021 whose blocks take
   ``initializer`` but not ``training``.
 
-Recognition (``recognise``) reads the blocks' parameters: each edition has
-parameters that show it (``marks``) and parameters it never has
-(``excludes``). This module imports no TensorFlow: recognising a notebook
-costs no kernel.
+Recognition (``grader.recognise``) scores each graded function's signature
+against each edition's and takes the edition they fit best. This module
+imports no TensorFlow: recognising a notebook costs no kernel.
 """
 
 from __future__ import annotations
@@ -55,10 +54,6 @@ class Edition:
     description: str
     #: The graded functions' signatures, as the notebook shows them.
     signatures: Mapping[str, str]
-    #: Block parameters that show this edition: a block with all of them.
-    marks: frozenset[str]
-    #: Block parameters this edition never has.
-    excludes: frozenset[str]
     probes: tuple[Probe, ...]
     checks: tuple[CheckRow, ...]
     #: Fixture files (``grader.fixtures``): expected values, and the layer table.
@@ -101,8 +96,6 @@ EDITIONS: dict[str, Edition] = {}
 """Every edition by name, oldest first (filled in below, once the modules load)."""
 DEFAULT = "2020"
 """The edition assumed where nothing tells: the one the grader graded first."""
-BLOCKS = ("identity_block", "convolutional_block")
-"""The graded functions whose signatures tell the editions apart."""
 
 
 def get(name: str) -> Edition:
@@ -120,14 +113,3 @@ def names() -> tuple[str, ...]:
     """The known editions' names, oldest first."""
     get(DEFAULT)
     return tuple(EDITIONS)
-
-
-def matching(names_: list[str]) -> tuple[Edition, ...]:
-    """The editions whose blocks' parameters these are (marks in, excludes out)."""
-    given = {name.lstrip("*") for name in names_}
-    get(DEFAULT)
-    return tuple(
-        edition
-        for edition in EDITIONS.values()
-        if edition.marks <= given and not edition.excludes & given
-    )
