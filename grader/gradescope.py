@@ -78,6 +78,9 @@ PROJECT_FILES = (
     "fixtures/*.py",
     "fixtures/*.json",
     "fixtures/*.tsv",
+    "solutions/*.py",
+    "solutions/*.ipynb",
+    "solutions/*/*.ipynb",
     "assignment/resnets_utils.py",
     "assignment/public_tests.py",
 )

@@ -19,6 +19,7 @@ from grader.protocol import KernelRun
 from grader.recognise import notebook_notes, recognise
 from grader.report import CheckResult, GradeReport, notebook_name
 from grader.sandbox import Sandbox, choose
+from grader.solution import Solution
 from grader.submission import Submission, start_submission
 
 if TYPE_CHECKING:
@@ -85,16 +86,17 @@ def grade(
         kernel=pool.take() if pool is not None and runnable else None,
         imports=own_imports(nb),
     )
+    # The reference: the solution's answers, kept on this machine or computed
+    # now in a kernel of their own, beside the student's.
+    solution = Solution(known, sandbox) if runnable else None
     try:
         loader.join()
         watch.lap("TensorFlow in the grader")
         results, run = _judge(
-            submission, graded, chosen, visible_only, known, bool(runnable), pool, watch
+            submission, graded, chosen, visible_only, known, solution, pool, watch
         )
     except BaseException:
-        submission.stop()
-        if pool is not None:
-            pool.refill()
+        _stop(submission, solution, pool)
         raise
     _refuse_faults(results, path)
     notes = _notes(nb, graded, run, sandbox)
@@ -111,6 +113,17 @@ def grade(
             *((f"in the kernel: {name}", t) for name, t in submission.phases),
         ),
     )
+
+
+def _stop(
+    submission: Submission, solution: Solution | None, pool: KernelPool | None
+) -> None:
+    """Stop a grading's kernels, the solution's too; refill a batch's pool."""
+    submission.stop()
+    if solution is not None:
+        solution.stop()
+    if pool is not None:
+        pool.refill()
 
 
 def _refuse_faults(results: list[CheckResult], path: str | Path) -> None:
@@ -150,18 +163,23 @@ def _judge(
     chosen: tuple[str, ...],
     visible_only: bool,
     edition: Edition,
-    runnable: bool,
+    solution: Solution | None,
     pool: KernelPool | None,
     watch: Stopwatch,
 ) -> tuple[list[CheckResult], KernelRun]:
-    """Run the checks, each function's once its answers are in; and the run."""
+    """Run the checks, each function's once its answers are in; and the run.
+
+    ``solution`` is None where nothing of the notebook runs (every function
+    the stub): no check then gets as far as the reference.
+    """
     from grader import check_cache
     from grader.checks import select
     from grader.judge import Expected, Judge
 
+    runnable = solution is not None
     results: list[CheckResult] = []
     expected = Expected.load(edition)
-    judge = Judge(submission.live, graded, expected, edition)
+    judge = Judge(submission.live, graded, expected, edition, solution)
     checks = select(chosen, visible_only=visible_only, edition=edition)
     last = checks[-1].function if checks else None
     for index, check in enumerate(checks):
@@ -186,6 +204,8 @@ def _judge(
             watch.lap(f"checks: {check.function}")
     if last is None:
         run = submission.result()
+    if solution is not None:
+        solution.wait()  # kept for the next grading, and its kernel gone
     return results, run
 
 

@@ -29,6 +29,7 @@ from grader.report import GraphWindow
 
 if TYPE_CHECKING:
     from grader.editions import Edition
+    from grader.solution import Solution
 
 STUCK_IN = (
     "{function} did not finish in time: it calls {callee}, "
@@ -155,12 +156,17 @@ class Judge:
         graded: dict[str, GradedCell],
         expected: Expected,
         edition: Edition | None = None,
+        solution: Solution | None = None,
     ) -> None:
         self.run = run
         self.graded = graded
         self.expected = expected
         #: None: the 2020 edition, as ``grader.probes`` holds it (the hand-out's too).
         self.edition = edition
+        #: The edition's solution, whose answers are the reference models
+        #: (``grader.solution``); None: ``grader.reference`` builds them
+        #: (the hand-out's copy rebuilds those the notebook shows).
+        self.solution = solution
         self._models: dict[tuple[str, str], keras.Model] = {}
         self._graphs: dict[tuple[str, str], graphs.Graph] = {}
         self._references: dict[tuple[str, str], keras.Model] = {}
@@ -261,15 +267,19 @@ class Judge:
         return self._graphs[(function, key)]
 
     def reference(self, function: str, key: str) -> keras.Model:
-        """The grader's own model for a probe."""
+        """The reference model for a probe: the solution's answer, rebuilt."""
         if (function, key) not in self._references:
-            spec = self.probe(function, key)
-            options = {}
-            if self.edition is not None and not self.edition.layer_names:
-                options["layer_names"] = False
-            self._references[(function, key)] = reference.build(
-                function, spec.kwargs, spec.input_shape, **options
-            )
+            if self.solution is not None:
+                model = models.rebuild(self.solution.answer(function, key))
+            else:
+                spec = self.probe(function, key)
+                options = {}
+                if self.edition is not None and not self.edition.layer_names:
+                    options["layer_names"] = False
+                model = reference.build(
+                    function, spec.kwargs, spec.input_shape, **options
+                )
+            self._references[(function, key)] = model
         return self._references[(function, key)]
 
     def _position_labels(

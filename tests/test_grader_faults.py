@@ -26,7 +26,14 @@ REFERENCE_FAULT = "the reference of this probe would not build"
 
 
 def _reference_fails_on_hidden_probes(monkeypatch):
-    """The grader's reference raises for every hidden probe of the blocks."""
+    """The grader's reference raises for every hidden probe of the blocks.
+
+    With the cache off: a check kept from an earlier grading of the same
+    notebook would not run at all.
+    """
+    from grader import cache
+
+    monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, cache.OFF)
     built = Judge.reference
 
     def reference(self, function, key):
@@ -132,6 +139,7 @@ def test_answers_the_kernel_protocol_lost_make_the_grading_an_error(monkeypatch)
     from grader import job
     from grader.grading import grade
 
+    monkeypatch.setenv("GRADER_CACHE_DIR", "off")
     monkeypatch.setattr(job, "read_answers", lambda path, nonce, keys: [])
     with pytest.raises(errors.CheckError) as caught:
         grade(SOLUTION, functions=["identity_block"], visible_only=True)
@@ -212,8 +220,8 @@ def test_nothing_of_a_check_the_grader_could_not_run_is_kept(monkeypatch, tmp_pa
     from grader import cache
     from grader.grading import grade
 
-    monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, str(tmp_path / "cache"))
     _reference_fails_on_hidden_probes(monkeypatch)
+    monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, str(tmp_path / "cache"))
     with pytest.raises(errors.CheckError):
         grade(SOLUTION, functions=["identity_block"])
     monkeypatch.undo()

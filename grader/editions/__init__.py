@@ -31,8 +31,17 @@ from pathlib import Path
 
 from grader.probes import Probe
 
-SOLUTIONS = Path(__file__).resolve().parent.parent.parent / "solutions"
-"""The grader's checkout's folder of solution notebooks, one per edition."""
+
+def _solutions() -> Path:
+    try:
+        import grader.solutions
+    except ModuleNotFoundError:  # the hand-out's copy of this module: none
+        return Path("solutions")
+    return Path(grader.solutions.__file__).resolve().parent
+
+
+SOLUTIONS = _solutions()
+"""The folder of the shipped editions' solution notebooks (``grader.solutions``)."""
 
 
 @dataclass(frozen=True)
