@@ -66,7 +66,13 @@ def _entry(judge: Judge, check: Check) -> str | None:
         # No answer to read (a ``Failure``): the check fails at once, saying
         # why, as it should; anything else, the check runs into it too.
         return None
-    edition = None if judge.edition is None else judge.edition.name
+    edition: object = None
+    if judge.edition is not None:
+        # An instructor's edition: its data and solution, which the grader's
+        # version does not cover.
+        edition = judge.edition.name
+        if judge.edition.digest:
+            edition = [edition, judge.edition.digest]
     return digest("check", edition, check.function, check.name, reads)
 
 

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 SOURCE = "grader-src"
 #: The points file in the bundle, beside ``run_autograder``, where one was given.
 POINTS_FILE = "points.toml"
+EDITIONS_FOLDER = "editions"
+"""The instructor's own editions in a bundle (``--editions``), one folder each."""
 EDITION_FILE = "edition.txt"
 """The edition a bundle grades, where the instructor chose one."""
 ASSIGNMENT_NOTEBOOK = "Residual_Networks.ipynb"
@@ -115,8 +117,12 @@ fi
 "$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q "$ROOT/source/grader-src"
 
-# The reference's short training run, computed once here and kept, so that
-# each submission's container starts with it (and needs less memory).
+# The reference (each edition's solution, run through its probes) and its
+# short training run, computed once here and kept, so that each
+# submission's container starts with them (and needs less memory).
+if [ -d "$ROOT/source/editions" ]; then
+    export GRADER_EDITIONS="$ROOT/source/editions"
+fi
 GRADER_CACHE_DIR="$ROOT/cache" TF_CPP_MIN_LOG_LEVEL=3 \
     "$VENV/bin/python" -I -m grader cache warm
 """
@@ -136,6 +142,9 @@ export GRADER_CACHE_DIR="${GRADER_CACHE_DIR:-$ROOT/cache}"
 POINTS=()
 if [ -f "$ROOT/source/points.toml" ]; then
     POINTS=(--points "$ROOT/source/points.toml")
+fi
+if [ -d "$ROOT/source/editions" ]; then
+    POINTS+=(--editions "$ROOT/source/editions")
 fi
 if [ -f "$ROOT/source/edition.txt" ]; then
     POINTS+=(--edition "$(cat "$ROOT/source/edition.txt")")
@@ -186,6 +195,7 @@ def build_bundle(
     goes in as ``points.toml``, which ``run_autograder`` grades with.
     ``edition`` goes in as ``edition.txt``: the bundle then grades that
     edition only (any other gets 0 and says so); without it, any edition.
+    The instructor's editions in use (``--editions``) go in as ``editions/``.
     """
     root = project_root()
     files = sorted({path for pattern in PROJECT_FILES for path in root.glob(pattern)})
@@ -212,9 +222,32 @@ def build_bundle(
             if edition is not None:
                 bundle.writestr(EDITION_FILE, edition + "\n")
                 entries.append(EDITION_FILE)
+            for path, name in _instructor_editions():
+                bundle.write(path, name)
+                entries.append(name)
     except OSError as exc:
         raise GraderError(f"{target}: cannot write the bundle ({exc})") from None
     return entries
+
+
+def _instructor_editions() -> list[tuple[Path, str]]:
+    """The files of the instructor's editions in use, as the bundle names them.
+
+    Each edition's folder goes in as ``editions/NAME/``: its data file, its
+    solution and its published files.
+    """
+    from grader.editions import EDITIONS, data_digest
+
+    data_digest()  # the editions read
+    files = []
+    for edition in EDITIONS.values():
+        if not edition.digest:
+            continue
+        folder = edition.solution.parent
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and path.suffix in (".toml", ".ipynb", ".json", ".tsv"):
+                files.append((path, f"{EDITIONS_FOLDER}/{edition.name}/{path.name}"))
+    return files
 
 
 def find_notebook(submission: Path) -> tuple[Path | None, list[str]]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from grader.commands.options import quiet_stderr
+from grader.commands.options import editions_option, quiet_stderr
 from grader.commands.table import Command
 
 
 def _arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("action", choices=("warm", "clear", "where"))
+    editions_option(command)
 
 
 def _cache(args: argparse.Namespace) -> int:

@@ -227,6 +227,7 @@ def _grade_batch(args: argparse.Namespace) -> int:
         grade_many,
         output_paths,
     )
+    from grader.editions import data_digest
     from grader.render import render_summary
 
     if args.json is not None:
@@ -251,6 +252,7 @@ def _grade_batch(args: argparse.Namespace) -> int:
         no_sandbox=args.no_sandbox,
         kernel_user=args.kernel_user,
         edition=args.edition,
+        editions=data_digest(),
         templates=args.templates,
     )
     out = args.out or DEFAULT_OUT

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 from grader import errors
+from grader.commands.options import editions_option
 from grader.commands.table import Command
 
 SIMILAR_DESCRIPTION = """\
@@ -69,8 +71,9 @@ def _arguments(command: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="NOTEBOOK",
         help="the hand-out's stub notebook(s), whose content counts for nobody "
-        "(default: the assignment's)",
+        "(default: the assignment's, and the stubs of --editions DIR's)",
     )
+    editions_option(command)
 
 
 def _similar(args: argparse.Namespace) -> int:
@@ -94,12 +97,13 @@ def _similar(args: argparse.Namespace) -> int:
                 "wrote (grader grade FOLDER --out OUT)"
             )
         mistakes = failed_checks(store.stored()[0])
-    comparison = compare(
-        submissions,
-        known,
-        boilerplate=args.handout or (HANDOUT,),
-        mistakes=mistakes,
-    )
+    with tempfile.TemporaryDirectory(prefix="grader-stubs-") as stubs:
+        comparison = compare(
+            submissions,
+            known,
+            boilerplate=args.handout or (HANDOUT, *_edition_stubs(Path(stubs))),
+            mistakes=mistakes,
+        )
     for line in comparison.unread:
         print(f"grader: skipped {line}", file=sys.stderr)
     for path in write_similarity(args.out, comparison, templates=args.templates):
@@ -111,6 +115,20 @@ def _similar(args: argparse.Namespace) -> int:
         f"({comparison.threshold:g})"
     )
     return 0
+
+
+def _edition_stubs(folder: Path) -> list[Path]:
+    """The stubs of the instructor's editions in use, written into ``folder``."""
+    from grader.assign import assign
+    from grader.editions import EDITIONS, data_digest
+
+    data_digest()  # the editions read
+    stubs = []
+    for edition in EDITIONS.values():
+        if edition.digest:
+            written = assign(edition.solution, folder / edition.name)
+            stubs += [path for path in written if path.suffix == ".ipynb"]
+    return stubs
 
 
 SIMILAR = Command(
