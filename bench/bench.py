@@ -12,9 +12,11 @@ every command runs from a neutral folder (``python -m grader`` would put the
 current folder first on ``sys.path``). The bench prints which files each
 side imports before it measures anything.
 
-This code runs as a user's would after ``grader cache warm``: with a cache
-folder warmed once at the start (``GRADER_CACHE_DIR``); one grading with an
-empty cache folder is shown as well. Memory is what a memory cgroup counts
+Both sides run as a user's would after ``grader cache warm``: each with a
+cache folder of its own warmed once at the start (``GRADER_CACHE_DIR``);
+``--cold-runs`` gradings per side with an empty cache folder each are shown
+as well (the first grading on a machine: this code runs the solution, its
+reference, in a kernel of its own beside the student's). Memory is what a memory cgroup counts
 (``memory.max_usage_in_bytes`` under v1, ``memory.peak`` under v2): each
 command runs in a group of its own, made where the bench may make one
 (root), and each worker of a batch is moved into a group of its own as soon
@@ -65,7 +67,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 
@@ -113,7 +115,8 @@ def old_side(source: Path, label: str, cwd: Path, scratch: Path) -> Side:
         f'exec {sys.executable} "$@"\n'
     )
     wrapper.chmod(0o755)
-    env = {**ENV, "PYTHONPATH": path}
+    # A cache folder of its own, warmed as this code's is where it has one.
+    env = {**ENV, "PYTHONPATH": path, "GRADER_CACHE_DIR": str(scratch / "old-cache")}
     return Side(label, source, env, cwd, str(wrapper))
 
 
@@ -875,6 +878,12 @@ def main() -> None:  # noqa: C901 (one measure after another, then the table)
     parser.add_argument(
         "--against", default="9978bfd", metavar="COMMIT", help="the code to compare"
     )
+    parser.add_argument(
+        "--cold-runs",
+        type=int,
+        default=1,
+        help="gradings per side with an empty cache folder each",
+    )
     parser.add_argument("--skip-batch", action="store_true")
     parser.add_argument("--skip-course", action="store_true")
     parser.add_argument("--skip-half", action="store_true")
@@ -929,17 +938,21 @@ def main() -> None:  # noqa: C901 (one measure after another, then the table)
             probe.remove()
         warm = run(new, new.grader("cache", "warm"), label="warm")
         print(f"  grader cache warm: {warm.seconds:.1f} s", flush=True)
+        old_warm = run(old, old.grader("cache", "warm"), label="warm", any_status=True)
+        print(f"  {old.label}: grader cache warm: {old_warm.seconds:.1f} s", flush=True)
 
-        print("one grading of the solution, empty cache:", flush=True)
-        cold = Gradings()
-        cold_side = Side(
-            "this code, empty cache",
-            ROOT,
-            {**new.env, "GRADER_CACHE_DIR": str(tmp / "cold")},
-            neutral,
-            sys.executable,
+        print(
+            f"gradings of the solution, empty cache, {args.cold_runs} per side, "
+            "alternating:",
+            flush=True,
         )
-        grade_once(cold_side, cold)
+        cold = {old.label: Gradings(), new.label: Gradings()}
+        for number in range(args.cold_runs):
+            for side in (old, new):
+                empty = tmp / f"cold-{number}-{'new' if side is new else 'old'}"
+                cache = {"GRADER_CACHE_DIR": str(empty)}
+                cold_side = replace(side, env={**side.env, **cache})
+                grade_once(cold_side, cold[side.label])
 
         print(
             f"gradings of the solution, {args.runs} per side, alternating:", flush=True
@@ -1025,10 +1038,20 @@ def main() -> None:  # noqa: C901 (one measure after another, then the table)
         )
         lines.append(
             row(
-                "the same with an empty cache (once)",
+                f"the same with an empty cache, median of {args.cold_runs} "
+                "(min to max)",
                 "(no goal)",
-                "",
-                f"{cold.walls[0]:.1f} s, peak {cold.peaks[0]:,.0f} MB",
+                cold[old.label].span(),
+                cold[new.label].span(),
+                None,
+            )
+        )
+        lines.append(
+            row(
+                "peak of one grading with an empty cache (max)",
+                "(no goal)",
+                f"{max(cold[old.label].peaks):,.0f} MB",
+                f"{max(cold[new.label].peaks):,.0f} MB",
                 None,
             )
         )
