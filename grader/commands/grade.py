@@ -83,8 +83,9 @@ def _arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--no-cache",
         action="store_true",
-        help="keep nothing and reuse nothing: every check and the reference's "
-        "training run are computed again (see grader cache --help)",
+        help="keep nothing and reuse nothing: the solution's run (the "
+        "reference), every check and the reference's training run are computed "
+        "again (see grader cache --help)",
     )
     points_option(command)
     _batch_arguments(command)
