@@ -30,7 +30,6 @@ def run_checks(judge: Judge, checks: tuple[Check, ...]) -> list[CheckResult]:
     A check whose entry is kept is not run: its result is the one kept. A
     check the grader could not run is not kept (it may run another time).
     """
-    crash = table.COULD_NOT_RUN.split("(", 1)[0]
     results = []
     for check in checks:
         name = _entry(judge, check)
@@ -41,7 +40,7 @@ def run_checks(judge: Judge, checks: tuple[Check, ...]) -> list[CheckResult]:
             results.append(restored)
             continue
         (result,) = table.run_checks(judge, (check,))
-        if name is None or result.message.startswith(crash):
+        if name is None or table.could_not_run(result):
             tally["not kept"] += 1
         else:
             tally["computed"] += 1
@@ -67,7 +66,13 @@ def _entry(judge: Judge, check: Check) -> str | None:
         # No answer to read (a ``Failure``): the check fails at once, saying
         # why, as it should; anything else, the check runs into it too.
         return None
-    edition = None if judge.edition is None else judge.edition.name
+    edition: object = None
+    if judge.edition is not None:
+        # An instructor's edition: its data and solution, which the grader's
+        # version does not cover.
+        edition = judge.edition.name
+        if judge.edition.digest:
+            edition = [edition, judge.edition.digest]
     return digest("check", edition, check.function, check.name, reads)
 
 

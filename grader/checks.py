@@ -153,6 +153,9 @@ def _block_seeded(function: str) -> Callable[[Judge], str]:
             x = EXAMPLE_INPUTS[example.input](shape).astype("float32")
             training = expected.modes.get(key, False)
             out = output(np.asarray(model(x, training=training)))
+            if want_values is None:  # nothing published: the solution's output
+                models.set_seeded_weights(reference, kernels=example.kernels)
+                want_values = output(np.asarray(reference(x, training=training)))
             want = np.array(want_values)
             if want.ndim >= 4:
                 whole = f" (all {want.size} values of each output)"
@@ -249,7 +252,7 @@ def _parameter_counts(judge: Judge) -> str:
     labels = ("total", "trainable", "non-trainable")
     wrong = [
         f"{label} {got:,}, expected {want:,}"
-        for label, got, want in zip(labels, counts, judge.expected.params, strict=True)
+        for label, got, want in zip(labels, counts, judge.params(), strict=True)
         if got != want
     ]
     if wrong:
@@ -259,20 +262,25 @@ def _parameter_counts(judge: Judge) -> str:
 
 def _softmax_output(judge: Judge) -> str:
     model = judge.model("ResNet50", "default")
-    if tuple(model.output.shape) != (None, 6):
-        raise Failure(f"output shape {tuple(model.output.shape)}, expected (None, 6)")
-    x = np.random.default_rng(3).uniform(size=(2, 64, 64, 3)).astype("float32")
+    arguments = judge.probe("ResNet50", "default").kwargs
+    classes = int(arguments.get("classes", 6))
+    if tuple(model.output.shape) != (None, classes):
+        raise Failure(
+            f"output shape {tuple(model.output.shape)}, expected (None, {classes})"
+        )
+    shape = tuple(arguments.get("input_shape", (64, 64, 3)))
+    x = np.random.default_rng(3).uniform(size=(2, *shape)).astype("float32")
     out = np.asarray(model(x, training=False))
     if not (np.all(out >= 0) and np.allclose(out.sum(axis=1), 1, atol=1e-4)):
         raise Failure(
             "the outputs are not probabilities (each row should sum to 1): "
             "the last layer should use a softmax activation"
         )
-    return "6 class probabilities per image"
+    return f"{classes} class probabilities per image"
 
 
 def _table(judge: Judge) -> graphs.Graph:
-    return judge.expected.table
+    return judge.table()
 
 
 def _reference_of(function: str, key: str) -> Callable[[Judge], graphs.Graph]:
@@ -281,15 +289,14 @@ def _reference_of(function: str, key: str) -> Callable[[Judge], graphs.Graph]:
 
 def _table_check(judge: Judge) -> str:
     graph = judge.graph("ResNet50", "default")
-    differences = graphs.compare(
-        graph, judge.expected.table, shapes=True, params=True, settings=False
-    )
+    table = judge.table()
+    differences = graphs.compare(graph, table, shapes=True, params=True, settings=False)
     if differences:
         raise Failure(
             _first_differences(differences),
-            window=_window(graph, judge.expected.table, differences[0]),
+            window=_window(graph, table, differences[0]),
         )
-    return f"all {len(judge.expected.table.layers)} layers match the assignment's table"
+    return f"all {len(table.layers)} layers match the assignment's table"
 
 
 def _implementation(function: str, name: str) -> Callable[[Judge], str]:
@@ -361,9 +368,9 @@ def _probes(
 def _hidden_keys(function: str) -> Callable[[Judge], Collection[str]]:
     """Every hidden probe's key, and the example's, which messages compare."""
     key = "seeded" if function != "ResNet50" else "default"
-    return lambda judge: {key} | {
-        spec.key for spec in judge.probes(function) if not spec.visible
-    }
+    return lambda judge: (
+        {key} | {spec.key for spec in judge.probes(function) if not spec.visible}
+    )
 
 
 def _depends_on(function: str, name: str) -> Callable[[Judge], Any] | None:
@@ -460,6 +467,18 @@ def run_checks(judge: Judge, checks: tuple[Check, ...] = CHECKS) -> list[CheckRe
             credit = 0.0
         results.append(result_of(check, message, credit, window))
     return results
+
+
+def could_not_run(result: CheckResult) -> bool:
+    """Whether the grader could not run ``result``'s check: never a score."""
+    return result.message.startswith(COULD_NOT_RUN.split("(", 1)[0])
+
+
+def fault(result: CheckResult, limit: int = 200) -> str:
+    """What kept the grader from running ``result``'s check, on one short line."""
+    text = result.message.removeprefix(COULD_NOT_RUN.split("(", 1)[0])
+    text = " ".join(text.removeprefix("(").removesuffix(")").split())
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 def result_of(

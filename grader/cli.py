@@ -14,7 +14,7 @@ import sys
 
 from grader import errors
 from grader.commands import COMMANDS
-from grader.commands.options import html_options
+from grader.commands.options import html_options, use_editions
 
 DESCRIPTION = """\
 Auto-grader for the ResNet-50 "Residual Networks" assignment.
@@ -28,6 +28,7 @@ Auto-grader for the ResNet-50 "Residual Networks" assignment.
   grader gradescope build Z.zip  Gradescope's autograder bundle
   grader assign SOLUTION OUTDIR  make the student notebook from the solution
   grader release OUT             the hand-out for students: folder OUT and OUT.zip
+  grader edition new NAME ...    an edition of your own: a data file and its solution
   grader signs OUTDIR            write a synthetic SIGNS-format data set
 """
 
@@ -60,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     # Ctrl-C: kernels shut down, temporary folders removed, results kept.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
+        use_editions(args)
         return runs[args.command](args)
     except errors.GraderError as exc:
         print(f"grader: error: {exc}", file=sys.stderr)

@@ -9,6 +9,10 @@ failed checks. These are for the cases where no report can be made::
     │       └── OtherEditionError                 functions of different editions
     ├── AssignError(GraderError, ValueError)      a solution cannot be turned into stubs
     ├── KernelError(GraderError, RuntimeError)    the Jupyter kernel would not start
+    ├── CheckError(GraderError, RuntimeError)     checks the grader could not run: its
+    │                                             fault, so no score (status ``error``)
+    ├── ProtocolError(GraderError, RuntimeError)  inside a check: the kernel's
+    │                                             answers were lost (a CheckError's)
     ├── SandboxError(GraderError, RuntimeError)   a required sandbox is unavailable
     ├── TemplateError(GraderError, ValueError)    an instructor's page template is wrong
     └── Interrupted                               a batch was stopped (Ctrl-C, SIGTERM),
@@ -62,12 +66,36 @@ MIXED_EDITIONS = (
     "Residual Networks assignment: {clues}; write every function of one edition "
     "(or grade with --edition NAME)"
 )
+TIED_EDITIONS = (
+    "{path}: not graded: its graded functions fit the {candidates} editions of "
+    "the Residual Networks assignment equally well ({clues}); grade it with "
+    "--edition NAME"
+)
+NO_EDITION = (
+    "{path}: not graded: its graded functions fit no edition of the Residual "
+    "Networks assignment that this grader knows ({known}): {clues}; grade it "
+    "with --edition NAME to be told what each function lacks"
+)
 NOT_THIS_EDITION = (
     "{path}: not graded: this is the {found} edition of the Residual Networks "
     "assignment ({description}), and this course grades the {wanted} edition; "
     "submit the notebook you were handed out"
 )
 KERNEL_WOULD_NOT_START = "the Python kernel would not start: {reason}"
+CHECKS_NOT_RUN = (
+    "{path}: not graded: the grader could not run {count} of its checks ({first}); "
+    "this is a fault of the grader, not of the notebook, so no score is given: "
+    "grade it again once the grader is fixed"
+)
+CONTACT_STAFF = (
+    "not graded: the autograder failed on this submission. This is a fault of "
+    "the autograder, not of your notebook, and your work is safe. Please "
+    "contact the course staff: they can regrade it once the autograder is fixed."
+)
+PROTOCOL_BROKE = (
+    "the kernel's answers for {function} could not be read, though the call "
+    "that makes them ended without a time-out"
+)
 REGION_NOT_ASSIGNMENTS = (
     "{cell}: line {line} inside START/END is not an assignment; "
     "stubs can only be made from `name = ...` statements"
@@ -112,6 +140,29 @@ class AssignError(GraderError, ValueError):
 
 class KernelError(GraderError, RuntimeError):
     """The Jupyter kernel that runs student code could not be started."""
+
+
+class CheckError(GraderError, RuntimeError):
+    """The grader could not run some checks of a submission.
+
+    A check that raised (its reference failed, a bug) or whose answers the
+    kernel's protocol lost says nothing about the notebook: the submission
+    gets no score (status ``error``) and is graded again by a later run.
+    ``faults`` holds, per check, its title and what went wrong.
+    """
+
+    def __init__(self, message: str, *, path: str, faults: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.path = path
+        self.faults = faults
+
+
+class ProtocolError(GraderError, RuntimeError):
+    """The kernel's answers could not be read though its call ended normally.
+
+    Raised inside a check (``grader.judge.Judge.answer``), where it becomes
+    one of a ``CheckError``'s faults.
+    """
 
 
 class SandboxError(GraderError, RuntimeError):

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader.batch.discover import notebooks_in
 from grader.cgroup import Group, memory_limit_mb, own_group
-from grader.errors import GraderError, NotebookError
+from grader.errors import CONTACT_STAFF, CheckError, GraderError, NotebookError
 
 if TYPE_CHECKING:
     from grader.points import Policy
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 SOURCE = "grader-src"
 #: The points file in the bundle, beside ``run_autograder``, where one was given.
 POINTS_FILE = "points.toml"
+EDITIONS_FOLDER = "editions"
+"""The instructor's own editions in a bundle (``--editions``), one folder each."""
 EDITION_FILE = "edition.txt"
 """The edition a bundle grades, where the instructor chose one."""
 ASSIGNMENT_NOTEBOOK = "Residual_Networks.ipynb"
@@ -85,6 +87,9 @@ PROJECT_FILES = (
     "fixtures/*.py",
     "fixtures/*.json",
     "fixtures/*.tsv",
+    "solutions/*.py",
+    "solutions/*.ipynb",
+    "solutions/*/*.ipynb",
     "assignment/resnets_utils.py",
     "assignment/public_tests.py",
 )
@@ -119,8 +124,12 @@ fi
 "$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q "$ROOT/source/grader-src"
 
-# The reference's short training run, computed once here and kept, so that
-# each submission's container starts with it (and needs less memory).
+# The reference (each edition's solution, run through its probes) and its
+# short training run, computed once here and kept, so that each
+# submission's container starts with them (and needs less memory).
+if [ -d "$ROOT/source/editions" ]; then
+    export GRADER_EDITIONS="$ROOT/source/editions"
+fi
 GRADER_CACHE_DIR="$ROOT/cache" TF_CPP_MIN_LOG_LEVEL=3 \
     "$VENV/bin/python" -I -m grader cache warm
 """
@@ -140,6 +149,9 @@ export GRADER_CACHE_DIR="${GRADER_CACHE_DIR:-$ROOT/cache}"
 POINTS=()
 if [ -f "$ROOT/source/points.toml" ]; then
     POINTS=(--points "$ROOT/source/points.toml")
+fi
+if [ -d "$ROOT/source/editions" ]; then
+    POINTS+=(--editions "$ROOT/source/editions")
 fi
 if [ -f "$ROOT/source/edition.txt" ]; then
     POINTS+=(--edition "$(cat "$ROOT/source/edition.txt")")
@@ -190,6 +202,7 @@ def build_bundle(
     goes in as ``points.toml``, which ``run_autograder`` grades with.
     ``edition`` goes in as ``edition.txt``: the bundle then grades that
     edition only (any other gets 0 and says so); without it, any edition.
+    The instructor's editions in use (``--editions``) go in as ``editions/``.
     """
     root = project_root()
     files = sorted({path for pattern in PROJECT_FILES for path in root.glob(pattern)})
@@ -216,9 +229,32 @@ def build_bundle(
             if edition is not None:
                 bundle.writestr(EDITION_FILE, edition + "\n")
                 entries.append(EDITION_FILE)
+            for path, name in _instructor_editions():
+                bundle.write(path, name)
+                entries.append(name)
     except OSError as exc:
         raise GraderError(f"{target}: cannot write the bundle ({exc})") from None
     return entries
+
+
+def _instructor_editions() -> list[tuple[Path, str]]:
+    """The files of the instructor's editions in use, as the bundle names them.
+
+    Each edition's folder goes in as ``editions/NAME/``: its data file, its
+    solution and its published files.
+    """
+    from grader.editions import EDITIONS, data_digest
+
+    data_digest()  # the editions read
+    files = []
+    for edition in EDITIONS.values():
+        if not edition.digest:
+            continue
+        folder = edition.solution.parent
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and path.suffix in (".toml", ".ipynb", ".json", ".tsv"):
+                files.append((path, f"{EDITIONS_FOLDER}/{edition.name}/{path.name}"))
+    return files
 
 
 def find_notebook(submission: Path) -> tuple[Path | None, list[str]]:
@@ -327,12 +363,14 @@ def grade_gradescope_submission(
 
     Writes ``root/results/results.json`` and returns it with the text report.
     A folder without a notebook, or a file that is not one, gets a score of 0
-    and a message the student can act on. Raises ``GraderError`` only where
-    the grader itself cannot run (no kernel, no sandbox), so that Gradescope
-    shows the instructor a failed autograder instead of a wrong 0.
+    and a message the student can act on; a check the grader could not run
+    (``CheckError``), one that tells the student to contact the staff, for
+    the submission to be regraded once the grader is fixed. Raises
+    ``GraderError`` only where the grader itself cannot run (no kernel, no
+    sandbox), so that Gradescope shows the instructor a failed autograder
+    instead of a wrong 0.
     """
-    from grader.grading import grade
-    from grader.render import gradescope_not_graded, render_text, to_gradescope
+    from grader.render import gradescope_not_graded
 
     submission = root / "submission"
     results_path = root / "results" / "results.json"
@@ -351,39 +389,59 @@ def grade_gradescope_submission(
         )
         results, text = gradescope_not_graded(message), message
     else:
-        # The container's OOM killer may take the kernel instead of this
-        # process: a grading it cut short says so, not what the kernel's
-        # death made of each function (nor "the kernel would not start").
-        group = own_group()
-        kills = group.oom_kills() if group is not None else 0
-
-        def ran_out() -> bool:
-            return group is not None and group.oom_kills() > kills
-
-        try:
-            report = grade(notebook, only=edition)
-        except NotebookError as exc:
-            message = str(exc).replace(str(submission) + os.sep, "")
-            results, text = gradescope_not_graded(message), message
-        except GraderError:
-            if group is None or not ran_out():
-                raise
-            message = _killed_for_memory(group)
-            results, text = gradescope_not_graded(message), message
-        else:
-            if group is not None and ran_out():
-                message = _killed_for_memory(group)
-                results, text = gradescope_not_graded(message), message
-                _write_results(results_path, results)
-                return results, text
-            if points is not None and points.settings:
-                from grader.checks import table
-                from grader.editions import get
-                from grader.points import rescore
-
-                report = rescore(report, points.apply(table(get(report.edition))))
-            results, text = to_gradescope(report), render_text(report)
-            if notes:
-                results["output"] = "\n".join([*notes, results["output"]])
+        results, text = _graded(notebook, submission, points, edition, notes)
     _write_results(results_path, results)
     return results, text
+
+
+def _graded(
+    notebook: Path,
+    submission: Path,
+    points: Policy | None,
+    edition: str | None,
+    notes: list[str],
+) -> tuple[dict[str, Any], str]:
+    """Grade ``notebook``: Gradescope's results (``notes`` first) and the text.
+
+    A grading the container's memory cut short says so; a notebook that is
+    not one, why; a check the grader could not run, to contact the staff.
+    """
+    from grader.grading import grade
+    from grader.render import gradescope_not_graded, render_text, to_gradescope
+
+    # The container's OOM killer may take the kernel instead of this
+    # process: a grading it cut short says so, not what the kernel's
+    # death made of each function (nor "the kernel would not start").
+    group = own_group()
+    kills = group.oom_kills() if group is not None else 0
+
+    def ran_out() -> bool:
+        return group is not None and group.oom_kills() > kills
+
+    try:
+        report = grade(notebook, only=edition)
+    except NotebookError as exc:
+        message = str(exc).replace(str(submission) + os.sep, "")
+        return gradescope_not_graded(message), message
+    except GraderError as exc:
+        if group is not None and ran_out():
+            message = _killed_for_memory(group)
+            return gradescope_not_graded(message), message
+        if not isinstance(exc, CheckError):
+            raise
+        # The grader's own fault: the student is told to ask the staff, the
+        # autograder's log (the text) says what failed.
+        return gradescope_not_graded(CONTACT_STAFF), f"{CONTACT_STAFF}\n{exc}"
+    if group is not None and ran_out():
+        message = _killed_for_memory(group)
+        return gradescope_not_graded(message), message
+    if points is not None and points.settings:
+        from grader.checks import table
+        from grader.editions import get
+        from grader.points import rescore
+
+        report = rescore(report, points.apply(table(get(report.edition))))
+    results = to_gradescope(report)
+    if notes:
+        results["output"] = "\n".join([*notes, results["output"]])
+    return results, render_text(report)

@@ -9,6 +9,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from grader import errors
 from grader.editions import DEFAULT, get
 from grader.execute import Stopwatch
 from grader.kernels import KernelPool
@@ -18,6 +19,7 @@ from grader.protocol import KernelRun
 from grader.recognise import notebook_notes, recognise
 from grader.report import CheckResult, GradeReport, notebook_name
 from grader.sandbox import Sandbox, choose
+from grader.solution import Solution
 from grader.submission import Submission, start_submission
 
 if TYPE_CHECKING:
@@ -57,9 +59,11 @@ def grade(
     functions' signatures tell it (``grader.recognise.recognise``), and with
     ``only`` a notebook of another edition is refused (a course that grades one).
     Raises ``NotebookError`` when the file is not a readable notebook (its
-    subclass ``NotAssignmentError`` when it holds another assignment) and
-    ``KernelError`` when no kernel can be started; anything wrong with the
-    student's code is reported as failed checks instead.
+    subclass ``NotAssignmentError`` when it holds another assignment),
+    ``KernelError`` when no kernel can be started and ``CheckError`` when the
+    grader could not run some check (its own fault: no score is given);
+    anything wrong with the student's code is reported as failed checks
+    instead.
     """
     started = time.monotonic()
     watch = Stopwatch()
@@ -82,17 +86,19 @@ def grade(
         kernel=pool.take() if pool is not None and runnable else None,
         imports=own_imports(nb),
     )
+    # The reference: the solution's answers, kept on this machine or computed
+    # now in a kernel of their own, beside the student's.
+    solution = Solution(known, sandbox) if runnable else None
     try:
         loader.join()
         watch.lap("TensorFlow in the grader")
         results, run = _judge(
-            submission, graded, chosen, visible_only, known, bool(runnable), pool, watch
+            submission, graded, chosen, visible_only, known, solution, pool, watch
         )
     except BaseException:
-        submission.stop()
-        if pool is not None:
-            pool.refill()
+        _stop(submission, solution, pool)
         raise
+    _refuse_faults(results, path)
     notes = _notes(nb, graded, run, sandbox)
     watch.lap("report")
     return GradeReport(
@@ -107,6 +113,39 @@ def grade(
             *((f"in the kernel: {name}", t) for name, t in submission.phases),
         ),
     )
+
+
+def _stop(
+    submission: Submission, solution: Solution | None, pool: KernelPool | None
+) -> None:
+    """Stop a grading's kernels, the solution's too; refill a batch's pool."""
+    submission.stop()
+    if solution is not None:
+        solution.stop()
+    if pool is not None:
+        pool.refill()
+
+
+def _refuse_faults(results: list[CheckResult], path: str | Path) -> None:
+    """Raise ``CheckError`` where the grader could not run some check.
+
+    Such a check says nothing about the notebook, so no score is given:
+    the instructor gets one line, a batch an ``error`` it grades again.
+    """
+    from grader.checks import could_not_run, fault
+
+    faults = tuple(
+        f"{result.title}: {fault(result)}"
+        for result in results
+        if could_not_run(result)
+    )
+    if faults:
+        first = faults[0] + (f"; and {len(faults) - 1} more" if len(faults) > 1 else "")
+        raise errors.CheckError(
+            errors.CHECKS_NOT_RUN.format(path=path, count=len(faults), first=first),
+            path=str(path),
+            faults=faults,
+        )
 
 
 def _chosen(functions: Collection[str] | None) -> tuple[str, ...]:
@@ -124,18 +163,23 @@ def _judge(
     chosen: tuple[str, ...],
     visible_only: bool,
     edition: Edition,
-    runnable: bool,
+    solution: Solution | None,
     pool: KernelPool | None,
     watch: Stopwatch,
 ) -> tuple[list[CheckResult], KernelRun]:
-    """Run the checks, each function's once its answers are in; and the run."""
+    """Run the checks, each function's once its answers are in; and the run.
+
+    ``solution`` is None where nothing of the notebook runs (every function
+    the stub): no check then gets as far as the reference.
+    """
     from grader import check_cache
     from grader.checks import select
     from grader.judge import Expected, Judge
 
+    runnable = solution is not None
     results: list[CheckResult] = []
     expected = Expected.load(edition)
-    judge = Judge(submission.live, graded, expected, edition)
+    judge = Judge(submission.live, graded, expected, edition, solution)
     checks = select(chosen, visible_only=visible_only, edition=edition)
     last = checks[-1].function if checks else None
     for index, check in enumerate(checks):
@@ -160,6 +204,8 @@ def _judge(
             watch.lap(f"checks: {check.function}")
     if last is None:
         run = submission.result()
+    if solution is not None:
+        solution.wait()  # kept for the next grading, and its kernel gone
     return results, run
 
 

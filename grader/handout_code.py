@@ -15,7 +15,7 @@ import json
 import re
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from grader import errors
 
@@ -45,7 +45,7 @@ COPIED = (
 the notebook's ``submit()`` to a grading service, which imports none)."""
 WRITTEN = ("probes", "reference")
 """Grader modules the hand-out gets a version of its own of (see the docstring)."""
-EDITION_MODULES = ("__init__", "edition_2020")
+EDITION_MODULES = ("__init__", "model", "edition_2020")
 """The modules of ``grader/editions/`` the hand-out ships (its edition's)."""
 LEFT_OUT = ("hidden",)
 """Grader modules that copied ones import only where a hidden check runs."""
@@ -105,16 +105,19 @@ def write_package(target: Path, version: str, edition: Edition | None = None) ->
     # hold hidden probes.
     editions = target / "editions"
     editions.mkdir()
+    released = edition_module(edition) if edition.name != DEFAULT else None
     for module in EDITION_MODULES:
         text = (
             source.joinpath("editions")
             .joinpath(f"{module}.py")
             .read_text(encoding="utf-8")
         )
+        if module == "__init__" and released is not None:
+            text = _modules_line(text, ("edition_2020", released[0]))
         header = HEADER.format(version=version, source=f"grader/editions/{module}.py")
         (editions / f"{module}.py").write_text(header + rewrite(text), encoding="utf-8")
-    if edition.name != DEFAULT:
-        module, text = edition_module(edition)
+    if released is not None:
+        module, text = released
         header = HEADER.format(version=version, source=f"the {edition.name} edition")
         (editions / f"{module}.py").write_text(header + text, encoding="utf-8")
     fixtures = target / "fixtures"
@@ -123,8 +126,21 @@ def write_package(target: Path, version: str, edition: Edition | None = None) ->
         '"""The assignment\'s expected values."""\n', encoding="utf-8"
     )
     for name in dict.fromkeys((*FIXTURES, edition.expected, edition.layer_table)):
-        data = resources.files("grader.fixtures").joinpath(name).read_bytes()
-        (fixtures / name).write_bytes(data)
+        if not name:
+            continue  # nothing published: the shipped references are expected
+        if Path(name).is_absolute():  # an instructor's, beside its data file
+            data = Path(name).read_bytes()
+        else:
+            data = resources.files("grader.fixtures").joinpath(name).read_bytes()
+        (fixtures / Path(name).name).write_bytes(data)
+
+
+def _modules_line(text: str, modules: tuple[str, ...]) -> str:
+    """``grader/editions/__init__.py``'s text with ``MODULES`` naming ``modules``."""
+    line = re.compile(r"^MODULES = \(.*?\)\n", re.MULTILINE | re.DOTALL)
+    if not line.search(text):
+        raise errors.GraderError("grader/editions/__init__.py has no MODULES line")
+    return line.sub(lambda m: f"MODULES = {modules!r}\n", text, count=1)
 
 
 def rewrite(text: str) -> str:
@@ -203,30 +219,35 @@ def _config_key(
 def reference_configs(edition: Edition | None = None) -> dict[str, object]:
     """The reference model of each visible probe, as its Keras configuration.
 
+    The reference is the edition's solution's answer (``grader.solution``).
     For an edition without layer names, also the named twin of each that
-    the judge builds to say where a layer sits (``Judge._position_labels``).
+    the judge builds to say where a layer sits (``Judge._position_labels``),
+    where the 2020 edition's builder takes the probe's arguments.
     """
     from grader import reference
-    from grader.probes import PROBES
+    from grader.editions import DEFAULT, get
+    from grader.sandbox import choose
+    from grader.solution import Solution
 
-    probes = PROBES if edition is None else edition.probes
-    calls: list[tuple[str, dict[str, Any], tuple[int, ...] | None, dict[str, Any]]] = []
-    for probe in probes:
+    edition = edition or get(DEFAULT)
+    solution = Solution(edition, choose())
+    configs: dict[str, object] = {}
+    for probe in edition.probes:
         if not probe.visible:
             continue
-        if edition is None or edition.layer_names:
-            calls.append((probe.function, probe.kwargs, probe.input_shape, {}))
+        options = {} if edition.layer_names else {"layer_names": False}
+        key = _config_key(probe.function, probe.kwargs, probe.input_shape, options)
+        configs[key] = json.loads(solution.answer(probe.function, probe.key))
+        if edition.layer_names:
             continue
-        unnamed = {"layer_names": False}
-        calls.append((probe.function, probe.kwargs, probe.input_shape, unnamed))
         twin = probe.kwargs
         if probe.input_shape is not None:  # as Judge._position_labels builds it
             twin = {**probe.kwargs, "stage": 1, "block": "a"}
-        calls.append((probe.function, twin, probe.input_shape, {}))
-    configs = {}
-    for function, kwargs, input_shape, options in calls:
-        model = reference.build(function, kwargs, input_shape, **options)
-        key = _config_key(function, kwargs, input_shape, options)
+        try:
+            model = reference.build(probe.function, twin, probe.input_shape)
+        except TypeError:  # an argument the 2020 builder lacks: no twin
+            continue
+        key = _config_key(probe.function, twin, probe.input_shape, {})
         configs[key] = json.loads(model.to_json())
     return configs
 
@@ -238,36 +259,40 @@ def edition_module(edition: Edition) -> tuple[str, str]:
     own (which hold hidden ones) and its solution's file name only.
     """
     import importlib
+    import re
 
     from grader.editions import MODULES
 
-    module = next(
+    shipped = (
         m
         for m in MODULES
         if importlib.import_module(f"grader.editions.{m}").EDITION.name == edition.name
     )
+    # An instructor's edition is data: its module is named after it.
+    module = next(shipped, "edition_" + re.sub(r"\W", "_", edition.name))
     fields = {
         "name": repr(edition.name),
         "description": repr(edition.description),
         "signatures": repr(dict(edition.signatures)),
-        "marks": repr(edition.marks),
-        "excludes": repr(edition.excludes),
         "probes": "PROBES",
         "checks": "(\n"
         + "".join(f"        {row!r},\n" for row in edition.checks)
         + "    )",
-        "expected": repr(edition.expected),
-        "layer_table": repr(edition.layer_table),
+        "expected": repr(Path(edition.expected).name if edition.expected else ""),
+        "layer_table": repr(
+            Path(edition.layer_table).name if edition.layer_table else ""
+        ),
         "layer_names": repr(edition.layer_names),
         "training": repr(edition.training),
         "initializer": repr(edition.initializer),
         "solution": f"Path({edition.solution.name!r})",
+        "examples": repr(dict(edition.examples)),
     }
     lines = "".join(f"    {key}={value},\n" for key, value in fields.items())
     text = (
         f'"""The {edition.name} edition, as the hand-out knows it."""\n\n'
         "from pathlib import Path\n\n"
-        f"from {PACKAGE}.editions import CheckRow, Edition\n"
+        f"from {PACKAGE}.editions import CheckRow, Edition, Example\n"
         f"from {PACKAGE}.probes import PROBES\n\n"
         f"EDITION = Edition(\n{lines})\n"
     )

@@ -341,24 +341,23 @@ def reference_losses(reference_json: str) -> list[float]:
 
 
 def warm_cache() -> dict[str, list[float]]:
-    """Compute and keep each edition's reference training run, by edition.
+    """Run each edition's solution and its training run now, and keep both.
 
-    What ``grader cache warm`` runs (and Gradescope's ``setup.sh``).
-    Editions whose references are the same but for their names share one.
+    What ``grader cache warm`` runs (and Gradescope's ``setup.sh``): the
+    solutions' answers (``grader.solution``) and each reference's training
+    run, by edition. Editions whose references are the same but for their
+    names share one run.
     """
-    from grader import editions, reference
+    from grader import editions
+    from grader.sandbox import choose
+    from grader.solution import Solution
 
     runs = {}
+    sandbox = choose()
     for name in editions.names():
-        edition = editions.get(name)
-        spec = next(
-            p for p in edition.probes if p.function == "ResNet50" and p.key == "default"
-        )
-        model = reference.build(
-            "ResNet50", spec.kwargs, spec.input_shape, layer_names=edition.layer_names
-        )
-        runs[name] = reference_losses(model.to_json())
-        del model
+        solution = Solution(editions.get(name), sandbox)
+        reference_json = solution.answer("ResNet50", "default")
+        runs[name] = reference_losses(models.rebuild(reference_json).to_json())
     return runs
 
 

@@ -87,6 +87,7 @@ def _python_dirs() -> list[str]:
 def _secret_dirs() -> list[str]:
     """Where the grader's own files are: hidden wherever they would show."""
     import grader.fixtures
+    import grader.solutions
 
     # This module's folder is the package's (not ``import grader``: the
     # package's __init__ imports what imports this module).
@@ -94,6 +95,7 @@ def _secret_dirs() -> list[str]:
         {
             str(Path(__file__).resolve().parent),
             str(Path(grader.fixtures.__file__).resolve().parent),
+            str(Path(grader.solutions.__file__).resolve().parent),
         }
     )
 

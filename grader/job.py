@@ -59,6 +59,8 @@ class Work:
     visible_only: bool
     deadline: float
     imports: str = ""
+    #: Each probe's layers named as in a new process (the solution's run).
+    fresh_names: bool = False
 
     @classmethod
     def of(
@@ -68,10 +70,11 @@ class Work:
         visible_only: bool,
         deadline: float,
         imports: str = "",
+        fresh_names: bool = False,
     ) -> Work:
         """The work of ``graded``, probing those of ``probed`` (None: all)."""
         names = tuple(n for n in graded if probed is None or n in probed)
-        return cls(graded, names, visible_only, deadline, imports)
+        return cls(graded, names, visible_only, deadline, imports, fresh_names)
 
     def run(
         self, session: KernelSession, limits: Limits, progress: Progress
@@ -108,7 +111,7 @@ class Work:
             edition = self.graded[name].edition if name in self.graded else None
             table = None if edition is None else get(edition).probes
             calls = payload(name, visible_only=self.visible_only, table=table)
-            call = _probe_call(name, calls, path, nonce)
+            call = _probe_call(name, calls, path, nonce, self.fresh_names)
             progress.probe_cells[name] = run(call, limits.probe_seconds)
             keys = {p["key"] for p in calls}
             progress.answers[name] = read_answers(path, nonce, keys)
@@ -182,6 +185,9 @@ def _ran_out(cell: CellOutcome, answers: list[ProbeAnswer]) -> bool:
     return cell.status == "timeout" or bool(own)
 
 
-def _probe_call(name: str, calls: list[dict[str, Any]], path: Path, nonce: str) -> str:
+def _probe_call(
+    name: str, calls: list[dict[str, Any]], path: Path, nonce: str, fresh: bool
+) -> str:
     probes = json.dumps(calls)
-    return f"_grader_run_probes({name!r}, {probes!r}, {str(path)!r}, {nonce!r})"
+    more = ", fresh=True" if fresh else ""
+    return f"_grader_run_probes({name!r}, {probes!r}, {str(path)!r}, {nonce!r}{more})"

@@ -16,12 +16,14 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import keras
 
+from grader import errors, graph_read, models, reference
 from grader import graph as graphs
-from grader import graph_read, models, reference
+from grader.editions import Example
 from grader.notebook import END, START, GradedCell
 from grader.probes import FUNCTIONS, Probe, probe, probes_for
 from grader.protocol import AnswerStatus, Frame, KernelRun, ProbeAnswer
@@ -29,6 +31,7 @@ from grader.report import GraphWindow
 
 if TYPE_CHECKING:
     from grader.editions import Edition
+    from grader.solution import Solution
 
 STUCK_IN = (
     "{function} did not finish in time: it calls {callee}, "
@@ -58,23 +61,6 @@ class Failure(Exception):
         self.window = window
 
 
-@dataclass(frozen=True)
-class Example:
-    """How one block's example runs and is compared (names: ``grader.checks``).
-
-    ``input`` names the array the block is called on, ``kernels`` the
-    weights every convolution gets (``grader.models.set_seeded_weights``),
-    ``output`` what is compared of the result; ``atol`` and ``rtol`` are
-    ``np.allclose``'s tolerances.
-    """
-
-    input: str
-    kernels: str
-    output: str
-    atol: float
-    rtol: float = 0.0
-
-
 SEEDS_EXAMPLE = Example("randn-seed-1", "tf1-glorot", "out[1][1][0]", atol=0.0)
 """How the 2020 edition's example runs (its ``expected.json`` predates
 ``example``; its tolerance is the file's ``seeded_tolerance``)."""
@@ -92,37 +78,39 @@ class Expected:
     """
 
     seeded: dict[str, list[float]]
-    params: tuple[int, int, int]
-    table: graphs.Graph
+    #: None where the course published none: the solution's are expected.
+    params: tuple[int, int, int] | None
+    table: graphs.Graph | None
     example: dict[str, Example]
+    #: Per block and example probe, its published values (None: the solution's).
     examples: dict[str, dict[str, Any]] = field(default_factory=dict)
     modes: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
     def load(cls, edition: Edition | None = None) -> Expected:
-        """Read an edition's expected values and layer table (default: 2020's)."""
+        """Read an edition's expected values and layer table (default: 2020's).
+
+        An edition without published values (an instructor's, as data)
+        expects the solution's own: its examples' outputs, parameter counts
+        and layer table (``Judge.example_values``, ``params``, ``table``).
+        """
         names = ("expected.json", "resnet50_layers.tsv")
         if edition is not None:
             names = (edition.expected, edition.layer_table)
-        folder = resources.files("grader.fixtures")
-        data = json.loads(folder.joinpath(names[0]).read_text())
-        lines = folder.joinpath(names[1]).read_text().splitlines()
-        rows = csv.DictReader(
-            (line for line in lines if not line.startswith("#")), delimiter="\t"
-        )
-        table = graph_read.from_table(rows)
+        if not names[0]:
+            assert edition is not None
+            return cls.unpublished(edition, _table(names[1]) if names[1] else None)
+        data = json.loads(_fixture(names[0]))
+        table = _table(names[1])
         twin = data.get("layer_table_named_twin")
         if twin is not None:
             # The same table with the 2020 edition's names, row for row: where
             # each layer sits, for messages ("the third Conv2D of the main path").
-            twin_lines = folder.joinpath(twin).read_text().splitlines()
-            twin_rows = csv.DictReader(
-                (line for line in twin_lines if not line.startswith("#")),
-                delimiter="\t",
-            )
             table.labels.update(
                 graphs.position_labels(
-                    table.layers, (row["name"] for row in twin_rows), within_model=True
+                    table.layers,
+                    (row["name"] for row in _rows(_fixture(twin))),
+                    within_model=True,
                 )
             )
         counts = data["resnet50_params"]
@@ -145,6 +133,48 @@ class Expected:
             modes=data.get("modes", {}),
         )
 
+    @classmethod
+    def unpublished(cls, edition: Edition, table: graphs.Graph | None) -> Expected:
+        """What an edition without published numbers expects: its solution's.
+
+        Each block's example probes (the visible ones) run as the edition's
+        ``examples`` say, ``-training`` ones in training mode.
+        """
+        examples: dict[str, dict[str, Any]] = {}
+        modes = {}
+        for spec in edition.probes:
+            if spec.visible and spec.input_shape is not None:
+                examples.setdefault(spec.function, {})[spec.key] = None
+                modes[spec.key] = spec.key.endswith("-training")
+        example = {
+            name: edition.examples.get(name, UNPUBLISHED_EXAMPLE) for name in examples
+        }
+        return cls({}, None, table, example, examples, modes)
+
+
+UNPUBLISHED_EXAMPLE = Example(
+    "minus-one-one-three", "stateless-glorot", "out", 1e-5, 1e-5
+)
+"""How a block's example runs where its edition says nothing: the whole output."""
+
+
+def _fixture(name: str) -> str:
+    """A published file's text: one of ``grader.fixtures``, or a path."""
+    if Path(name).is_absolute():
+        return Path(name).read_text(encoding="utf-8")
+    return resources.files("grader.fixtures").joinpath(name).read_text()
+
+
+def _rows(text: str) -> csv.DictReader[str]:
+    lines = text.splitlines()
+    return csv.DictReader(
+        (line for line in lines if not line.startswith("#")), delimiter="\t"
+    )
+
+
+def _table(name: str) -> graphs.Graph:
+    return graph_read.from_table(_rows(_fixture(name)))
+
 
 class Judge:
     """Everything the checks need about one submission, built once and cached."""
@@ -155,12 +185,17 @@ class Judge:
         graded: dict[str, GradedCell],
         expected: Expected,
         edition: Edition | None = None,
+        solution: Solution | None = None,
     ) -> None:
         self.run = run
         self.graded = graded
         self.expected = expected
         #: None: the 2020 edition, as ``grader.probes`` holds it (the hand-out's too).
         self.edition = edition
+        #: The edition's solution, whose answers are the reference models
+        #: (``grader.solution``); None: ``grader.reference`` builds them
+        #: (the hand-out's copy rebuilds those the notebook shows).
+        self.solution = solution
         self._models: dict[tuple[str, str], keras.Model] = {}
         self._graphs: dict[tuple[str, str], graphs.Graph] = {}
         self._references: dict[tuple[str, str], keras.Model] = {}
@@ -206,7 +241,12 @@ class Judge:
                 raise Failure(
                     f"the kernel stopped while building {function}: {cell.evalue}"
                 )
-            raise Failure(f"the kernel gave no readable answer for {function}")
+            if cell is None:
+                raise Failure(f"the kernel gave no readable answer for {function}")
+            # The call ran to its end (or the grader's own code in it failed):
+            # the answers were lost between kernel and grader, not the
+            # student's doing.
+            raise errors.ProtocolError(errors.PROTOCOL_BROKE.format(function=function))
         return answers[0]
 
     def model(self, function: str, key: str) -> keras.Model:
@@ -256,15 +296,19 @@ class Judge:
         return self._graphs[(function, key)]
 
     def reference(self, function: str, key: str) -> keras.Model:
-        """The grader's own model for a probe."""
+        """The reference model for a probe: the solution's answer, rebuilt."""
         if (function, key) not in self._references:
-            spec = self.probe(function, key)
-            options = {}
-            if self.edition is not None and not self.edition.layer_names:
-                options["layer_names"] = False
-            self._references[(function, key)] = reference.build(
-                function, spec.kwargs, spec.input_shape, **options
-            )
+            if self.solution is not None:
+                model = models.rebuild(self.solution.answer(function, key))
+            else:
+                spec = self.probe(function, key)
+                options = {}
+                if self.edition is not None and not self.edition.layer_names:
+                    options["layer_names"] = False
+                model = reference.build(
+                    function, spec.kwargs, spec.input_shape, **options
+                )
+            self._references[(function, key)] = model
         return self._references[(function, key)]
 
     def _position_labels(
@@ -280,12 +324,29 @@ class Judge:
         named = spec.kwargs
         if spec.input_shape is not None:  # a block: stage and block name its layers
             named = {**spec.kwargs, "stage": 1, "block": "a"}
-        twin = reference.build(function, named, spec.input_shape)
+        try:
+            twin = reference.build(function, named, spec.input_shape)
+        except (TypeError, KeyError):  # no twin: an argument the 2020 builder
+            return {}  # lacks, or none shipped (the hand-out's copy)
+        if [type(a) for a in twin.layers] != [type(b) for b in model.layers]:
+            return {}  # another architecture (an instructor's edition)
         return graphs.position_labels(
             (layer.name for layer in model.layers),
             (layer.name for layer in twin.layers),
             within_model=function == "ResNet50",
         )
+
+    def table(self) -> graphs.Graph:
+        """The layer table ResNet50 is held to: published, else the solution's."""
+        if self.expected.table is not None:
+            return self.expected.table
+        return self.reference_graph("ResNet50", "default")
+
+    def params(self) -> tuple[int, int, int]:
+        """ResNet50's parameter counts: published, else the solution's."""
+        if self.expected.params is not None:
+            return self.expected.params
+        return models.parameter_counts(self.reference("ResNet50", "default"))
 
     def probe(self, function: str, key: str) -> Probe:
         """The probe ``key`` of ``function`` in this submission's edition."""

@@ -133,30 +133,42 @@ def _run_probe(function, probe: dict) -> dict:  # type: ignore[no-untyped-def]
     return {"status": "ok", "model": model.to_json()}
 
 
-def _grader_run_probes(name: str, probes_json: str, out_path: str, nonce: str) -> None:
+def _grader_run_probes(
+    name: str, probes_json: str, out_path: str, nonce: str, fresh: bool = False
+) -> None:
     """Build every probe of the graded function ``name``; write answers as JSON.
 
     ``nonce`` is new for each call and goes back with the answers, so that a
-    file left there earlier is not taken for them.
+    file left there earlier is not taken for them. With ``fresh`` (the
+    solution's run, the reference), Keras names each probe's unnamed layers
+    as in a new process, as the grader's own models are named.
     """
-    answers = probe_answers(globals().get(name), json.loads(probes_json))
+    answers = probe_answers(globals().get(name), json.loads(probes_json), fresh=fresh)
     with open(out_path, "w", encoding="utf-8") as handle:
         json.dump({"nonce": nonce, "answers": answers}, handle)
 
 
-def probe_answers(function, probes: list) -> list:  # type: ignore[no-untyped-def]
+def probe_answers(function, probes: list, fresh: bool = False) -> list:  # type: ignore[no-untyped-def]
     """Call ``function`` for each probe; one answer (a dict) per probe.
 
     Once a call does not finish in time, the probes after it are not made
     and get the same answer: a function that hangs costs one time limit, not
     one per probe. The notebook's public checks call this directly, in the
-    student's kernel.
+    student's kernel. With ``fresh``, each probe starts Keras' counters of
+    layer names afresh.
     """
+    import collections
     import gc
 
     answers = []
     stopped = None
     for probe in probes:
+        if fresh:
+            from keras.src.backend.common import global_state
+
+            global_state.set_global_attribute(
+                "object_name_uids", collections.defaultdict(int)
+            )
         if stopped is not None:
             answer = dict(stopped)
         else:

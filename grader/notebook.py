@@ -358,6 +358,29 @@ def _parameter_names(args: ast.arguments) -> list[str]:
     return names
 
 
+def declared_parameters(function: str, source: str) -> dict[str, bool] | None:
+    """``function``'s parameters in ``source``, each with whether it has a default.
+
+    ``*args`` and ``**kwargs`` keep their stars (and count as having one);
+    None where the source has no ``def`` of it that parses. An edition's
+    signature reads the same way as ``def SIGNATURE: pass``.
+    """
+    node = _function_def(function, source)
+    if node is None:
+        return None
+    args = node.args
+    positional = [*args.posonlyargs, *args.args]
+    first_default = len(positional) - len(args.defaults)
+    found = {a.arg: index >= first_default for index, a in enumerate(positional)}
+    if args.vararg is not None:
+        found["*" + args.vararg.arg] = True
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+        found[arg.arg] = default is not None
+    if args.kwarg is not None:
+        found["**" + args.kwarg.arg] = True
+    return found
+
+
 def _other_signature(
     function: str, node: ast.FunctionDef, edition: str | None = None
 ) -> str:

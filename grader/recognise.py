@@ -1,6 +1,6 @@
 """What a notebook's graded cells say about it.
 
-``recognise`` tells its edition from the blocks' signatures, and with
+``recognise`` tells its edition from the functions' signatures, and with
 ``check_assignment`` refuses a notebook of another assignment or edition;
 ``notebook_notes`` says what in the cells not graded costs nothing (old
 APIs, saved errors, markers passed over).
@@ -13,7 +13,13 @@ import re
 from typing import TYPE_CHECKING
 
 from grader import errors
-from grader.notebook import BLOCKS, MARKER, GradedCell, defined_functions
+from grader.notebook import (
+    BLOCKS,
+    MARKER,
+    GradedCell,
+    declared_parameters,
+    defined_functions,
+)
 from grader.probes import FUNCTIONS
 
 if TYPE_CHECKING:
@@ -42,14 +48,12 @@ def recognise(
 ) -> dict[str, GradedCell]:
     """Tell the notebook's edition; return its graded cells marked with it.
 
-    The blocks' parameters tell (``grader.editions.matching``): every block
-    that shows an edition must show the same one, and where none does the
-    notebook is taken for the 2020 edition (its blocks' signatures then say
-    what is wrong). ``edition`` forces one. A notebook whose blocks show
-    different editions raises ``OtherEditionError`` naming what each shows, as
-    does one of another edition than ``only`` (where a course grades one);
-    one that is not the assignment, or whose every signature is wrong,
-    ``NotAssignmentError``.
+    The edition whose signatures the graded functions fit best
+    (``best_edition``); ``edition`` forces one. A notebook that fits two
+    editions equally raises ``OtherEditionError`` naming them, one that fits
+    none ``NotAssignmentError``, as does one of another edition than
+    ``only`` (where a course grades one) and one that is not the assignment,
+    or whose every signature is wrong.
     """
     from grader import editions
 
@@ -58,26 +62,7 @@ def recognise(
             errors.NO_GRADED_FUNCTIONS.format(path=path), path=path
         )
     if edition is None:
-        shown: dict[str, tuple[str, ...]] = {}
-        takes: dict[str, str] = {}
-        for name in BLOCKS:
-            names = graded[name].parameters if name in graded else None
-            if names is None:
-                continue
-            found = tuple(e.name for e in editions.matching(names))
-            if found:
-                shown[name] = found
-                takes[name] = f"{name} takes ({', '.join(names)})"
-        common = set(editions.names())
-        for found in shown.values():
-            common &= set(found)
-        if shown and not common:
-            clues = [f"{takes[name]} ({_or(list(shown[name]))})" for name in shown]
-            raise errors.OtherEditionError(
-                errors.MIXED_EDITIONS.format(path=path, clues=_and(clues)), path=path
-            )
-        order = editions.names()
-        edition = min(common, key=order.index) if shown else editions.DEFAULT
+        edition = best_edition(graded, path)
     chosen = editions.get(edition).name
     if only is not None and chosen != editions.get(only).name:
         raise errors.OtherEditionError(
@@ -97,6 +82,111 @@ def recognise(
     }
     check_assignment(cells, path)
     return cells
+
+
+EXACT = 2
+"""How a ``def`` with exactly an edition's parameters fits it."""
+WIDER = 1
+"""How one fits that has them all and more, each of the others with a default."""
+
+
+def fit(theirs: dict[str, bool], wanted: dict[str, bool]) -> int:
+    """How a ``def``'s parameters fit an edition's: ``EXACT``, ``WIDER`` or 0.
+
+    Both map each name to whether it has a default
+    (``grader.notebook.declared_parameters``). A parameter of the edition's
+    that is missing (or renamed) fits nothing; an extra one fits where it has
+    a default, which the grader's calls then leave as it is.
+    """
+    named = {name: default for name, default in theirs.items() if name[0] != "*"}
+    if not set(wanted) <= set(named):
+        return 0
+    extra = [name for name in named if name not in wanted]
+    if any(not named[name] for name in extra):
+        return 0
+    return WIDER if extra else EXACT
+
+
+def fits(graded: dict[str, GradedCell]) -> dict[str, dict[str, int]]:
+    """Per graded function whose ``def`` parses, how it fits each edition.
+
+    A block's first parameter is its input, which the grader passes by
+    position: its name is left out on both sides.
+    """
+    from grader import editions
+
+    table: dict[str, dict[str, int]] = {}
+    for name, cell in graded.items():
+        theirs = declared_parameters(name, cell.source)
+        if theirs is None:
+            continue
+        skip = 1 if name in BLOCKS else 0
+        table[name] = {
+            known: fit(_after(theirs, skip), _after(_wanted(known, name), skip))
+            for known in editions.names()
+        }
+    return table
+
+
+def _wanted(edition: str, function: str) -> dict[str, bool]:
+    """``function``'s parameters in ``edition``, read as a notebook's ``def``."""
+    from grader import editions
+
+    signature = editions.get(edition).signatures[function]
+    found = declared_parameters(function, f"def {signature}:\n    pass\n")
+    assert found is not None, signature
+    return found
+
+
+def _after(parameters: dict[str, bool], skip: int) -> dict[str, bool]:
+    """``parameters`` without the first ``skip`` of them."""
+    return dict(list(parameters.items())[skip:])
+
+
+def best_edition(graded: dict[str, GradedCell], path: str) -> str:
+    """The edition whose signatures the notebook's functions fit best.
+
+    Each function's fit (``fits``) is summed per edition, whatever the
+    editions' order; where no ``def`` parses, the default edition (each cell
+    then fails as it runs). A tie raises ``OtherEditionError``, a notebook
+    that fits none ``NotAssignmentError``, each naming what each function
+    takes and the editions.
+    """
+    from grader import editions
+
+    table = fits(graded)
+    if not table:
+        return editions.DEFAULT
+    known = editions.names()
+    totals = {name: sum(row[name] for row in table.values()) for name in known}
+    top = max(totals.values())
+    best = [name for name in known if totals[name] == top]
+    if len(best) == 1:
+        return best[0]
+    takes = {
+        name: f"{name} takes ({', '.join(graded[name].parameters or ())})"
+        for name in table
+    }
+    if top == 0:
+        raise errors.NotAssignmentError(
+            errors.NO_EDITION.format(
+                path=path, known=", ".join(known), clues=_and(list(takes.values()))
+            ),
+            path=path,
+        )
+    telling = [name for name, row in table.items() if len({row[e] for e in best}) > 1]
+    if telling:
+        clues = []
+        for name in telling:
+            row = table[name]
+            fitting = [e for e in known if row[e] == max(row.values())]
+            clues.append(f"{takes[name]} ({_or(fitting)})")
+        message = errors.MIXED_EDITIONS.format(path=path, clues=_and(clues))
+    else:
+        message = errors.TIED_EDITIONS.format(
+            path=path, candidates=_and(best), clues=_and(list(takes.values()))
+        )
+    raise errors.OtherEditionError(message, path=path)
 
 
 def check_assignment(graded: dict[str, GradedCell], path: str) -> None:

@@ -15,7 +15,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from grader.report import GRADED, CheckResult, GradeReport, SubmissionResult
+from grader.errors import CONTACT_STAFF
+from grader.report import ERROR, GRADED, CheckResult, GradeReport, SubmissionResult
 
 if TYPE_CHECKING:  # grader.batch renders with this module
     from grader.batch.tally import Tally
@@ -159,11 +160,16 @@ def render_points(checks: Iterable[Any]) -> str:
 def result_to_gradescope(result: SubmissionResult) -> dict[str, Any]:
     """A batch result in Gradescope's schema.
 
-    A notebook that could not be graded scores 0, with the reason as output.
+    A notebook that could not be graded scores 0, with the reason as output;
+    where the grader failed (``error``), the student is told to contact the
+    staff, the reason following for them.
     """
     if result.report is not None:
         return to_gradescope(result.report)
-    return gradescope_not_graded(result.message, seconds=result.seconds)
+    message = result.message
+    if result.status == ERROR:
+        message = f"{CONTACT_STAFF}\n({message})"
+    return gradescope_not_graded(message, seconds=result.seconds)
 
 
 def gradescope_not_graded(

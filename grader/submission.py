@@ -26,6 +26,7 @@ def start_submission(
     visible_only: bool = False,
     kernel: Kernel | None = None,
     imports: str = "",
+    fresh_names: bool = False,
 ) -> Submission:
     """Start running a submission in its own kernel; return at once.
 
@@ -41,12 +42,14 @@ def start_submission(
     limits are the sandbox's: per cell, per function's probes, and for the
     whole submission, after which nothing more runs. ``kernel``, a
     ``Kernel`` started ahead (its prelude run), is used instead of
-    starting one, and is used up: it serves this submission only.
+    starting one, and is used up: it serves this submission only. With
+    ``fresh_names`` (the solution's run) each probe's unnamed layers are
+    named as in a new process.
     """
     # The submission's time counts from here: its own kernel's start and the
     # imports count, a warm kernel's, done ahead, do not.
     deadline = time.monotonic() + sandbox.limits.submission_seconds
-    work = Work.of(graded, probed, visible_only, deadline, imports)
+    work = Work.of(graded, probed, visible_only, deadline, imports, fresh_names)
     progress = Progress(work.probed)
     if not graded:
         # Nothing to run (every function is still the stub): no kernel needed.

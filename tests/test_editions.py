@@ -59,16 +59,42 @@ RECOGNISED = {
         RESNET50,
         "2020",
     ),
-    "ResNet50-alone-is-2020": ("", "", RESNET50, "2020"),
+    # A course revision in circulation: the convolutional block kept
+    # training=True, which the later revision's calls leave at its default.
+    "later-revision-with-training-kept-in-the-convolutional-block": (
+        IDENTITY["2021-initializer-only"],
+        CONVOLUTIONAL["2021"],
+        RESNET50,
+        "2021-initializer-only",
+    ),
+    "2021-identity-block-with-later-revision-convolutional-block": (
+        IDENTITY["2021"],
+        CONVOLUTIONAL["2021-initializer-only"],
+        RESNET50,
+        "2021-initializer-only",
+    ),
+    "input-named-otherwise": (
+        "def identity_block(A_prev, f, filters, stage, block):",
+        CONVOLUTIONAL["2020"],
+        RESNET50,
+        "2020",
+    ),
+    "one-block-of-no-edition-the-other-2021": (
+        "def identity_block(X, f, filters, training):",
+        CONVOLUTIONAL["2021"],
+        RESNET50,
+        "2021",
+    ),
+    "ResNet50-alone-fits-every-edition-alike": ("", "", RESNET50, None),
     "2020-block-with-2021-block": (
         IDENTITY["2020"],
         CONVOLUTIONAL["2021"],
         RESNET50,
         None,
     ),
-    "2021-block-with-later-revision-block": (
-        IDENTITY["2021"],
-        CONVOLUTIONAL["2021-initializer-only"],
+    "blocks-of-no-edition": (
+        "def identity_block(X, f):",
+        "def convolutional_block(X, f, filters, stage, training):",
         RESNET50,
         None,
     ),
@@ -77,15 +103,14 @@ RECOGNISED = {
 
 @pytest.mark.fast
 @pytest.mark.parametrize("case", list(RECOGNISED))
-def test_the_edition_is_told_from_the_blocks_signatures(case):
+def test_the_edition_is_the_one_the_functions_signatures_fit_best(case):
     *defs, wanted = RECOGNISED[case]
     graded = _graded(*(line for line in defs if line))
     if wanted is None:
         with pytest.raises(OtherEditionError) as raised:
             recognise(graded, "nb.ipynb")
         message = str(raised.value)
-        assert message.startswith("nb.ipynb: not graded: the graded functions are of ")
-        assert "identity_block takes (X, f, filters" in message
+        assert message.startswith("nb.ipynb: not graded: ")
         assert "--edition NAME" in message and "\n" not in message
         assert isinstance(raised.value, NotAssignmentError)
         return
@@ -94,18 +119,66 @@ def test_the_edition_is_told_from_the_blocks_signatures(case):
     assert marked == {wanted}
 
 
-@pytest.mark.fast
-def test_the_message_for_mixed_editions_reads_in_full():
-    graded = _graded(IDENTITY["2020"], CONVOLUTIONAL["2021"], RESNET50)
-    with pytest.raises(OtherEditionError) as raised:
-        recognise(graded, "nb.ipynb")
-    assert str(raised.value) == (
+# The notebooks refused, each with its one line in full: (defs, error, line).
+REFUSED = {
+    "mixed": (
+        (IDENTITY["2020"], CONVOLUTIONAL["2021"], RESNET50),
+        OtherEditionError,
         "nb.ipynb: not graded: the graded functions are of different editions of "
         "the Residual Networks assignment: identity_block takes (X, f, filters, "
         "stage, block) (2020) and convolutional_block takes (X, f, filters, s, "
         "training, initializer) (2021); write every function of one edition (or "
-        "grade with --edition NAME)"
-    )
+        "grade with --edition NAME)",
+    ),
+    "tie": (
+        (RESNET50,),
+        OtherEditionError,
+        "nb.ipynb: not graded: its graded functions fit the 2020, 2021 and "
+        "2021-initializer-only editions of the Residual Networks assignment "
+        "equally well (ResNet50 takes (input_shape, classes)); grade it with "
+        "--edition NAME",
+    ),
+    "none": (
+        (
+            "def identity_block(X, filters):",
+            "def convolutional_block(X, filters):",
+            "def ResNet50(shape):",
+        ),
+        NotAssignmentError,
+        "nb.ipynb: not graded: its graded functions fit no edition of the Residual "
+        "Networks assignment that this grader knows (2020, 2021, "
+        "2021-initializer-only): identity_block takes (X, filters), "
+        "convolutional_block takes (X, filters) and ResNet50 takes (shape); grade "
+        "it with --edition NAME to be told what each function lacks",
+    ),
+}
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_a_refused_notebook_gets_one_line_naming_the_editions(case):
+    defs, error, line = REFUSED[case]
+    with pytest.raises(error) as raised:
+        recognise(_graded(*defs), "nb.ipynb")
+    assert type(raised.value) is error
+    assert str(raised.value) == line
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("case", list(RECOGNISED))
+def test_the_editions_order_does_not_change_the_one_recognised(case, monkeypatch):
+    *defs, wanted = RECOGNISED[case]
+    graded = _graded(*(line for line in defs if line))
+    editions.names()  # loaded
+    reversed_order = dict(reversed(list(editions.EDITIONS.items())))
+    monkeypatch.setattr(editions, "EDITIONS", reversed_order)
+    assert editions.names()[0] != editions.DEFAULT
+    if wanted is None:
+        with pytest.raises(NotAssignmentError):
+            recognise(graded, "nb.ipynb")
+        return
+    cells = recognise(graded, "nb.ipynb")
+    assert {cell.edition or editions.DEFAULT for cell in cells.values()} == {wanted}
 
 
 @pytest.mark.fast
@@ -135,7 +208,9 @@ def test_every_edition_totals_100_and_has_its_fixtures(name):
 
 
 @pytest.mark.fast
-@pytest.mark.parametrize("name", ["2021", "2021-initializer-only"])
+@pytest.mark.parametrize(
+    "name", [n for n in editions.names() if editions.get(n).initializer]
+)
 def test_the_later_editions_hidden_probes_pass_an_initializer_no_notebook_shows(name):
     from grader.probes import INITIALIZER
 
@@ -150,9 +225,12 @@ def test_the_later_editions_hidden_probes_pass_an_initializer_no_notebook_shows(
 
 
 LATER = {
-    "2021": editions.get("2021"),
-    "2021-initializer-only": editions.get("2021-initializer-only"),
+    name: editions.get(name)
+    for name in editions.names()
+    if not editions.get(name).layer_names
 }
+"""The editions whose layers are not named (the 2020 edition's scenarios and
+corpus are tests of their own)."""
 
 
 @pytest.mark.parametrize("name", list(LATER))
@@ -394,7 +472,7 @@ def test_gradescope_gives_another_edition_than_the_bundles_0_with_the_line(tmp_p
 
 
 @pytest.mark.fast
-@pytest.mark.parametrize("name", ["2021", "2021-initializer-only"])
+@pytest.mark.parametrize("name", editions.names())
 def test_each_editions_visible_probes_pass_every_argument_its_hidden_ones_pass(name):
     """What the hand-out's signature check asks is the same as the grader's."""
     from grader.probes import FUNCTIONS, probes_for
@@ -451,5 +529,23 @@ def test_names_a_notebook_imports_in_a_cell_of_its_own_are_there(graded):
         visible_only=True,
     )
     assert report.score == report.max_score, [
+        (c.title, c.message) for c in report.checks if not c.passed
+    ]
+
+
+def test_the_course_revision_with_training_kept_grades_as_the_later_revision(graded):
+    """The course revision in circulation whose convolutional block kept the
+    2021 edition's `training=True` beside `initializer` (unused, so left at
+    its default by the later revision's calls): graded as that edition, and
+    in full."""
+    edition = editions.get("2021-initializer-only")
+    nb = nbformat.read(edition.solution, as_version=4)
+    cell = nb.cells[find_graded_cells(nb)["convolutional_block"].index]
+    own = "def convolutional_block(X, f, filters, s=2, initializer=glorot_uniform):"
+    assert own in cell.source
+    cell.source = cell.source.replace(own, CONVOLUTIONAL["2021"])
+    report = graded("revision-training-kept", nb, functions=["convolutional_block"])
+    assert report.edition == "2021-initializer-only"
+    assert report.score == report.max_score == 30, [
         (c.title, c.message) for c in report.checks if not c.passed
     ]

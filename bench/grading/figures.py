@@ -32,7 +32,8 @@ class Figures:
     old: Side
     new: Side
     warm: Run
-    cold: Gradings
+    #: Gradings with an empty cache folder each, by side.
+    cold: dict[str, Gradings]
     gradings: dict[str, Gradings]
     checks: dict[str, list[float]]
     boxed: dict[str, list[Boxed]]

@@ -12,9 +12,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import signal
-import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
@@ -36,7 +36,6 @@ from .memory import Boxed, bench_memory
 from .report import report
 from .runs import Run, machine, run
 from .sides import (
-    ROOT,
     Side,
     checked_out,
     imported_files,
@@ -55,6 +54,12 @@ def parser() -> argparse.ArgumentParser:
     found.add_argument("--batch", type=int, default=20, help="submissions in a batch")
     found.add_argument(
         "--against", default="9978bfd", metavar="COMMIT", help="the code to compare"
+    )
+    found.add_argument(
+        "--cold-runs",
+        type=int,
+        default=1,
+        help="gradings per side with an empty cache folder each",
     )
     found.add_argument("--skip-batch", action="store_true")
     found.add_argument("--skip-course", action="store_true")
@@ -111,6 +116,8 @@ def start(source: Path, commit: str, tmp: Path) -> tuple[Side, Side, Run]:
         probe.remove()
     warm = run(new, new.grader("cache", "warm"), label="warm")
     print(f"  grader cache warm: {warm.seconds:.1f} s", flush=True)
+    old_warm = run(old, old.grader("cache", "warm"), label="warm", any_status=True)
+    print(f"  {old.label}: grader cache warm: {old_warm.seconds:.1f} s", flush=True)
     return old, new, warm
 
 
@@ -126,11 +133,19 @@ def measure(
 ) -> Figures:
     """Every measure of both sides, then this side's, in the bench's order."""
     limits = [int(x) for x in args.memory_limits.split(",") if x.strip()]
-    print("one grading of the solution, empty cache:", flush=True)
-    cold = Gradings()
-    env = {**new.env, "GRADER_CACHE_DIR": str(tmp / "cold")}
-    cold_side = Side("this code, empty cache", ROOT, env, new.cwd, sys.executable)
-    grade_once(cold_side, cold)
+    print(
+        f"gradings of the solution, empty cache, {args.cold_runs} per side, "
+        "alternating:",
+        flush=True,
+    )
+    # The first grading on a machine: this code also runs the solution, its
+    # reference, in a kernel of its own beside the student's.
+    cold = {old.label: Gradings(), new.label: Gradings()}
+    for number in range(args.cold_runs):
+        for side in (old, new):
+            empty = tmp / f"cold-{number}-{'new' if side is new else 'old'}"
+            cache = {"GRADER_CACHE_DIR": str(empty)}
+            grade_once(replace(side, env={**side.env, **cache}), cold[side.label])
 
     print(f"gradings of the solution, {args.runs} per side, alternating:", flush=True)
     gradings = {old.label: Gradings(), new.label: Gradings()}

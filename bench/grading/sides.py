@@ -52,7 +52,8 @@ def old_side(source: Path, label: str, cwd: Path, scratch: Path) -> Side:
         f'exec {sys.executable} "$@"\n'
     )
     wrapper.chmod(0o755)
-    env = {**ENV, "PYTHONPATH": path}
+    # A cache folder of its own, warmed as this code's is where it has one.
+    env = {**ENV, "PYTHONPATH": path, "GRADER_CACHE_DIR": str(scratch / "old-cache")}
     return Side(label, source, env, cwd, str(wrapper))
 
 

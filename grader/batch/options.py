@@ -23,6 +23,11 @@ class Options:
     kernel_user: str | None = None
     #: The edition every notebook is graded as (``--edition``); None: each its own.
     edition: str | None = None
+    #: A digest of the instructor's editions in use (``--editions``,
+    #: ``grader.editions.data_digest``): results graded before one of them
+    #: changed are not reused. The folder itself reaches the workers as
+    #: ``GRADER_EDITIONS``.
+    editions: str = ""
     #: A folder of page templates replacing the shipped ones (``--templates``,
     #: ``grader.templating``). The pages are drawn after grading: it is not
     #: one of the options a grading depends on, nor in ``to_dict`` or ``key``.
@@ -37,6 +42,8 @@ class Options:
             del data["kernel_user"]  # the key of options from before it existed
         if self.edition is None:
             del data["edition"]  # as the options read before editions
+        if not self.editions:
+            del data["editions"]  # as the options read before instructors' editions
         return data
 
     @classmethod
@@ -51,6 +58,7 @@ class Options:
             no_sandbox=bool(data.get("no_sandbox", False)),
             kernel_user=data.get("kernel_user") or None,
             edition=data.get("edition"),
+            editions=str(data.get("editions", "")),
         )
 
     def key(self) -> str:

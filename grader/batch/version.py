@@ -19,13 +19,14 @@ if TYPE_CHECKING:
     else:
         from importlib.abc import Traversable
 
-#: The files whose bytes the digest covers: the code and the expected values.
-DIGESTED = (".py", ".json", ".tsv")
+#: The files whose bytes the digest covers: the code, the expected values and
+#: the solutions (the reference).
+DIGESTED = (".py", ".json", ".tsv", ".ipynb")
 
 
 @cache
 def grader_version() -> str:
-    """The grader's version and a digest of its code and expected values.
+    """The grader's version and a digest of its code, fixtures and solutions.
 
     The digest changes with any edit to the checks or fixtures, so results
     graded by another grader are never reused, whatever the version number.
@@ -35,7 +36,7 @@ def grader_version() -> str:
     except metadata.PackageNotFoundError:
         version = "unknown"
     digest = hashlib.sha256()
-    for package in ("grader", "grader.fixtures"):
+    for package in ("grader", "grader.fixtures", "grader.solutions"):
         _digest(digest, resources.files(package), "")
     return f"{version}+{digest.hexdigest()[:12]}"
 

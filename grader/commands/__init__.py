@@ -14,6 +14,7 @@ from __future__ import annotations
 from grader.commands import (
     cache,
     check,
+    edition,
     folder,
     grade,
     gradescope,
@@ -33,6 +34,7 @@ COMMANDS: tuple[Command, ...] = (
     handout.ASSIGN,
     handout.RELEASE,
     gradescope.GRADESCOPE,
+    edition.EDITION,
     cache.CACHE,
     serve.SERVE,
     handout.SIGNS,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from grader.commands.options import quiet_stderr
+from grader.commands.options import editions_option, quiet_stderr
 from grader.commands.table import Command
 
 
 def _arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("action", choices=("warm", "clear", "where"))
+    editions_option(command)
 
 
 def _cache(args: argparse.Namespace) -> int:
@@ -38,12 +39,13 @@ CACHE = Command(
     help="what the grader judged once and keeps on this machine",
     description="What is the same from one grading to the next is judged once "
     "and kept in a cache folder (GRADER_CACHE_DIR, else the user's cache "
-    "folder; GRADER_CACHE_DIR=off keeps nothing): each check's result, under a "
-    "digest of what the check reads, and the reference's short training run, "
-    "which a ResNet50 that is the reference's but for its names takes. A batch "
-    "keeps its own in OUT/.grader-cache. `warm` computes the training run now "
-    "(Gradescope's setup.sh does, when the image is built); `clear` removes the "
-    "folder.",
+    "folder; GRADER_CACHE_DIR=off keeps nothing): each edition's solution run "
+    "through every probe (the reference), under the notebook's digest; each "
+    "check's result, under a digest of what the check reads; and the "
+    "reference's short training run, which a ResNet50 that is the reference's "
+    "but for its names takes. A batch keeps its own in OUT/.grader-cache. "
+    "`warm` runs the solutions and the training runs now (Gradescope's "
+    "setup.sh does, when the image is built); `clear` removes the folder.",
     arguments=_arguments,
     run=_cache,
 )

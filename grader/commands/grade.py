@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import json
 import os
 import sys
 import textwrap
@@ -82,8 +83,9 @@ def _arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--no-cache",
         action="store_true",
-        help="keep nothing and reuse nothing: every check and the reference's "
-        "training run are computed again (see grader cache --help)",
+        help="keep nothing and reuse nothing: the solution's run (the "
+        "reference), every check and the reference's training run are computed "
+        "again (see grader cache --help)",
     )
     points_option(command)
     _batch_arguments(command)
@@ -186,7 +188,15 @@ def _grade(args: argparse.Namespace) -> int:
         )
     policy = points_policy(args.points, args.edition)
     args.notebook = Path(args.notebooks[0])
-    report = run_grade(args, visible_only=False)
+    try:
+        report = run_grade(args, visible_only=False)
+    except errors.CheckError:
+        if args.json is not None:  # the student's results say to ask the staff
+            from grader.render import gradescope_not_graded
+
+            results = gradescope_not_graded(errors.CONTACT_STAFF)
+            _write_json(args.json, json.dumps(results, indent=2) + "\n")
+        raise
     if policy.settings:
         from grader.checks import table
         from grader.editions import get
@@ -199,11 +209,15 @@ def _grade(args: argparse.Namespace) -> int:
 
         print(render_timings(report), file=sys.stderr)
     if args.json is not None:
-        try:
-            args.json.write_text(render_gradescope(report), encoding="utf-8")
-        except OSError as exc:
-            raise errors.GraderError(f"{args.json}: cannot write ({exc})") from None
+        _write_json(args.json, render_gradescope(report))
     return 0
+
+
+def _write_json(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise errors.GraderError(f"{path}: cannot write ({exc})") from None
 
 
 def _grade_batch(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from grader.errors import GraderError
 from grader.probes import FUNCTIONS
 from grader.sandbox import Limits
 
@@ -53,15 +54,47 @@ def points_option(command: argparse.ArgumentParser) -> None:
 
 
 def edition_option(command: argparse.ArgumentParser, help: str) -> None:
-    """``--edition NAME``, one of the assignment's editions."""
+    """``--edition NAME``, one of the assignment's editions; ``--editions DIR``."""
     from grader.editions import names
 
+    try:
+        known = ", ".join(names())
+    except GraderError:  # GRADER_EDITIONS is wrong: said in one line when run
+        known = "the shipped ones"
     command.add_argument(
         "--edition",
-        choices=names(),
         metavar="NAME",
-        help=f"{help}: {', '.join(names())}",
+        help=f"{help}: {known}, or one of --editions DIR",
     )
+    editions_option(command)
+
+
+def editions_option(command: argparse.ArgumentParser) -> None:
+    """``--editions DIR``: an instructor's editions, beside the shipped ones."""
+    command.add_argument(
+        "--editions",
+        type=Path,
+        metavar="DIR",
+        help="a folder of the instructor's own editions (DIR/NAME/edition.toml "
+        "beside its solution notebook; see grader edition --help), known "
+        "beside the shipped ones",
+    )
+
+
+def use_editions(args: argparse.Namespace) -> None:
+    """Make ``--editions`` and ``--edition`` the command's: read, or refused.
+
+    The folder goes to ``GRADER_EDITIONS``, which a batch's workers inherit;
+    a folder or a name that is wrong is one line (``GraderError``).
+    """
+    from grader.editions import FOLDER_VARIABLE, get, names
+
+    folder = getattr(args, "editions", None)
+    if folder is not None:
+        os.environ[FOLDER_VARIABLE] = str(Path(folder).resolve())
+    names()
+    if getattr(args, "edition", None) is not None:
+        args.edition = get(args.edition).name
 
 
 def html_options(command: argparse.ArgumentParser) -> None:
@@ -209,6 +242,7 @@ def run_grade(args: argparse.Namespace, *, visible_only: bool) -> GradeReport:
 def options_of(args: argparse.Namespace) -> Options:
     """What a batch's or the service's gradings depend on, from the options."""
     from grader.batch.options import Options
+    from grader.editions import data_digest
 
     return Options(
         functions=tuple(args.function) if args.function else None,
@@ -217,6 +251,9 @@ def options_of(args: argparse.Namespace) -> Options:
         no_sandbox=args.no_sandbox,
         kernel_user=args.kernel_user,
         edition=args.edition,
+        # The instructor's editions read (--editions DIR): results graded
+        # under other ones are not reused.
+        editions=data_digest(),
         templates=getattr(args, "templates", None),
     )
 

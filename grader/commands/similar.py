@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from grader import errors
+from grader.commands.options import editions_option
 from grader.commands.table import Command
 
 SIMILAR_DESCRIPTION = """\
@@ -73,8 +74,10 @@ def _arguments(command: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="NOTEBOOK",
         help="the hand-out's stub notebook(s), whose content counts for nobody "
-        "in the notebooks of its edition (default: each edition's own)",
+        "in the notebooks of its edition (default: each edition's own, those of\n"
+        "--editions DIR's included)",
     )
+    editions_option(command)
 
 
 def _similar(args: argparse.Namespace) -> int:
@@ -98,6 +101,9 @@ def _similar(args: argparse.Namespace) -> int:
                 "wrote (grader grade FOLDER --out OUT)"
             )
         mistakes = failed_checks(store.stored()[0])
+    from grader.editions import data_digest
+
+    data_digest()  # the editions read, --editions DIR's among them
     comparison = compare(
         submissions,
         known,

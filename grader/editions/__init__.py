@@ -9,7 +9,9 @@ fixture files), the checks table's rows with their points, and the solution
 notebook the student notebook is made from. Judging, execution, batches,
 reports and the hand-out read these fields and never an edition's name.
 
-Three are known (``EDITIONS``):
+Three are shipped (``EDITIONS``), and an instructor adds others as data, a
+data file beside a solution notebook, in a folder of their own
+(``grader.editions.data``, ``--editions DIR``):
 
 - ``2020``: the blocks take ``stage`` and ``block``, which name every layer;
 - ``2021``: the blocks take ``training`` (passed to every BatchNormalization)
@@ -17,70 +19,55 @@ Three are known (``EDITIONS``):
 - ``2021-initializer-only``: a later revision of 2021 whose blocks take
   ``initializer`` but not ``training``.
 
-Recognition (``recognise``) reads the blocks' parameters: each edition has
-parameters that show it (``marks``) and parameters it never has
-(``excludes``). This module imports no TensorFlow: recognising a notebook
-costs no kernel.
+Recognition (``grader.recognise``) scores each graded function's signature
+against each edition's and takes the edition they fit best. This module
+imports no TensorFlow: recognising a notebook costs no kernel.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
-from dataclasses import dataclass
+import os
 from pathlib import Path
 
-from grader.probes import Probe
+from grader.editions.model import CHECK_NAMES, CheckRow, Edition, Example
+from grader.errors import GraderError
 
-SOLUTIONS = Path(__file__).resolve().parent.parent.parent / "solutions"
-"""The grader's checkout's folder of solution notebooks, one per edition."""
+__all__ = [
+    "CHECK_NAMES",
+    "DEFAULT",
+    "EDITIONS",
+    "SOLUTIONS",
+    "CheckRow",
+    "Edition",
+    "Example",
+    "NoSuchEdition",
+    "data_digest",
+    "get",
+    "names",
+    "reload",
+]
 
 
-@dataclass(frozen=True)
-class CheckRow:
-    """One row of an edition's checks table: the check, its points, who sees it."""
-
-    function: str
-    name: str
-    points: float
-    visible: bool
+def _solutions() -> Path:
+    try:
+        import grader.solutions
+    except ModuleNotFoundError:  # the hand-out's copy of this module: none
+        return Path("solutions")
+    return Path(grader.solutions.__file__).resolve().parent
 
 
-@dataclass(frozen=True)
-class Edition:
-    """One edition of the assignment, as data (see the module docstring)."""
-
-    name: str
-    #: One line for people: what sets this edition apart.
-    description: str
-    #: The graded functions' signatures, as the notebook shows them.
-    signatures: Mapping[str, str]
-    #: Block parameters that show this edition: a block with all of them.
-    marks: frozenset[str]
-    #: Block parameters this edition never has.
-    excludes: frozenset[str]
-    probes: tuple[Probe, ...]
-    checks: tuple[CheckRow, ...]
-    #: Fixture files (``grader.fixtures``): expected values, and the layer table.
-    expected: str
-    layer_table: str
-    #: Whether the notebook asks for layer names (``res2a_branch2a``, ...).
-    layer_names: bool
-    #: Whether the blocks take ``training`` and pass it to every BatchNormalization.
-    training: bool
-    #: Whether the blocks take ``initializer`` and use it for every convolution.
-    initializer: bool
-    #: The solution notebook, from which ``grader assign`` makes the student's.
-    solution: Path
-
-    @property
-    def points(self) -> float:
-        """The checks table's total."""
-        return sum(row.points for row in self.checks)
+SOLUTIONS = _solutions()
+"""The folder of the shipped editions' solution notebooks (``grader.solutions``)."""
 
 
 MODULES = ("edition_2020", "edition_2021", "initializer_only")
 """This package's modules of one edition each, oldest first; a fourth is a row here."""
+
+
+FOLDER_VARIABLE = "GRADER_EDITIONS"
+"""The variable that names an instructor's folder of editions (``--editions
+DIR``): a batch's workers and Gradescope's runs inherit it."""
 
 
 def _editions() -> dict[str, Edition]:
@@ -94,40 +81,69 @@ def _editions() -> dict[str, Edition]:
                 raise
             continue
         found[loaded.EDITION.name] = loaded.EDITION
+    folder = os.environ.get(FOLDER_VARIABLE, "").strip()
+    if folder:
+        from grader.editions.data import EditionError, load_all
+
+        for edition in load_all(Path(folder)):
+            if edition.name in found:
+                raise EditionError(
+                    f"{edition.solution.parent}: an edition called {edition.name!r} "
+                    "is known already; give yours another name"
+                )
+            found[edition.name] = edition
     return found
 
 
 EDITIONS: dict[str, Edition] = {}
-"""Every edition by name, oldest first (filled in below, once the modules load)."""
+"""Every edition by name, oldest first (filled in below, once the modules load):
+the shipped ones, then an instructor's (``FOLDER_VARIABLE``)."""
+_LOADED_FOR: list[str] = []
 DEFAULT = "2020"
 """The edition assumed where nothing tells: the one the grader graded first."""
-BLOCKS = ("identity_block", "convolutional_block")
-"""The graded functions whose signatures tell the editions apart."""
+
+
+class NoSuchEdition(GraderError, KeyError):
+    """No edition has the name asked for; the message names the known ones."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 def get(name: str) -> Edition:
-    """The edition called ``name``; ``KeyError`` names the known ones."""
-    if not EDITIONS:
-        EDITIONS.update(_editions())
+    """The edition called ``name``; ``NoSuchEdition`` names the known ones.
+
+    The editions are read once, and again where ``FOLDER_VARIABLE`` changed.
+    """
+    folder = os.environ.get(FOLDER_VARIABLE, "").strip()
+    if not EDITIONS or _LOADED_FOR != [folder]:
+        loaded = _editions()
+        EDITIONS.clear()
+        EDITIONS.update(loaded)
+        _LOADED_FOR[:] = [folder]
     try:
         return EDITIONS[name]
     except KeyError:
         known = ", ".join(EDITIONS)
-        raise KeyError(f"no edition {name!r} (known: {known})") from None
+        raise NoSuchEdition(f"no edition {name!r} (known: {known})") from None
+
+
+def reload() -> None:
+    """Read the editions again at the next ``get`` (an instructor's changed)."""
+    EDITIONS.clear()
+
+
+def data_digest() -> str:
+    """A digest of the instructor's editions in use: ``""`` where there are none."""
+    get(DEFAULT)
+    return "+".join(
+        f"{edition.name}:{edition.digest}"
+        for edition in EDITIONS.values()
+        if edition.digest
+    )
 
 
 def names() -> tuple[str, ...]:
     """The known editions' names, oldest first."""
     get(DEFAULT)
     return tuple(EDITIONS)
-
-
-def matching(names_: list[str]) -> tuple[Edition, ...]:
-    """The editions whose blocks' parameters these are (marks in, excludes out)."""
-    given = {name.lstrip("*") for name in names_}
-    get(DEFAULT)
-    return tuple(
-        edition
-        for edition in EDITIONS.values()
-        if edition.marks <= given and not edition.excludes & given
-    )

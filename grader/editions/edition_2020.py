@@ -30,8 +30,6 @@ EDITION = Edition(
         "convolutional_block": "convolutional_block(X, f, filters, stage, block, s=2)",
         "ResNet50": "ResNet50(input_shape=(64, 64, 3), classes=6)",
     },
-    marks=frozenset({"stage", "block"}),
-    excludes=frozenset(),
     probes=PROBES,
     checks=(
         *_block_rows("identity_block"),

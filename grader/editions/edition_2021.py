@@ -125,8 +125,6 @@ EDITION = Edition(
         ),
         "ResNet50": "ResNet50(input_shape=(64, 64, 3), classes=6)",
     },
-    marks=frozenset({"training", "initializer"}),
-    excludes=frozenset({"stage", "block"}),
     probes=block_probes(training=True),
     checks=(
         *_block_rows("identity_block"),

@@ -33,8 +33,6 @@ EDITION = Edition(
         ),
         "ResNet50": "ResNet50(input_shape=(64, 64, 3), classes=6)",
     },
-    marks=frozenset({"initializer"}),
-    excludes=frozenset({"stage", "block", "training"}),
     probes=block_probes(training=False),
     checks=(
         *_block_rows("identity_block"),
