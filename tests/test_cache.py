@@ -70,13 +70,16 @@ def test_a_batch_keeps_its_cache_in_its_output_folder_unless_told(
 
 def test_a_grading_keeps_each_check_and_the_reference_run(tmp_path, monkeypatch):
     # Judged alike off, cold and warm: the corpora's test below, on kernel runs.
+    from grader import solution
+
     monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, str(tmp_path))
+    monkeypatch.setattr(solution, "_kept", {})  # as in a new process
     text = render_text(grade(SOLUTION, functions=["ResNet50"]))
     assert "same architecture as the reference; its run: loss" in text
     assert "Total: 40/40" in text
     rows = [row for row in editions.get(editions.DEFAULT).checks]
     kept = {path.name.split("-")[0] for path in tmp_path.glob("*.json")}
-    assert kept == {"check", "training"}
+    assert kept == {"check", "solution", "training"}
     assert len(list(tmp_path.glob("check-*.json"))) == sum(
         row.function == "ResNet50" for row in rows
     )

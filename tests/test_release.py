@@ -36,6 +36,7 @@ HANDOUT_FILES = [
     "resnet_checks/checks.py",
     "resnet_checks/editions/__init__.py",
     "resnet_checks/editions/edition_2020.py",
+    "resnet_checks/editions/model.py",
     "resnet_checks/errors.py",
     "resnet_checks/fixtures/__init__.py",
     "resnet_checks/fixtures/expected.json",
