@@ -26,6 +26,7 @@ from grader.editions.data import (
     solution_signatures,
     write,
 )
+from grader.errors import NotAssignmentError
 from grader.probes import FUNCTIONS, Probe
 
 BLOCKS = ("identity_block", "convolutional_block")
@@ -57,9 +58,15 @@ def new_edition(
     graded = find_graded_cells(read_notebook(solution))
     if like is None:
         table = fits(graded)
-        like = best_edition(graded, str(solution))
-        if not any(table[f][like] for f in table):
-            raise EditionError(f"{solution}: fits no edition; say which with --like")
+        try:
+            like = best_edition(graded, str(solution))
+        except NotAssignmentError:  # a tie, or no fit: the instructor says
+            like = None
+        if like is None or not any(table[f][like] for f in table):
+            raise EditionError(
+                f"{solution}: its signatures fit no one edition best; say which "
+                "it is like with --like EDITION"
+            )
     model = get(like)
     taken = {f: _parameters(signatures[f]) for f in FUNCTIONS}
     notes = [f"made like the {model.name} edition"]
