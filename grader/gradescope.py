@@ -90,6 +90,8 @@ PROJECT_FILES = (
     "solutions/*.py",
     "solutions/*.ipynb",
     "solutions/*/*.ipynb",
+    "solutions/*.toml",
+    "solutions/*/*.toml",
     "assignment/resnets_utils.py",
     "assignment/public_tests.py",
 )

@@ -45,8 +45,9 @@ COPIED = (
 the notebook's ``submit()`` to a grading service, which imports none)."""
 WRITTEN = ("probes", "reference")
 """Grader modules the hand-out gets a version of its own of (see the docstring)."""
-EDITION_MODULES = ("__init__", "model", "edition_2020")
-"""The modules of ``grader/editions/`` the hand-out ships (its edition's)."""
+EDITION_MODULES = ("__init__", "model")
+"""The modules of ``grader/editions/`` the hand-out copies; its editions (the
+2020 one and the one handed out) are written as modules of their own."""
 LEFT_OUT = ("hidden",)
 """Grader modules that copied ones import only where a hidden check runs."""
 FIXTURES = ("expected.json", "resnet50_layers.tsv")
@@ -67,8 +68,9 @@ def write_package(target: Path, version: str, edition: Edition | None = None) ->
     """Write the checks' code, ``resnet_checks/``, into ``target``.
 
     ``edition`` (default 2020) is the one handed out: the package holds its
-    visible probes (``probes.py``), its module in ``editions/`` (written
-    anew for a later edition, without its hidden probes) and its fixtures.
+    visible probes (``probes.py``), its module and the 2020 edition's in
+    ``editions/`` (written from their data, without hidden probes) and its
+    fixtures.
     """
     from grader.editions import DEFAULT, get
 
@@ -105,20 +107,19 @@ def write_package(target: Path, version: str, edition: Edition | None = None) ->
     # hold hidden probes.
     editions = target / "editions"
     editions.mkdir()
-    released = edition_module(edition) if edition.name != DEFAULT else None
+    written = dict(edition_module(e) for e in dict.fromkeys((get(DEFAULT), edition)))
     for module in EDITION_MODULES:
         text = (
             source.joinpath("editions")
             .joinpath(f"{module}.py")
             .read_text(encoding="utf-8")
         )
-        if module == "__init__" and released is not None:
-            text = _modules_line(text, ("edition_2020", released[0]))
+        if module == "__init__":
+            text = _modules_line(text, tuple(written))
         header = HEADER.format(version=version, source=f"grader/editions/{module}.py")
         (editions / f"{module}.py").write_text(header + rewrite(text), encoding="utf-8")
-    if released is not None:
-        module, text = released
-        header = HEADER.format(version=version, source=f"the {edition.name} edition")
+    for module, text in written.items():
+        header = HEADER.format(version=version, source="the edition's data")
         (editions / f"{module}.py").write_text(header + text, encoding="utf-8")
     fixtures = target / "fixtures"
     fixtures.mkdir()
@@ -253,23 +254,12 @@ def reference_configs(edition: Edition | None = None) -> dict[str, object]:
 
 
 def edition_module(edition: Edition) -> tuple[str, str]:
-    """A later edition's module for the hand-out: its name and text.
+    """An edition's module for the hand-out: its name and text.
 
     The edition as data, with the hand-out's visible probes in place of its
     own (which hold hidden ones) and its solution's file name only.
     """
-    import importlib
-    import re
-
-    from grader.editions import MODULES
-
-    shipped = (
-        m
-        for m in MODULES
-        if importlib.import_module(f"grader.editions.{m}").EDITION.name == edition.name
-    )
-    # An instructor's edition is data: its module is named after it.
-    module = next(shipped, "edition_" + re.sub(r"\W", "_", edition.name))
+    module = "edition_" + re.sub(r"\W", "_", edition.name)
     fields = {
         "name": repr(edition.name),
         "description": repr(edition.description),

@@ -549,3 +549,15 @@ def test_the_course_revision_with_training_kept_grades_as_the_later_revision(gra
     assert report.score == report.max_score == 30, [
         (c.title, c.message) for c in report.checks if not c.passed
     ]
+
+
+@pytest.mark.fast
+def test_the_probes_modules_table_is_the_2020_editions_data():
+    """``grader.probes.PROBES`` (the table where no edition is given, and the
+    hand-out's copy's) is what the 2020 edition's data file says."""
+    from grader.probes import PROBES
+
+    assert editions.get(editions.DEFAULT).probes == PROBES
+    assert [p.kwargs for p in editions.get(editions.DEFAULT).probes] == [
+        p.kwargs for p in PROBES
+    ]

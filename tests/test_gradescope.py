@@ -90,13 +90,16 @@ def test_the_bundle_holds_what_gradescope_runs(bundle):
     ):
         assert needed in names
     # The solutions travel as the installed package's grader.solutions: each
-    # edition's reference (run once, by setup.sh), hidden from the kernel as
-    # the grader is; nothing else of them (images, other folders).
+    # edition's data file and reference (run once, by setup.sh), hidden from
+    # the kernel as the grader is; nothing else of them (images).
     assert sorted(name for name in names if "solutions" in name) == [
         "grader-src/solutions/2021-initializer-only/Residual_Networks.ipynb",
+        "grader-src/solutions/2021-initializer-only/edition.toml",
         "grader-src/solutions/2021/Residual_Networks.ipynb",
+        "grader-src/solutions/2021/edition.toml",
         "grader-src/solutions/Residual_Networks.ipynb",
         "grader-src/solutions/__init__.py",
+        "grader-src/solutions/edition.toml",
         "grader-src/solutions/make_editions.py",
     ]
     assert subprocess.run(["bash", "-n", "-c", setup]).returncode == 0

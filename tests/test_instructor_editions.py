@@ -284,3 +284,34 @@ def test_a_bundle_and_a_hand_out_carry_an_instructors_edition(
     package = tmp_path / "handout" / "resnet_checks" / "editions"
     module = (package / "edition_with_activation.py").read_text(encoding="utf-8")
     assert "activation='relu'" in module and "tanh" not in module
+
+
+@pytest.mark.fast
+def test_edition_new_asks_for_like_where_no_one_edition_fits_best(
+    editions_folder, tmp_path, capsys
+):
+    nb = with_activation()
+    from grader.notebook import find_graded_cells
+
+    for function in ("identity_block", "convolutional_block"):
+        cell = nb.cells[find_graded_cells(nb)[function].index]
+        head, _, rest = cell.source.partition(f"def {function}(")
+        cell.source = head + f"def {function}(X, f):" + rest.split(":", 1)[1]
+    solution = write(nb, tmp_path / "odd.ipynb")
+    status = main(
+        [
+            "edition",
+            "new",
+            "odd",
+            "--solution",
+            str(solution),
+            "--editions",
+            str(editions_folder),
+        ]
+    )
+    assert status == 2
+    assert capsys.readouterr().err == (
+        f"grader: error: {solution}: its signatures fit no one edition best; "
+        "say which it is like with --like EDITION\n"
+    )
+    assert not (editions_folder / "odd").exists()

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 #: The files whose bytes the digest covers: the code, the expected values and
 #: the solutions (the reference).
-DIGESTED = (".py", ".json", ".tsv", ".ipynb")
+DIGESTED = (".py", ".json", ".tsv", ".ipynb", ".toml")
 
 
 @cache

@@ -9,9 +9,9 @@ fixture files), the checks table's rows with their points, and the solution
 notebook the student notebook is made from. Judging, execution, batches,
 reports and the hand-out read these fields and never an edition's name.
 
-Three are shipped (``EDITIONS``), and an instructor adds others as data, a
-data file beside a solution notebook, in a folder of their own
-(``grader.editions.data``, ``--editions DIR``):
+Each is data: a data file beside its solution notebook
+(``grader.editions.data``). Three are shipped, in ``SOLUTIONS`` (``EDITIONS``),
+and an instructor adds others in a folder of their own (``--editions DIR``):
 
 - ``2020``: the blocks take ``stage`` and ``block``, which name every layer;
 - ``2021``: the blocks take ``training`` (passed to every BatchNormalization)
@@ -61,8 +61,11 @@ SOLUTIONS = _solutions()
 """The folder of the shipped editions' solution notebooks (``grader.solutions``)."""
 
 
-MODULES = ("edition_2020", "edition_2021", "initializer_only")
-"""This package's modules of one edition each, oldest first; a fourth is a row here."""
+MODULES: tuple[str, ...] = ()
+"""Modules of this package that hold one edition each: the hand-out's (``grader
+release`` writes its editions as modules and names them here). The grader's
+own editions are data (``grader.editions.data``): a data file beside each
+solution in ``SOLUTIONS``, then an instructor's."""
 
 
 FOLDER_VARIABLE = "GRADER_EDITIONS"
@@ -72,19 +75,16 @@ DIR``): a batch's workers and Gradescope's runs inherit it."""
 
 def _editions() -> dict[str, Edition]:
     found = {}
-    for module in MODULES:
-        try:
-            loaded = importlib.import_module(f"{__name__}.{module}")
-        except ModuleNotFoundError as exc:
-            # The hand-out ships its own edition's module only.
-            if exc.name != f"{__name__}.{module}":
-                raise
-            continue
+    for module in MODULES:  # the hand-out's
+        loaded = importlib.import_module(f"{__name__}.{module}")
         found[loaded.EDITION.name] = loaded.EDITION
+    if MODULES:
+        return found
+    from grader.editions.data import EditionError, load_all, load_shipped
+
+    found.update((edition.name, edition) for edition in load_shipped(SOLUTIONS))
     folder = os.environ.get(FOLDER_VARIABLE, "").strip()
     if folder:
-        from grader.editions.data import EditionError, load_all
-
         for edition in load_all(Path(folder)):
             if edition.name in found:
                 raise EditionError(

@@ -26,6 +26,7 @@ from grader.editions.data import (
     solution_signatures,
     write,
 )
+from grader.errors import NotAssignmentError
 from grader.probes import FUNCTIONS, Probe
 
 BLOCKS = ("identity_block", "convolutional_block")
@@ -42,9 +43,6 @@ def new_edition(
     its probes, checks and examples: arguments the solution's functions do
     not take are dropped, and each note says what to look at.
     """
-    from grader.notebook import find_graded_cells, read_notebook
-    from grader.recognise import best_edition, fits
-
     if not solution.is_file():
         raise EditionError(f"{solution}: no such solution notebook")
     target = folder / name
@@ -54,13 +52,7 @@ def new_edition(
     missing = [f for f in FUNCTIONS if f not in signatures]
     if missing:
         raise EditionError(f"{solution}: defines no {missing[0]}")
-    graded = find_graded_cells(read_notebook(solution))
-    if like is None:
-        table = fits(graded)
-        like = best_edition(graded, str(solution))
-        if not any(table[f][like] for f in table):
-            raise EditionError(f"{solution}: fits no edition; say which with --like")
-    model = get(like)
+    model = get(like or _resembled(solution))
     taken = {f: _parameters(signatures[f]) for f in FUNCTIONS}
     notes = [f"made like the {model.name} edition"]
     probes = []
@@ -108,6 +100,25 @@ def new_edition(
         f"solution's (add [published] to {FILE} where the course published some)"
     )
     return write(edition, target), notes
+
+
+def _resembled(solution: Path) -> str:
+    """The edition the solution's signatures fit best; ``EditionError`` if none."""
+    from grader.notebook import find_graded_cells, read_notebook
+    from grader.recognise import best_edition, fits
+
+    graded = find_graded_cells(read_notebook(solution))
+    table = fits(graded)
+    try:
+        like = best_edition(graded, str(solution))
+    except NotAssignmentError:  # a tie, or no fit: the instructor says
+        like = ""
+    if not like or not any(table[f][like] for f in table):
+        raise EditionError(
+            f"{solution}: its signatures fit no one edition best; say which "
+            "it is like with --like EDITION"
+        )
+    return like
 
 
 def _parameters(signature: str) -> dict[str, Any]:
