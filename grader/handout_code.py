@@ -107,7 +107,11 @@ def write_package(target: Path, version: str, edition: Edition | None = None) ->
     # hold hidden probes.
     editions = target / "editions"
     editions.mkdir()
-    written = dict(edition_module(e) for e in dict.fromkeys((get(DEFAULT), edition)))
+    shipped = dict.fromkeys((DEFAULT, edition.name))  # 2020's, and the one out
+    written = dict(
+        edition_module(edition if name == edition.name else get(name))
+        for name in shipped
+    )
     for module in EDITION_MODULES:
         text = (
             source.joinpath("editions")
@@ -138,7 +142,7 @@ def write_package(target: Path, version: str, edition: Edition | None = None) ->
 
 def _modules_line(text: str, modules: tuple[str, ...]) -> str:
     """``grader/editions/__init__.py``'s text with ``MODULES`` naming ``modules``."""
-    line = re.compile(r"^MODULES = \(.*?\)\n", re.MULTILINE | re.DOTALL)
+    line = re.compile(r"^MODULES(?:: [^=\n]+)? = \(.*?\)\n", re.MULTILINE | re.DOTALL)
     if not line.search(text):
         raise errors.GraderError("grader/editions/__init__.py has no MODULES line")
     return line.sub(lambda m: f"MODULES = {modules!r}\n", text, count=1)

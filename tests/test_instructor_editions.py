@@ -187,6 +187,7 @@ def test_an_edition_whose_blocks_take_another_parameter_added_as_data(
         "ok    the solution earns 100/100",
         "ok    the checks students see pass on the solution (8)",
         "ok    its stub earns 0",
+        "ok    the hand-out's public checks pass on the solution",
     ]
     _probe_activation(folder)
     status, lines = _check(folder, capsys)

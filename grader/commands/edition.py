@@ -23,8 +23,9 @@ release, gradescope build, points, similar): upgrading the grader keeps them.
       solution and an edition it resembles, and the solution itself
   grader edition check DIR/NAME
       prove it: the solution earns full marks, its stub 0, the checks
-      students see pass, and every parameter of every graded function is
-      changed by some hidden probe (one no probe changes is named)
+      students see pass (in the grader and in the hand-out), and every
+      parameter of every graded function is changed by some hidden probe
+      (one no probe changes is named)
 
 See docs/editions.md, "Adding an edition", for a worked example.
 """

@@ -4,9 +4,10 @@
 edition it resembles: the data file (``grader.editions.data``), its probes
 and checks taken from that edition and fitted to the solution's signatures,
 and the solution beside it. ``check_edition`` proves one: the solution earns
-full marks and its stub 0, the checks students see pass on the solution,
-and every parameter of every graded function is changed by some hidden
-probe. Both say what they found as lines for the instructor.
+full marks and its stub 0, the checks students see pass on the solution (in
+the grader, and in the hand-out ``grader release`` writes), and every
+parameter of every graded function is changed by some hidden probe. Both
+say what they found as lines for the instructor.
 """
 
 from __future__ import annotations
@@ -226,9 +227,73 @@ def check_edition(folder: Path) -> Proof:
         f"the checks students see pass on the solution ({len(shown)})",
     )
     with tempfile.TemporaryDirectory(prefix="grader-edition-") as scratch:
-        (stub,) = (
-            p for p in assign(edition.solution, Path(scratch)) if p.suffix == ".ipynb"
-        )
+        written = assign(edition.solution, Path(scratch) / "stub")
+        (stub,) = (path for path in written if path.suffix == ".ipynb")
         report = grade(stub, edition=edition.name)
-    say(report.score == 0, f"its stub earns {report.score:g}")
+        say(report.score == 0, f"its stub earns {report.score:g}")
+        failed = public_checks(edition, Path(scratch) / "handout")
+    say(
+        not failed,
+        "the hand-out's public checks pass on the solution"
+        + ("" if not failed else f" ({failed[0]})"),
+    )
     return Proof(tuple(lines), holds)
+
+
+PUBLIC_RUN = """\
+import json
+{prelude}
+{imports}
+{cells}
+from resnet_checks.public import check_function
+failed = []
+for name in {functions!r}:
+    for result in check_function(name, globals()[name]):
+        if not result.passed:
+            failed.append(f"{{result.title}}: {{result.message}}")
+print(json.dumps(failed))
+"""
+"""The solution's cells, then the hand-out's public checks on each function."""
+
+
+def public_checks(edition: Edition, folder: Path) -> list[str]:
+    """The hand-out's public checks that fail on the solution's functions.
+
+    ``grader release`` writes the hand-out into ``folder``; its public
+    checks (``resnet_checks.public``, as the student's notebook runs them)
+    run on the solution's graded cells, in a Python of their own that sees
+    the hand-out and not the grader.
+    """
+    import json
+    import subprocess
+    import sys
+
+    from grader.kernel_side import PRELUDE
+    from grader.notebook import find_graded_cells, own_imports, read_notebook
+    from grader.release import release
+
+    release(folder, edition=edition.name)
+    nb = read_notebook(edition.solution)
+    code = PUBLIC_RUN.format(
+        prelude=PRELUDE,  # the names the kernel gives the graded cells
+        imports=own_imports(nb),
+        cells="\n\n".join(cell.source for cell in find_graded_cells(nb).values()),
+        functions=list(FUNCTIONS),
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={
+            "PYTHONPATH": str(folder),
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "PATH": "/usr/bin",
+        },
+    )
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
+        return [f"they did not run: {tail[0]}"]
+    return [str(line) for line in json.loads(lines[-1])]
