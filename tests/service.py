@@ -62,7 +62,34 @@ def roster(folder: Path, students: list[str]) -> Path:
     return path
 
 
-class Server:
+class Child:
+    """A ``grader serve`` process of a test's, leading its own process group."""
+
+    process: subprocess.Popen[bytes] | None = None
+
+    def kill(self) -> None:
+        """``kill -9`` the process and everything it started."""
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            self.process.wait()
+            self.process = None
+
+    def stop(self) -> None:
+        """Stop it as Ctrl-C would, then anything left behind."""
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGINT)
+            self.process.wait(timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        self.kill()
+
+
+class Server(Child):
     """``grader serve`` on 127.0.0.1: ``url``, ``tokens``, ``instructor``."""
 
     def __init__(
@@ -136,27 +163,6 @@ class Server:
             return ["--db", self.args[self.args.index("--db") + 1]]
         return []
 
-    def kill(self) -> None:
-        """``kill -9`` the service and everything it started."""
-        if self.process is not None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            self.process.wait()
-            self.process = None
-
-    def stop(self) -> None:
-        """Stop the service as Ctrl-C would, then anything left behind."""
-        if self.process is None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGINT)
-            self.process.wait(timeout=60)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        self.kill()
-
     def __enter__(self) -> Server:
         return self.start()
 
@@ -204,7 +210,7 @@ def json_line(response: httpx.Response) -> str:
     return detail
 
 
-class Worker:
+class Worker(Child):
     """``grader serve --worker-only``: a grading machine of its own."""
 
     def __init__(self, data: Path, db: str, *args: str) -> None:
@@ -238,23 +244,3 @@ class Worker:
         """The worker's process id (its workers' names carry it)."""
         assert self.process is not None
         return self.process.pid
-
-    def kill(self) -> None:
-        """``kill -9`` the worker and its kernels."""
-        if self.process is not None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            self.process.wait()
-            self.process = None
-
-    def stop(self) -> None:
-        """Stop it as Ctrl-C would, then anything left."""
-        if self.process is not None:
-            try:
-                os.killpg(self.process.pid, signal.SIGINT)
-                self.process.wait(timeout=60)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
-        self.kill()
