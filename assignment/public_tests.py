@@ -46,7 +46,8 @@ def _module(name: str) -> ModuleType:
 
 
 def _checks() -> tuple[Callable, Callable]:
-    return _module("public").check_function, _module("render").render_checks
+    public, render = _module("judging.public"), _module("reports.render")
+    return public.check_function, render.render_checks
 
 
 def _run(function: str, target: Callable) -> None:
@@ -91,5 +92,5 @@ def submit(
     grade, then prints the score and the address of the feedback page, or
     one line that says what went wrong.
     """
-    module = _module("submit")
+    module = _module("distribution.submit")
     return module.submit(notebook, server=server, token=token, wait=wait)

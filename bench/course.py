@@ -24,7 +24,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.notebook import find_graded_cells  # noqa: E402
+from grader.notebooks.read import find_graded_cells  # noqa: E402
 from tests.corpus.wrong import WRONG  # noqa: E402
 
 SOLUTION = ROOT / "solutions" / "Residual_Networks.ipynb"

@@ -14,7 +14,7 @@ Without namespaces the killing cell first makes its launcher hard to schedule
 (pinned to the other core, ``SCHED_IDLE``) while this script keeps that core
 busy: the launcher then dies late, and the kernel, whose own death follows
 the launcher's, can answer the cell first. That is the race the session must
-see through (``grader.sandbox.ending``); before it did, about one round in
+see through (``grader.sandbox.choice.ending``); before it did, about one round in
 ten failed this way. With namespaces the kernel is PID 1 of its namespace,
 ``os.getppid()`` is 0, and the kill takes the kernel's own process group.
 
@@ -31,8 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.execute import KernelSession
-from grader.sandbox import Limits, choose, for_one_kernel, namespaces_available
+from grader.kernel.session import KernelSession
+from grader.sandbox.choice import Limits, choose, for_one_kernel, namespaces_available
 
 KILL_SLOW_LAUNCHER = """\
 import os, signal

@@ -1,7 +1,7 @@
 """Auto-grader for the ResNet-50 "Residual Networks" assignment.
 
 ``grade(path)`` runs a notebook's graded functions in a Jupyter kernel and
-returns a ``GradeReport``; ``grader.render`` turns one into text or
+returns a ``GradeReport``; ``grader.reports.render`` turns one into text or
 Gradescope's results.json. A notebook passes through these modules, in order::
 
     notebook   the file read and checked; its graded cells (recognise: their
@@ -33,7 +33,7 @@ in the student's kernel).
 import typing as _typing
 
 from grader.errors import AssignError, GraderError, KernelError, NotebookError
-from grader.report import CheckResult, GradeReport
+from grader.reports.results import CheckResult, GradeReport
 
 if _typing.TYPE_CHECKING:
     from grader.grading import grade
@@ -56,7 +56,7 @@ if not _typing.TYPE_CHECKING:
         # ``grade`` lives in grader.grading (a submodule named grade would
         # bind its own name over the function once imported) and pulls in
         # nbclient: imported when asked for, so that modules such as
-        # grader.protocol import nothing but the standard library.
+        # grader.kernel.protocol import nothing but the standard library.
         if name == "grade":
             from grader.grading import grade
 

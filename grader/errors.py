@@ -160,7 +160,7 @@ class CheckError(GraderError, RuntimeError):
 class ProtocolError(GraderError, RuntimeError):
     """The kernel's answers could not be read though its call ended normally.
 
-    Raised inside a check (``grader.judge.Judge.answer``), where it becomes
+    Raised inside a check (``grader.judging.judge.Judge.answer``), where it becomes
     one of a ``CheckError``'s faults.
     """
 

@@ -123,3 +123,16 @@ def tail_line(path: Path, limit: int = TAIL_BYTES) -> str:
         return ""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else ""
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all.
+
+    The text goes to ``PATH.partial`` first, then takes the name: a reader
+    (a later run, an LMS import) never finds half a file, however the writer
+    ends.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)

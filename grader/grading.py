@@ -11,16 +11,21 @@ from typing import TYPE_CHECKING
 
 from grader import errors
 from grader.editions import DEFAULT, get
-from grader.execute import Stopwatch
-from grader.kernels import KernelPool
-from grader.notebook import GradedCell, find_graded_cells, own_imports, read_notebook
-from grader.probes import FUNCTIONS
-from grader.protocol import KernelRun
-from grader.recognise import notebook_notes, recognise
-from grader.report import CheckResult, GradeReport, notebook_name
-from grader.sandbox import Sandbox, choose
-from grader.solution import Solution
-from grader.submission import Submission, start_submission
+from grader.editions.probes import FUNCTIONS
+from grader.judging.solution import Solution
+from grader.kernel.pool import KernelPool
+from grader.kernel.protocol import KernelRun
+from grader.kernel.session import Stopwatch
+from grader.kernel.submission import Submission, start_submission
+from grader.notebooks.read import (
+    GradedCell,
+    find_graded_cells,
+    own_imports,
+    read_notebook,
+)
+from grader.notebooks.recognise import notebook_notes, recognise
+from grader.reports.results import CheckResult, GradeReport, notebook_name
+from grader.sandbox.choice import Sandbox, choose
 
 if TYPE_CHECKING:
     import nbformat
@@ -50,13 +55,13 @@ def grade(
 
     ``functions`` limits the checks to some of the graded functions and
     ``visible_only`` to the checks students see (what ``grader check`` runs).
-    ``sandbox`` (default: ``grader.sandbox.choose()``, the strongest this
+    ``sandbox`` (default: ``grader.sandbox.choice.choose()``, the strongest this
     system allows, with the default limits) is where the kernel runs;
     ``pool`` (a batch worker's), where the kernel comes from: one started
     ahead, in the pool's sandbox, and the next is started once this
     submission's kernel is done with. ``edition`` forces the edition
     (``grader.editions``) the notebook is graded as; by default its graded
-    functions' signatures tell it (``grader.recognise.recognise``), and with
+    functions' signatures tell it (``grader.notebooks.recognise.recognise``), and with
     ``only`` a notebook of another edition is refused (a course that grades one).
     Raises ``NotebookError`` when the file is not a readable notebook (its
     subclass ``NotAssignmentError`` when it holds another assignment),
@@ -75,7 +80,9 @@ def grade(
     runnable = {name: cell for name, cell in graded.items() if not cell.is_stub}
     watch.lap("reading the notebook")
     # TensorFlow takes seconds to import: let that happen while the kernel works.
-    loader = threading.Thread(target=importlib.import_module, args=("grader.checks",))
+    loader = threading.Thread(
+        target=importlib.import_module, args=("grader.judging.checks",)
+    )
     loader.start()
     probed = [n for n in chosen if n in graded and not graded[n].signature_problem]
     submission = start_submission(
@@ -132,7 +139,7 @@ def _refuse_faults(results: list[CheckResult], path: str | Path) -> None:
     Such a check says nothing about the notebook, so no score is given:
     the instructor gets one line, a batch an ``error`` it grades again.
     """
-    from grader.checks import could_not_run, fault
+    from grader.judging.checks import could_not_run, fault
 
     faults = tuple(
         f"{result.title}: {fault(result)}"
@@ -172,9 +179,9 @@ def _judge(
     ``solution`` is None where nothing of the notebook runs (every function
     the stub): no check then gets as far as the reference.
     """
-    from grader import check_cache
-    from grader.checks import select
-    from grader.judge import Expected, Judge
+    from grader.judging import check_cache
+    from grader.judging.checks import select
+    from grader.judging.judge import Expected, Judge
 
     runnable = solution is not None
     results: list[CheckResult] = []

@@ -25,7 +25,7 @@ STUDENT = ROOT / "assignment" / "Residual_Networks.ipynb"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """One cache of the reference's results for the whole run (``grader.cache``).
+    """One cache of the reference's results for the run (``grader.judging.cache``).
 
     Made by the process that starts the run, before xdist starts its workers,
     which inherit the variable: the reference's training run is computed once
@@ -150,7 +150,7 @@ def wait_for_batch_kernel(
 
 def seeded(function: str) -> np.ndarray:
     """The seeds' vector for ``function``, as the grader's fixtures hold it."""
-    from grader.judge import Expected
+    from grader.judging.judge import Expected
 
     return np.array(Expected.load().seeded[function])
 
@@ -158,7 +158,7 @@ def seeded(function: str) -> np.ndarray:
 def edited_solution(edits: list[tuple[str, str, str]]) -> nbformat.NotebookNode:
     """The solution notebook with ``(function, old, new)`` text edits applied
     to the cell of each graded function; an edit that does not apply fails."""
-    from grader.notebook import find_graded_cells
+    from grader.notebooks.read import find_graded_cells
 
     nb = nbformat.read(SOLUTION, as_version=4)
     cells = find_graded_cells(nb)

@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 
 from grader import editions
-from grader.notebook import find_graded_cells
+from grader.notebooks.read import find_graded_cells
 
 IDENTITY = "def identity_block(X, f, filters, initializer=random_uniform):"
 CONVOLUTIONAL = (

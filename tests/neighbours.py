@@ -16,10 +16,10 @@ import json
 import sys
 from contextlib import ExitStack
 
-from grader.execute import KernelSession
 from grader.files import socket_folder, temporary_folder
-from grader.sandbox import choose, for_one_kernel
-from grader.watchdog import _first_child
+from grader.kernel.session import KernelSession
+from grader.sandbox.choice import choose, for_one_kernel
+from grader.sandbox.watchdog import _first_child
 
 LEAVE = "for folder in ('/tmp', '/dev/shm'):\n    open(f'{{folder}}/{mark}', 'w')"
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 import nbformat
 
-from grader.report import ERROR, GRADED, INVALID
+from grader.reports.results import ERROR, GRADED, INVALID
 
 FINISHED = (GRADED, INVALID, ERROR)
 #: A correct notebook whose first graded cell keeps its kernel busy a while,

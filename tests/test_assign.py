@@ -5,8 +5,8 @@ import pytest
 from conftest import SOLUTION, STUDENT
 
 from grader import AssignError
-from grader.assign import assign, stub_source, student_notebook
-from grader.cli import main
+from grader.commands.cli import main
+from grader.distribution.assign import assign, stub_source, student_notebook
 
 # No kernel and no TensorFlow: the fast tier (pytest -m fast).
 pytestmark = pytest.mark.fast

@@ -31,9 +31,9 @@ from corpus.attacks import (
 import grader
 from grader.files import temporary_folder
 from grader.grading import grade
-from grader.report import SubmissionResult
-from grader.sandbox import Limits, choose, namespaces_available
-from grader.users import OWN_IDS
+from grader.reports.results import SubmissionResult
+from grader.sandbox.choice import Limits, choose, namespaces_available
+from grader.sandbox.users import OWN_IDS
 
 pytestmark = pytest.mark.skipif(
     not namespaces_available()[0], reason=namespaces_available()[1]
@@ -73,7 +73,7 @@ def _marks(folder: Path, guarded: list[Path], port: int, mark: str) -> dict[str,
         "DELETE": repr(tuple(str(p) for p in guarded)),
         "WRITE": repr(tuple(str(p) for p in guarded)),
         "NOTEBOOK_DIR": repr(str(folder)),
-        "REFERENCE": repr(str(GRADER_DIR / "reference.py")),
+        "REFERENCE": repr(str(GRADER_DIR / "judging" / "reference.py")),
         "EXPECTED": repr(str(EXPECTED)),
         "LATE_MODULE": repr(str(LATE_MODULE)),
         "NEIGHBOUR": repr(str(folder / NEIGHBOUR)),

@@ -1,7 +1,7 @@
 """Bad notebook files: one line saying what is wrong, or a clean report.
 
 Never a traceback, never a hang, and the file is left as it was. Files that
-cannot be graded go through the command line (``grader.cli.main``); those that
+cannot be graded go through the command line (``grader.commands.cli.main``); those that
 would start a kernel (old formats, duplicate or edited markers) are checked on
 the functions that decide what the kernel would run, so no kernel starts here.
 """
@@ -19,10 +19,10 @@ import nbformat
 import pytest
 from conftest import SOLUTION
 
-from grader.cli import main
+from grader.commands.cli import main
 from grader.errors import NotAssignmentError
-from grader.notebook import NOTEBOOK_LIMIT, find_graded_cells, read_notebook
-from grader.recognise import check_assignment, notebook_notes
+from grader.notebooks.read import NOTEBOOK_LIMIT, find_graded_cells, read_notebook
+from grader.notebooks.recognise import check_assignment, notebook_notes
 
 SOLUTION_BYTES = SOLUTION.read_bytes()
 CLEAR_OUTPUTS = (
@@ -196,9 +196,9 @@ def test_the_size_limit_is_checked_before_reading(tmp_path, monkeypatch):
 def test_a_file_of_exactly_the_limit_is_read(tmp_path, monkeypatch):
     path = tmp_path / "sub.ipynb"
     path.write_bytes(SOLUTION_BYTES)
-    monkeypatch.setattr("grader.notebook.NOTEBOOK_LIMIT", len(SOLUTION_BYTES))
+    monkeypatch.setattr("grader.notebooks.read.NOTEBOOK_LIMIT", len(SOLUTION_BYTES))
     assert read_notebook(path).cells
-    monkeypatch.setattr("grader.notebook.NOTEBOOK_LIMIT", len(SOLUTION_BYTES) - 1)
+    monkeypatch.setattr("grader.notebooks.read.NOTEBOOK_LIMIT", len(SOLUTION_BYTES) - 1)
     with pytest.raises(ValueError, match="is too large to grade"):
         read_notebook(path)
 

@@ -39,9 +39,9 @@ from conftest import (
 )
 from corpus.wrong import WRONG
 
-from grader import cache
 from grader.batch import find_submissions
 from grader.errors import GraderError
+from grader.judging import cache
 
 BODY = "    ### START CODE HERE ###\n"
 FULL = 30  # identity_block's points
@@ -62,7 +62,7 @@ def _wrong(name):
 
 
 def _identity_checks():
-    from grader.checks import CHECKS
+    from grader.judging.checks import CHECKS
 
     return [check for check in CHECKS if check.function == "identity_block"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch.discover import (
+from grader.notebooks.discover import (
     CanvasName,
     canvas_name,
     file_name,

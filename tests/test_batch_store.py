@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from grader.batch.options import Options
-from grader.batch.store import Store, content_hash, write_atomically
-from grader.batch.version import grader_version
-from grader.report import CheckResult, GradeReport, SubmissionResult
-from grader.sandbox import Limits
+from grader.batch.store import Store, content_hash
+from grader.files import write_atomically
+from grader.reports.results import CheckResult, GradeReport, SubmissionResult
+from grader.sandbox.choice import Limits
+from grader.version import grader_version
 
 pytestmark = pytest.mark.fast
 

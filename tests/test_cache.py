@@ -1,4 +1,4 @@
-"""What the grader keeps (``grader.cache``): each check's result under what it
+"""What the grader keeps (``grader.judging.cache``): each check's result under what it
 reads, and the reference's training run, which a ResNet50 that is the
 reference's but for its names takes. The corpora are judged alike with the
 cache off, shared and warm; a batch keeps its cache in its output folder."""
@@ -18,9 +18,11 @@ import pytest
 from conftest import SOLUTION, edited_solution
 from test_corpus import rewritten_solution
 
-from grader import cache, check_cache, editions, models
+from grader import editions
 from grader.grading import grade
-from grader.render import render_gradescope, render_text
+from grader.judging import cache, check_cache
+from grader.models import rebuild as models
+from grader.reports.render import render_gradescope, render_text
 
 
 def _block(names: str, *, strides: int = 1, initializer: str = "glorot_uniform"):
@@ -70,7 +72,7 @@ def test_a_batch_keeps_its_cache_in_its_output_folder_unless_told(
 
 def test_a_grading_keeps_each_check_and_the_reference_run(tmp_path, monkeypatch):
     # Judged alike off, cold and warm: the corpora's test below, on kernel runs.
-    from grader import solution
+    from grader.judging import solution
 
     monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, str(tmp_path))
     monkeypatch.setattr(solution, "_kept", {})  # as in a new process
@@ -86,7 +88,7 @@ def test_a_grading_keeps_each_check_and_the_reference_run(tmp_path, monkeypatch)
 
 
 def test_a_truncated_entry_is_computed_again(tmp_path, monkeypatch):
-    from grader.hidden import TRAINING_STEPS, warm_cache
+    from grader.judging.hidden import TRAINING_STEPS, warm_cache
 
     monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, str(tmp_path))
     runs = warm_cache()
@@ -198,10 +200,10 @@ def shared_cache(tmp_path_factory):
 def _kernel_run(path: Path, functions: tuple[str, ...]) -> tuple[dict, Any, Any]:
     """Run a notebook's graded cells and the probes of ``functions`` once:
     (cells, edition, run)."""
-    from grader.notebook import find_graded_cells, own_imports, read_notebook
-    from grader.recognise import recognise
-    from grader.sandbox import choose
-    from grader.submission import start_submission
+    from grader.kernel.submission import start_submission
+    from grader.notebooks.read import find_graded_cells, own_imports, read_notebook
+    from grader.notebooks.recognise import recognise
+    from grader.sandbox.choice import choose
 
     nb = read_notebook(path)
     graded = recognise(find_graded_cells(nb), str(path))
@@ -217,9 +219,9 @@ def _kernel_run(path: Path, functions: tuple[str, ...]) -> tuple[dict, Any, Any]
 
 def _judged(graded, known, run, functions) -> tuple[list, str, str]:
     """The run judged by a new Judge: its results and both renderings."""
-    from grader.checks import select
-    from grader.judge import Expected, Judge
-    from grader.report import GradeReport
+    from grader.judging.checks import select
+    from grader.judging.judge import Expected, Judge
+    from grader.reports.results import GradeReport
 
     judge = Judge(run, graded, Expected.load(known), known)
     results = check_cache.run_checks(judge, select(functions, edition=known))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import cgroup
+from grader.sandbox import cgroup
 
 V1_MOUNT = "35 31 0:32 / {top} rw,relatime - cgroup cgroup rw,memory\n"
 V2_MOUNT = "41 31 0:38 {root} {top} rw,relatime - cgroup2 cgroup2 rw\n"
@@ -126,7 +126,10 @@ def test_a_process_in_a_nested_group_reads_that_groups_limit(tmp_path):
     if group is None:
         pytest.skip("no memory cgroup can be made here (not root, or none delegated)")
     try:
-        probe = "from grader.cgroup import memory_limit_mb; print(memory_limit_mb())"
+        probe = (
+            "from grader.sandbox.cgroup import memory_limit_mb; "
+            "print(memory_limit_mb())"
+        )
         result = subprocess.run(
             [
                 "sh",

@@ -154,7 +154,7 @@ def test_report_of_a_folder_without_results_is_one_line_and_exit_2(
 
 @pytest.mark.fast
 def test_report_skips_an_unreadable_result_and_says_so(tmp_path):
-    from grader.report import SubmissionResult
+    from grader.reports.results import SubmissionResult
 
     results = tmp_path / "results"
     results.mkdir()

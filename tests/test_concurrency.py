@@ -12,7 +12,7 @@ import nbformat
 from conftest import SOLUTION, edited_solution
 from corpus.wrong import WRONG
 
-from grader.checks import CHECKS
+from grader.judging.checks import CHECKS
 
 GRADINGS = 10
 WRONG_CASE = next(c for c in WRONG if c.name == "identity-batchnorm-on-wrong-axis")
@@ -36,7 +36,7 @@ def test_ten_gradings_at_once_keep_to_themselves(tmp_path):
         command = [
             sys.executable,
             "-m",
-            "grader.cli",
+            "grader.commands.cli",
             "grade",
             str(notebook),
             "--function",

@@ -12,8 +12,8 @@ import pytest
 from conftest import SOLUTION, edited_solution
 from corpus.wrong import WRONG
 
-from grader.notebook import MARKER, find_graded_cells
-from grader.points import earned
+from grader.notebooks.read import MARKER, find_graded_cells
+from grader.reports.points import earned
 
 CORRECT = sorted((Path(__file__).parent / "corpus" / "correct").glob("*.py"))
 #: How a names check that fails says how many names are right.

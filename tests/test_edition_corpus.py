@@ -31,7 +31,7 @@ import pytest
 from test_corpus import rewritten_solution
 
 from grader import editions
-from grader.notebook import MARKER
+from grader.notebooks.read import MARKER
 
 ROOT = Path(__file__).parent / "corpus" / "editions"
 HEADER = re.compile(r"^#\s*(fails|says):\s*(.+?)\s*$", re.MULTILINE)

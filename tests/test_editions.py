@@ -9,8 +9,8 @@ import pytest
 
 from grader import editions
 from grader.errors import NotAssignmentError, OtherEditionError
-from grader.notebook import find_graded_cells
-from grader.recognise import recognise
+from grader.notebooks.read import find_graded_cells
+from grader.notebooks.recognise import recognise
 
 IDENTITY = {
     "2020": "def identity_block(X, f, filters, stage, block):",
@@ -212,7 +212,7 @@ def test_every_edition_totals_100_and_has_its_fixtures(name):
     "name", [n for n in editions.names() if editions.get(n).initializer]
 )
 def test_the_later_editions_hidden_probes_pass_an_initializer_no_notebook_shows(name):
-    from grader.probes import INITIALIZER
+    from grader.editions.probes import INITIALIZER
 
     shown = {"Constant", "RandomUniform", "GlorotUniform"}
     edition = editions.get(name)
@@ -235,7 +235,7 @@ corpus are tests of their own)."""
 
 @pytest.mark.parametrize("name", list(LATER))
 def test_the_later_editions_solution_earns_100_and_its_stub_0(graded, tmp_path, name):
-    from grader.assign import assign
+    from grader.distribution.assign import assign
 
     edition = LATER[name]
     report = graded(f"solution-{name}", edition.solution)
@@ -336,7 +336,7 @@ def test_the_2021_hand_out_runs_its_own_public_checks_without_hidden_ones(tmp_pa
     import subprocess
     import sys
 
-    from grader.release import release
+    from grader.distribution.release import release
 
     edition = editions.get("2021")
     out, _ = release(tmp_path / "handout", edition="2021")
@@ -408,7 +408,7 @@ def test_the_later_editions_resnet50_has_every_row_of_their_summary():
     from collections import Counter
     from importlib import resources
 
-    from grader import reference
+    from grader.judging import reference
 
     text = resources.files("grader.fixtures").joinpath("resnet50_summary_2021.tsv")
     lines = [line for line in text.read_text().splitlines() if not line.startswith("#")]
@@ -436,7 +436,11 @@ def test_the_later_editions_resnet50_has_every_row_of_their_summary():
 def test_a_bundle_built_for_one_edition_carries_it(tmp_path):
     import zipfile
 
-    from grader.gradescope import EDITION_FILE, RUN_AUTOGRADER, build_bundle
+    from grader.distribution.gradescope import (
+        EDITION_FILE,
+        RUN_AUTOGRADER,
+        build_bundle,
+    )
 
     entries = build_bundle(tmp_path / "autograder.zip", edition="2021")
     assert EDITION_FILE in entries
@@ -451,7 +455,7 @@ def test_gradescope_gives_another_edition_than_the_bundles_0_with_the_line(tmp_p
     import json
     import shutil
 
-    from grader.gradescope import grade_gradescope_submission
+    from grader.distribution.gradescope import grade_gradescope_submission
 
     submission = tmp_path / "submission"
     submission.mkdir()
@@ -475,7 +479,7 @@ def test_gradescope_gives_another_edition_than_the_bundles_0_with_the_line(tmp_p
 @pytest.mark.parametrize("name", editions.names())
 def test_each_editions_visible_probes_pass_every_argument_its_hidden_ones_pass(name):
     """What the hand-out's signature check asks is the same as the grader's."""
-    from grader.probes import FUNCTIONS, probes_for
+    from grader.editions.probes import FUNCTIONS, probes_for
 
     table = editions.get(name).probes
     for function in FUNCTIONS:
@@ -488,8 +492,8 @@ def test_each_editions_visible_probes_pass_every_argument_its_hidden_ones_pass(n
 
 @pytest.mark.fast
 def test_results_json_names_a_later_edition_and_the_2020_one_reads_as_before():
-    from grader.render import to_gradescope
-    from grader.report import CheckResult, GradeReport
+    from grader.reports.render import to_gradescope
+    from grader.reports.results import CheckResult, GradeReport
 
     check = CheckResult("identity_block", "seeded output", 8, 8, "fine", True)
     later = to_gradescope(GradeReport("nb.ipynb", (check,), edition="2021"))
@@ -553,9 +557,9 @@ def test_the_course_revision_with_training_kept_grades_as_the_later_revision(gra
 
 @pytest.mark.fast
 def test_the_probes_modules_table_is_the_2020_editions_data():
-    """``grader.probes.PROBES`` (the table where no edition is given, and the
+    """``grader.editions.probes.PROBES`` (the table where no edition is given, and the
     hand-out's copy's) is what the 2020 edition's data file says."""
-    from grader.probes import PROBES
+    from grader.editions.probes import PROBES
 
     assert editions.get(editions.DEFAULT).probes == PROBES
     assert [p.kwargs for p in editions.get(editions.DEFAULT).probes] == [

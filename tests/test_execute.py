@@ -6,10 +6,10 @@ import time
 
 import pytest
 
-from grader.execute import KernelSession
 from grader.files import socket_folder
-from grader.sandbox import choose
-from grader.watchdog import tree_usage
+from grader.kernel.session import KernelSession
+from grader.sandbox.choice import choose
+from grader.sandbox.watchdog import tree_usage
 
 SWALLOWS_INTERRUPTS = """\
 while True:

@@ -19,8 +19,8 @@ import pytest
 from conftest import SOLUTION
 
 from grader import errors
-from grader.judge import Failure, Judge
-from grader.protocol import CellOutcome, KernelRun
+from grader.judging.judge import Failure, Judge
+from grader.kernel.protocol import CellOutcome, KernelRun
 
 REFERENCE_FAULT = "the reference of this probe would not build"
 
@@ -31,7 +31,7 @@ def _reference_fails_on_hidden_probes(monkeypatch):
     With the cache off: a check kept from an earlier grading of the same
     notebook would not run at all.
     """
-    from grader import cache
+    from grader.judging import cache
 
     monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, cache.OFF)
     built = Judge.reference
@@ -57,8 +57,8 @@ def _reference_fails_on_hidden_probes(monkeypatch):
     ],
 )
 def test_answers_lost_after_a_call_that_ended_are_the_graders_fault(probe_cell, raised):
-    from grader.judge import Expected
-    from grader.notebook import find_graded_cells, read_notebook
+    from grader.judging.judge import Expected
+    from grader.notebooks.read import find_graded_cells, read_notebook
 
     graded = find_graded_cells(read_notebook(SOLUTION))
     cells = {} if probe_cell is None else {"identity_block": probe_cell}
@@ -79,7 +79,7 @@ def test_answers_lost_after_a_call_that_ended_are_the_graders_fault(probe_cell, 
 
 @pytest.mark.fast
 def test_a_check_that_raises_is_marked_as_the_graders_and_its_fault_is_one_line():
-    from grader.checks import Check, could_not_run, fault, run_checks
+    from grader.judging.checks import Check, could_not_run, fault, run_checks
 
     def broken(judge):
         raise KeyError("a\nmulti-line\n  reason")
@@ -99,8 +99,8 @@ def test_a_check_that_raises_is_marked_as_the_graders_and_its_fault_is_one_line(
 
 @pytest.mark.fast
 def test_gradescope_results_of_a_batch_error_tell_the_student_to_ask_the_staff():
-    from grader.render import result_to_gradescope
-    from grader.report import SubmissionResult
+    from grader.reports.render import result_to_gradescope
+    from grader.reports.results import SubmissionResult
 
     result = SubmissionResult(
         "s1", "s1.ipynb", "aa", "error", message="s1.ipynb: not graded: ..."
@@ -136,8 +136,8 @@ def test_a_reference_that_raises_makes_the_grading_an_error_not_a_score(
 
 
 def test_answers_the_kernel_protocol_lost_make_the_grading_an_error(monkeypatch):
-    from grader import job
     from grader.grading import grade
+    from grader.kernel import work as job
 
     monkeypatch.setenv("GRADER_CACHE_DIR", "off")
     monkeypatch.setattr(job, "read_answers", lambda path, nonce, keys: [])
@@ -150,7 +150,7 @@ def test_answers_the_kernel_protocol_lost_make_the_grading_an_error(monkeypatch)
 
 
 def test_grader_grade_says_it_in_one_line_and_exits_2(monkeypatch, tmp_path, capsys):
-    from grader.cli import main
+    from grader.commands.cli import main
 
     _reference_fails_on_hidden_probes(monkeypatch)
     json_path = tmp_path / "results.json"
@@ -180,9 +180,9 @@ def test_a_batch_records_an_error_lists_it_and_grades_it_again(monkeypatch, tmp_
     from grader.batch.options import Options
     from grader.batch.outputs import write_outputs
     from grader.batch.store import Store, content_hash
-    from grader.batch.version import grader_version
     from grader.batch.workers import _verdict
-    from grader.report import ERROR, SubmissionResult
+    from grader.reports.results import ERROR, SubmissionResult
+    from grader.version import grader_version
 
     _reference_fails_on_hidden_probes(monkeypatch)
     options = Options(functions=("identity_block",))
@@ -217,8 +217,8 @@ def test_a_batch_records_an_error_lists_it_and_grades_it_again(monkeypatch, tmp_
 
 
 def test_nothing_of_a_check_the_grader_could_not_run_is_kept(monkeypatch, tmp_path):
-    from grader import cache
     from grader.grading import grade
+    from grader.judging import cache
 
     _reference_fails_on_hidden_probes(monkeypatch)
     monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, str(tmp_path / "cache"))
@@ -233,7 +233,7 @@ def test_nothing_of_a_check_the_grader_could_not_run_is_kept(monkeypatch, tmp_pa
 def test_gradescope_tells_the_student_to_contact_the_staff(monkeypatch, tmp_path):
     import shutil
 
-    from grader.gradescope import grade_gradescope_submission
+    from grader.distribution.gradescope import grade_gradescope_submission
 
     _reference_fails_on_hidden_probes(monkeypatch)
     (tmp_path / "submission").mkdir()

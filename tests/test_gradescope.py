@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from conftest import ROOT, SOLUTION, STUDENT
 
-from grader.notebook import find_graded_cells
+from grader.notebooks.read import find_graded_cells
 
 
 def _grader(*args):
@@ -83,7 +83,7 @@ def test_the_bundle_holds_what_gradescope_runs(bundle):
     for needed in (
         "grader-src/pyproject.toml",
         "grader-src/grader/grading.py",
-        "grader-src/grader/jail.py",
+        "grader-src/grader/sandbox/jail.py",
         "grader-src/fixtures/expected.json",
         "grader-src/fixtures/resnet50_layers.tsv",
         "grader-src/assignment/resnets_utils.py",
@@ -111,12 +111,12 @@ def test_every_module_of_the_package_travels_in_the_bundle():
     # A subpackage added to the grader but not to PROJECT_FILES would install
     # on Gradescope without it, and `grader gradescope run` would not import;
     # a template left behind would install a grader that cannot draw a page.
-    from grader.gradescope import PROJECT_FILES
-    from grader.templating import SHIPPED
+    from grader.distribution.gradescope import PROJECT_FILES
+    from grader.reports.templating import SHIPPED
 
     carried = {path for pattern in PROJECT_FILES for path in ROOT.glob(pattern)}
     modules = set((ROOT / "grader").rglob("*.py"))
-    templates = {ROOT / "grader" / "templates" / name for name in SHIPPED}
+    templates = {ROOT / "grader" / "reports" / "templates" / n for n in SHIPPED}
     assert (modules | templates) - carried == set()
 
 
@@ -261,7 +261,7 @@ def test_setup_fails_where_python3_venv_does_not_help(bundle, tmp_path):
 CHECK_TEMPLATES = """\
 from pathlib import Path
 import grader
-from grader.templating import check_templates
+from grader.reports.templating import check_templates
 check_templates(None)
 print(Path(grader.__file__).resolve().parent)
 """
@@ -399,7 +399,10 @@ def test_a_bundle_with_a_bad_points_file_is_not_built(tmp_path):
 
 @pytest.mark.fast
 def test_a_container_too_small_to_grade_in_says_so_in_its_results(tmp_path):
-    from grader.gradescope import MEMORY_NEEDED_MB, grade_gradescope_submission
+    from grader.distribution.gradescope import (
+        MEMORY_NEEDED_MB,
+        grade_gradescope_submission,
+    )
 
     submission = tmp_path / "submission" / "Residual_Networks.ipynb"
     submission.parent.mkdir(parents=True)
@@ -420,7 +423,7 @@ def test_a_grading_killed_for_memory_still_leaves_results_that_say_so(bundle, tm
     # OOM killer whatever the notebook, and writes nothing itself. The
     # refusal of small containers is turned off (GRADER_MEMORY_MB, as if
     # the limit were unknown) so that the grading really starts.
-    from grader import cgroup
+    from grader.sandbox import cgroup
 
     group = cgroup.make_child(f"grader-oom-{os.getpid()}", 256)
     if group is None:

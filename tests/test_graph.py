@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from grader.graph import Graph, Layer, NameProblem, compare, name_problems
-from grader.graph_window import window
-from grader.report import CheckResult, GradeReport
+from grader.models.graph import Graph, Layer, NameProblem, compare, name_problems
+from grader.models.graph_window import window
+from grader.reports.results import CheckResult, GradeReport
 
 # No kernel and no TensorFlow: the fast tier (pytest -m fast).
 pytestmark = pytest.mark.fast

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from grader.hidden import adam_steps
+from grader.judging.hidden import adam_steps
 
 pytestmark = pytest.mark.fast
 

@@ -16,7 +16,7 @@ import pytest
 from instructor_editions import shorter_stage_4, with_activation, write
 
 from grader import editions
-from grader.cli import main
+from grader.commands.cli import main
 from grader.editions import data
 
 ACTIVATION_HIDDEN = (
@@ -104,7 +104,7 @@ def test_a_wrong_data_file_is_one_line_naming_it(case, tmp_path):
 
 @pytest.mark.fast
 def test_a_parameter_no_hidden_probe_changes_is_named(tmp_path):
-    from grader.editions.author import unexercised
+    from grader.distribution.author import unexercised
 
     solution = write(with_activation(), tmp_path / "solution.ipynb")
     signatures = data.solution_signatures(solution)
@@ -292,7 +292,7 @@ def test_edition_new_asks_for_like_where_no_one_edition_fits_best(
     editions_folder, tmp_path, capsys
 ):
     nb = with_activation()
-    from grader.notebook import find_graded_cells
+    from grader.notebooks.read import find_graded_cells
 
     for function in ("identity_block", "convolutional_block"):
         cell = nb.cells[find_graded_cells(nb)[function].index]

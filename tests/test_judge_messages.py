@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.judge import _unwrapped
+from grader.judging.judge import _unwrapped
 
 WRAPPED = (
     "Exception encountered when calling AveragePooling2D.call().\n\n"

@@ -191,15 +191,15 @@ def test_cycles_are_found(graph: dict[str, set[str]], cycles: list[list[str]]) -
 @pytest.mark.parametrize(
     ("module", "imported"),
     [
-        ("grader.cli", "grader.errors"),  # at the top: from grader import errors
+        ("grader.commands.cli", "grader.errors"),  # from grader import errors
         ("grader.batch.workers", "grader.batch.options"),  # a module by its name
         ("grader.commands.grade", "grader.batch"),  # inside a function
-        ("grader.render", "grader.batch.tally"),  # under TYPE_CHECKING
+        ("grader.reports.render", "grader.reports.tally"),  # under TYPE_CHECKING
         ("bench.editions.check_corpus", "bench.editions.blocks"),  # a neighbour
         ("bench.grading.measures", "bench.course"),  # a folder above, in a function
         ("bench.grading.report", "bench.grading.figures"),  # relative
         ("bench.bench", "bench.grading.main"),  # a package beside the script
-        ("bench.grading.cgroups", "grader.cgroup"),  # the package, from the bench
+        ("bench.grading.cgroups", "grader.sandbox.cgroup"),  # the package
     ],
 )
 def test_imports_are_read(module: str, imported: str) -> None:
@@ -215,3 +215,96 @@ def test_relative_imports_are_read(tmp_path: Path) -> None:
         "grader.batch.store",
         "grader.errors",
     }
+
+
+#: The package's concepts from the bottom up: each may import those before it
+#: and none after (``grading`` is ``grade()``, which walks the ones below it;
+#: the package itself, ``grader`` and ``grader.__main__``, sits on top).
+CONCEPTS = (
+    "errors",
+    "version",
+    "files",
+    "reports",
+    "editions",
+    "sandbox",
+    "notebooks",
+    "kernel",
+    "models",
+    "judging",
+    "grading",
+    "distribution",
+    "similarity",
+    "batch",
+    "service",
+    "commands",
+    "",
+)
+#: The concepts a grading reaches after reading the notebook: they are handed
+#: what was read and never call back into ``grader.notebooks``.
+AFTER_READING = ("kernel", "models", "judging", "reports")
+
+
+def _concept(module: str) -> str | None:
+    """The concept of a module of the package (None: the bench's)."""
+    parts = module.split(".")
+    if parts[0] != "grader":
+        return None
+    if len(parts) == 1 or parts[1] == "__main__":
+        return ""
+    return parts[1]
+
+
+@pytest.mark.fast
+def test_every_module_of_the_package_belongs_to_a_concept() -> None:
+    found = {_concept(name) for name in MODULES if name.startswith("grader")}
+    assert found == set(CONCEPTS)
+    for concept in CONCEPTS:
+        folder = ROOT / "grader" / concept
+        if concept and folder.is_dir():
+            assert ast.get_docstring(ast.parse((folder / "__init__.py").read_text()))
+
+
+@pytest.mark.fast
+def test_concepts_import_only_those_below_them() -> None:
+    rank = {concept: index for index, concept in enumerate(CONCEPTS)}
+    upward = []
+    for name, imported in _graph().items():
+        concept = _concept(name)
+        if concept is None:
+            continue
+        for target in imported:
+            other = _concept(target)
+            if other is not None and other != concept and rank[other] > rank[concept]:
+                upward.append(f"{name} -> {target}")
+    assert not upward, "imports that point up:\n" + "\n".join(sorted(upward))
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """What a module imports outside ``if TYPE_CHECKING:``, by dotted name."""
+    found: set[str] = set()
+
+    def walk(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            return
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        for child in ast.iter_child_nodes(node):
+            walk(child)
+
+    walk(ast.parse(path.read_text(encoding="utf-8")))
+    return found
+
+
+@pytest.mark.fast
+def test_nothing_after_reading_calls_back_into_the_notebooks() -> None:
+    called = [
+        f"{name} imports {target}"
+        for name, path in MODULES.items()
+        if _concept(name) in AFTER_READING
+        for target in sorted(_runtime_imports(path))
+        if target == "grader.notebooks" or target.startswith("grader.notebooks.")
+    ]
+    assert not called, "\n".join(called)

@@ -4,7 +4,7 @@ import nbformat
 import pytest
 
 from grader import NotebookError
-from grader.notebook import find_graded_cells, is_stub, read_notebook
+from grader.notebooks.read import find_graded_cells, is_stub, read_notebook
 
 # No kernel and no TensorFlow: the fast tier (pytest -m fast).
 pytestmark = pytest.mark.fast

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.points import Policy, Setting, earned, load_policy, rescore
-from grader.report import CheckResult, GradeReport
+from grader.reports.points import Policy, Setting, earned, load_policy, rescore
+from grader.reports.results import CheckResult, GradeReport
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "points.example.toml"
@@ -107,8 +107,8 @@ def test_the_policy_key_names_the_settings_not_their_order():
 
 
 def test_the_example_file_loads_and_the_guide_shows_it(capsys):
-    from grader.checks import CHECKS
-    from grader.cli import main
+    from grader.commands.cli import main
+    from grader.judging.checks import CHECKS
 
     policy = load_policy(EXAMPLE, CHECKS)
     assert policy.settings["ResNet50: short training run"] == Setting(10, True)
@@ -186,7 +186,7 @@ def test_the_example_file_loads_and_the_guide_shows_it(capsys):
 def test_a_points_file_that_sets_what_no_check_can_have_is_refused(
     tmp_path, capsys, text, message
 ):
-    from grader.cli import main
+    from grader.commands.cli import main
 
     path = tmp_path / "points.toml"
     path.write_text(text, encoding="utf-8")
@@ -197,8 +197,8 @@ def test_a_points_file_that_sets_what_no_check_can_have_is_refused(
 
 
 def test_points_that_add_up_to_nothing_or_no_file_are_refused(tmp_path):
-    from grader.checks import CHECKS
-    from grader.points import PointsError
+    from grader.judging.checks import CHECKS
+    from grader.reports.points import PointsError
 
     zero = tmp_path / "zero.toml"
     zero.write_text(
@@ -219,8 +219,8 @@ def test_points_that_add_up_to_nothing_or_no_file_are_refused(tmp_path):
 def test_a_batch_under_new_points_is_rescored_not_graded_again(tmp_path, capsys):
     from grader.batch import Options, grade_many, grader_version
     from grader.batch.store import Store
-    from grader.checks import CHECKS
-    from grader.report import SubmissionResult
+    from grader.judging.checks import CHECKS
+    from grader.reports.results import SubmissionResult
 
     # A stored result as a grading left it: kept, so no kernel starts.
     notebook = tmp_path / "subs" / "s1.ipynb"

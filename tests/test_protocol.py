@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import kernel_side, protocol
-from grader.protocol import (
+from grader.kernel import kernel_side, protocol
+from grader.kernel.protocol import (
     AnswerStatus,
     Frame,
     ProbeAnswer,
@@ -75,7 +75,7 @@ def test_kernel_side_writes_the_fields_of_a_probe_answer():
 @fast
 def test_the_protocol_needs_only_the_standard_library():
     code = (
-        "import sys, grader.protocol; "
+        "import sys, grader.kernel.protocol; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'tensorflow', 'keras', 'nbclient', 'jupyter_client', 'numpy'}))"
     )

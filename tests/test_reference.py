@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from grader import graph, graph_read, reference
-from grader.judge import Expected
+from grader.judging import reference
+from grader.judging.judge import Expected
+from grader.models import graph, graph_read
 
 
 @pytest.fixture(scope="module")

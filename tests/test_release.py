@@ -18,11 +18,11 @@ import pytest
 from conftest import ROOT, SOLUTION, STUDENT, edited_solution, printed_vector, seeded
 from nbclient import NotebookClient
 
-from grader.assign import student_notebook
-from grader.cli import main
-from grader.notebook import END, START, code_regions, find_graded_cells
-from grader.probes import PROBES
-from grader.release import release
+from grader.commands.cli import main
+from grader.distribution.assign import student_notebook
+from grader.distribution.release import release
+from grader.editions.probes import PROBES
+from grader.notebooks.read import END, START, code_regions, find_graded_cells
 
 HANDOUT_FILES = [
     "README.md",
@@ -33,29 +33,35 @@ HANDOUT_FILES = [
     "public_tests.py",
     "requirements.txt",
     "resnet_checks/__init__.py",
-    "resnet_checks/checks.py",
+    "resnet_checks/distribution/__init__.py",
+    "resnet_checks/distribution/submit.py",
     "resnet_checks/editions/__init__.py",
     "resnet_checks/editions/edition_2020.py",
     "resnet_checks/editions/model.py",
+    "resnet_checks/editions/probes.py",
     "resnet_checks/errors.py",
     "resnet_checks/fixtures/__init__.py",
     "resnet_checks/fixtures/expected.json",
     "resnet_checks/fixtures/resnet50_layers.tsv",
-    "resnet_checks/graph.py",
-    "resnet_checks/graph_read.py",
-    "resnet_checks/graph_window.py",
-    "resnet_checks/judge.py",
-    "resnet_checks/kernel_side.py",
-    "resnet_checks/models.py",
-    "resnet_checks/notebook.py",
-    "resnet_checks/probes.py",
-    "resnet_checks/protocol.py",
-    "resnet_checks/public.py",
-    "resnet_checks/reference.py",
+    "resnet_checks/judging/__init__.py",
+    "resnet_checks/judging/checks.py",
+    "resnet_checks/judging/judge.py",
+    "resnet_checks/judging/public.py",
+    "resnet_checks/judging/reference.py",
+    "resnet_checks/kernel/__init__.py",
+    "resnet_checks/kernel/kernel_side.py",
+    "resnet_checks/kernel/protocol.py",
+    "resnet_checks/models/__init__.py",
+    "resnet_checks/models/graph.py",
+    "resnet_checks/models/graph_read.py",
+    "resnet_checks/models/graph_window.py",
+    "resnet_checks/models/rebuild.py",
+    "resnet_checks/notebooks/__init__.py",
+    "resnet_checks/notebooks/read.py",
     "resnet_checks/references.json",
-    "resnet_checks/render.py",
-    "resnet_checks/report.py",
-    "resnet_checks/submit.py",
+    "resnet_checks/reports/__init__.py",
+    "resnet_checks/reports/render.py",
+    "resnet_checks/reports/results.py",
     "resnets_utils.py",
 ]
 TEST_CELLS = {
@@ -122,9 +128,10 @@ def test_the_hand_out_is_what_the_solution_and_the_grader_make_now(handout):
     (and the committed assignment/), the helpers and pictures are the
     course's, the checks' code is the grader's modules as they are, and the
     shipped reference models are the grader's reference, layer for layer."""
-    from grader import graph as graphs
-    from grader import graph_read, reference
-    from grader.handout_code import COPIED, rewrite
+    from grader.distribution.handout_code import COPIED, rewrite
+    from grader.judging import reference
+    from grader.models import graph as graphs
+    from grader.models import graph_read
 
     stubbed = student_notebook(nbformat.read(SOLUTION, as_version=4))
     shipped = nbformat.read(handout / "Residual_Networks.ipynb", as_version=4)
@@ -137,11 +144,12 @@ def test_the_hand_out_is_what_the_solution_and_the_grader_make_now(handout):
         assert text.endswith(rewrite(source)), module
     sys.path.insert(0, str(handout))
     try:
-        from resnet_checks import models as shipped_models
-        from resnet_checks import reference as shipped_reference
+        from resnet_checks.judging import reference as shipped_reference
+        from resnet_checks.models import rebuild as shipped_models
     finally:
         sys.path.remove(str(handout))
-    assert shipped_models.__file__ == str(handout / "resnet_checks" / "models.py")
+    shipped_file = handout / "resnet_checks" / "models" / "rebuild.py"
+    assert shipped_models.__file__ == str(shipped_file)
     for probe in PROBES:
         if not probe.visible:
             continue
@@ -158,7 +166,7 @@ def test_the_visible_probes_pass_every_argument_the_hidden_ones_pass():
     ``signature_problem`` asks whether a ``def`` takes the probes' arguments:
     it says the same in the hand-out as in the grader while the visible
     probes name every argument the hidden ones do."""
-    from grader.probes import FUNCTIONS, probes_for
+    from grader.editions.probes import FUNCTIONS, probes_for
 
     for function in FUNCTIONS:
         names = [set(p.kwargs) for p in probes_for(function)]
@@ -256,10 +264,10 @@ def _solution_lines() -> set[str]:
 
 
 def _reference_lines() -> set[str]:
-    """Distinctive lines of grader/reference.py: 20 characters or more, no
+    """Distinctive lines of grader/judging/reference.py: 20 characters or more, no
     import, no closing bracket alone, no bare opening line (``def
     convolutional_block(``, which every notebook's stub has too)."""
-    lines = (ROOT / "grader" / "reference.py").read_text().splitlines()
+    lines = (ROOT / "grader" / "judging" / "reference.py").read_text().splitlines()
     return {
         line.strip()
         for line in lines
@@ -323,12 +331,12 @@ def test_no_solution_in_the_hand_out(handout):
 def test_the_scan_finds_the_solution_where_it_is():
     """The scan's texts are written as the sources write them: it finds every
     solution line in the solution notebook, every reference line in
-    grader/reference.py, and each hidden probe in grader/probes.py."""
+    grader/judging/reference.py, and each hidden probe in grader/editions/probes.py."""
     cells = "\n".join(c.source for c in nbformat.read(SOLUTION, as_version=4).cells)
     assert all(line in cells for line in _solution_lines())
-    reference = (ROOT / "grader" / "reference.py").read_text()
+    reference = (ROOT / "grader" / "judging" / "reference.py").read_text()
     assert all(line in reference for line in _reference_lines())
-    probes = (ROOT / "grader" / "probes.py").read_text()
+    probes = (ROOT / "grader" / "editions" / "probes.py").read_text()
     for probe in PROBES:
         if not probe.visible:
             texts = _hidden_probe_texts({probe})
@@ -392,7 +400,7 @@ def test_public_checks_run_without_the_grader_and_say_what_it_says(
     reports, and raises."""
     from corpus.wrong import WRONG
 
-    from grader.render import render_checks
+    from grader.reports.render import render_checks
 
     solution = nbformat.read(SOLUTION, as_version=4)
     by_id = {cell.get("id"): cell for cell in solution.cells}
@@ -497,23 +505,27 @@ def test_release_ships_the_courses_own_signs(tmp_path, capsys):
 @pytest.mark.fast
 def test_copies_import_the_hand_outs_package_and_no_more_than_it_ships():
     from grader import GraderError
-    from grader.handout_code import _check_imports, rewrite
+    from grader.distribution.handout_code import _check_imports, rewrite
 
     source = (
-        '"""Uses grader.judge, as ``grader check`` does."""\n'
-        "from grader import models\n"
-        "from grader.judge import Judge\n"
+        '"""Uses grader.judging.judge, as ``grader check`` does."""\n'
+        "from grader.models import graph\n"
+        "from grader.judging.judge import Judge\n"
         'FOLDER = resources.files("grader.fixtures")\n'
     )
     assert rewrite(source) == (
-        '"""Uses grader.judge, as ``grader check`` does."""\n'
-        "from resnet_checks import models\n"
-        "from resnet_checks.judge import Judge\n"
+        '"""Uses grader.judging.judge, as ``grader check`` does."""\n'
+        "from resnet_checks.models import graph\n"
+        "from resnet_checks.judging.judge import Judge\n"
         'FOLDER = resources.files("resnet_checks.fixtures")\n'
     )
-    _check_imports("checks", source + "def f():\n    from grader import hidden\n")
-    with pytest.raises(GraderError, match="grader/checks.py imports grader.sandbox"):
-        _check_imports("checks", source + "from grader.sandbox import Limits\n")
+    hidden = "def f():\n    from grader.judging import hidden\n"
+    _check_imports("judging/checks", source + hidden)
+    message = "grader/judging/checks.py imports grader.sandbox.choice"
+    with pytest.raises(GraderError, match=message):
+        _check_imports(
+            "judging/checks", source + "from grader.sandbox.choice import Limits\n"
+        )
 
 
 def test_release_from_any_folder_makes_the_hand_out_of_the_graders_solution(

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.render import render_text, to_gradescope
-from grader.report import CheckResult, GradeReport
+from grader.reports.render import render_text, to_gradescope
+from grader.reports.results import CheckResult, GradeReport
 
 # No kernel and no TensorFlow: the fast tier (pytest -m fast).
 pytestmark = pytest.mark.fast
@@ -56,8 +56,8 @@ def test_gradescope_totals_are_derived_from_the_checks():
 def test_the_guide_points_table_is_the_checks_table():
     from pathlib import Path
 
-    from grader.checks import CHECKS
-    from grader.render import render_points
+    from grader.judging.checks import CHECKS
+    from grader.reports.render import render_points
 
     guide = Path(__file__).parent.parent / "docs" / "points.md"
     assert render_points(CHECKS) in guide.read_text(encoding="utf-8")

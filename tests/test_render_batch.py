@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.batch.tally import Tally
-from grader.render import (
+from grader.reports.render import (
     gradescope_not_graded,
     render_bar,
     render_gradebook,
@@ -16,7 +15,8 @@ from grader.render import (
     render_summary,
     result_to_gradescope,
 )
-from grader.report import CheckResult, GradeReport, SubmissionResult
+from grader.reports.results import CheckResult, GradeReport, SubmissionResult
+from grader.reports.tally import Tally
 
 pytestmark = pytest.mark.fast
 

@@ -11,12 +11,12 @@ from html import escape
 import pytest
 from test_graph import _block, _without_bn
 
-from grader import figures
-from grader.graph import compare
-from grader.graph_window import window
-from grader.render import render_feedback
-from grader.render_html import render_feedback_html, render_report_html
-from grader.report import CheckResult, GradeReport, SubmissionResult
+from grader.models.graph import compare
+from grader.models.graph_window import window
+from grader.reports import figures
+from grader.reports.html import render_feedback_html, render_report_html
+from grader.reports.render import render_feedback
+from grader.reports.results import CheckResult, GradeReport, SubmissionResult
 
 pytestmark = pytest.mark.fast
 

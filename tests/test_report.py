@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.report import (
+from grader.reports.results import (
     CheckResult,
     GradeReport,
     Protection,

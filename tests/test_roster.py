@@ -12,7 +12,7 @@ import pytest
 
 from grader.batch.roster import read_roster, render_canvas_import
 from grader.errors import GraderError
-from grader.report import CheckResult, GradeReport, SubmissionResult
+from grader.reports.results import CheckResult, GradeReport, SubmissionResult
 
 pytestmark = pytest.mark.fast
 
@@ -249,7 +249,7 @@ def _kept_batch(tmp_path: Path) -> tuple[Path, Path]:
 def test_a_batch_with_a_roster_writes_the_import_and_names_who_is_missing(
     tmp_path, capsys
 ):
-    from grader.cli import main
+    from grader.commands.cli import main
 
     subs, out = _kept_batch(tmp_path)
     code = main(["grade", str(subs), "--out", str(out), "--canvas-roster", str(EXPORT)])
@@ -294,7 +294,7 @@ def test_a_batch_with_a_roster_writes_the_import_and_names_who_is_missing(
 def test_a_roster_the_batch_cannot_use_stops_it_before_grading(
     tmp_path, capsys, arguments, message
 ):
-    from grader.cli import main
+    from grader.commands.cli import main
 
     subs, out = _kept_batch(tmp_path)
     (out / "results").rename(tmp_path / "kept")  # anything graded would show

@@ -24,16 +24,16 @@ from conftest import leftovers, process_mark
 
 import grader
 from grader.errors import SandboxError
-from grader.execute import KernelSession
 from grader.files import socket_folder, temporary_folder
-from grader.sandbox import (
+from grader.kernel.session import KernelSession
+from grader.sandbox.choice import (
     Limits,
     choose,
     for_one_kernel,
     namespaces_available,
 )
-from grader.users import LOCK_BASES, LOCKS, OWN_IDS, _running_as
-from grader.watchdog import tree_usage
+from grader.sandbox.users import LOCK_BASES, LOCKS, OWN_IDS, _running_as
+from grader.sandbox.watchdog import tree_usage
 
 NAMESPACES, WHY_NOT = namespaces_available()
 needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason=WHY_NOT)
@@ -201,7 +201,7 @@ def test_no_network_not_even_the_hosts_loopback(session, listener):
 
 
 SECRETS = [
-    GRADER_DIR / "reference.py",
+    GRADER_DIR / "judging" / "reference.py",
     GRADER_DIR / "probes.py",
     ROOT / "fixtures" / "expected.json",
     ROOT / "solutions" / "Residual_Networks.ipynb",
@@ -221,7 +221,9 @@ def test_the_grader_and_its_answers_are_out_of_reach(session):
 import importlib, os
 leaked = []
 {reads}
-for module in ("grader", "grader.reference", "grader.probes", "grader.fixtures"):
+for module in (
+    "grader", "grader.judging.reference", "grader.editions.probes", "grader.fixtures"
+):
     try:
         importlib.import_module(module)
         leaked.append(module)
@@ -391,7 +393,8 @@ def test_protections_say_what_is_off():
 
 
 LOCKED_DOWN = (
-    "echo 0 > /proc/sys/user/max_user_namespaces && exec {python} -m grader.cli {args}"
+    "echo 0 > /proc/sys/user/max_user_namespaces && "
+    "exec {python} -m grader.commands.cli {args}"
 )
 #: Where the suite is root: the box of ``tests/box.py``, like a container that
 #: grades as root, whose kernel runs as a user id of its own. Elsewhere a user
@@ -403,7 +406,7 @@ CONTAINER = not WHY_NO_BOX
 def _locked_down(*args: str) -> subprocess.CompletedProcess:
     """Run the CLI where user namespaces are forbidden, like a locked-down box."""
     if CONTAINER:
-        argv = box_command([sys.executable, "-m", "grader.cli", *args])
+        argv = box_command([sys.executable, "-m", "grader.commands.cli", *args])
     else:
         command = LOCKED_DOWN.format(python=sys.executable, args=" ".join(args))
         argv = ["unshare", "--user", "--map-root-user", "sh", "-c", command]

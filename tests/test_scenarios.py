@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from conftest import STUDENT, edited_solution, printed_vector, seeded
 
-from grader.sandbox import Limits, choose
+from grader.sandbox.choice import Limits, choose
 
 FAILURE_SCENARIOS = {
     # A hanging function, and one whose marked cell defines another name,

@@ -24,7 +24,7 @@ import nbformat
 import pytest
 from conftest import ROOT
 
-from grader.batch.discover import find_submissions
+from grader.notebooks.discover import find_submissions
 from grader.similarity import Comparison, compare
 from grader.similarity.documents import document
 from grader.similarity.fingerprints import fingerprint, history
@@ -343,7 +343,7 @@ def test_the_page_looks_right_in_chromium(tmp_path, klass):
     ],
 )
 def test_the_class_report_names_flagged_pairs_and_links_the_page(flagged, expected):
-    from grader.render_html import SimilarPairs, render_report_html
+    from grader.reports.html import SimilarPairs, render_report_html
 
     similar = SimilarPairs(flagged=flagged, compared=45, page=PAGE)
     page = render_report_html(
@@ -360,7 +360,7 @@ def test_a_batch_s_outputs_carry_the_similarity_page(tmp_path):
     """``write_report`` (a batch's, and ``grader report``'s) compares the
     notebooks the results name and writes the page beside the report."""
     from grader.batch.outputs import write_report
-    from grader.report import SubmissionResult
+    from grader.reports.results import SubmissionResult
 
     folder = write_class(tmp_path / "class")
     results = [

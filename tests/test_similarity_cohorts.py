@@ -28,7 +28,7 @@ from conftest import ROOT
 from test_corpus import rewritten_solution
 from test_similarity import PLANTED, training_output, write_class
 
-from grader.batch.discover import find_submissions
+from grader.notebooks.discover import find_submissions
 from grader.similarity import HANDOUT, Comparison, compare
 from grader.similarity.fingerprints import fingerprint, history, imported_names
 from grader.similarity.handouts import edition_handouts

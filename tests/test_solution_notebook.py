@@ -19,7 +19,7 @@ from nbclient import NotebookClient
 
 from grader import editions
 from grader.fixtures.make_signs import write_signs
-from grader.judge import Expected
+from grader.judging.judge import Expected
 
 OVERRIDES = "epochs = 1\nbatch_size = 16\ntrain_subset = 32\ndata_dir = 'datasets'\n"
 
@@ -114,7 +114,7 @@ def test_the_notebook_and_grader_check_say_the_same(tmp_path, graded):
     from conftest import edited_solution
     from corpus.wrong import WRONG
 
-    from grader.render import render_checks
+    from grader.reports.render import render_checks
 
     names = (
         "identity-batchnorm-on-wrong-axis",
@@ -147,7 +147,7 @@ def test_a_later_editions_examples_print_what_its_checks_hold(tmp_path, name):
     example prints, in both modes, the table the edition's expected file holds
     (the convolutional block's with the stateless glorot draw the notebook
     builds), to its 5 decimals."""
-    from grader.release import release
+    from grader.distribution.release import release
 
     edition = editions.get(name)
     handout, _ = release(tmp_path / "handout", edition=name)

@@ -1,6 +1,6 @@
 """The reference is each edition's solution notebook, run in the sandboxed
-kernel through every probe and kept once per machine (``grader.solution``).
-The grader's hand-written ResNet-50 (``grader.reference``, a stage table)
+kernel through every probe and kept once per machine (``grader.judging.solution``).
+The grader's hand-written ResNet-50 (``grader.judging.reference``, a stage table)
 lives on here as the oracle: every probe's answer of every shipped edition's
 solution is that model, layer for layer and name for name."""
 
@@ -13,15 +13,17 @@ from grader import editions
 
 @pytest.fixture(scope="module")
 def sandbox():
-    from grader.sandbox import choose
+    from grader.sandbox.choice import choose
 
     return choose()
 
 
 @pytest.mark.parametrize("name", editions.names())
 def test_each_solution_answers_every_probe_as_the_stage_table_builds_it(name, sandbox):
-    from grader import graph, graph_read, models, reference
-    from grader.solution import Solution
+    from grader.judging import reference
+    from grader.judging.solution import Solution
+    from grader.models import graph, graph_read
+    from grader.models import rebuild as models
 
     edition = editions.get(name)
     solution = Solution(edition, sandbox)
@@ -50,7 +52,7 @@ def test_the_answers_are_kept_under_the_notebooks_digest(
     import dataclasses
     import shutil
 
-    from grader import cache, solution
+    from grader.judging import cache, solution
 
     monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, str(tmp_path / "cache"))
     monkeypatch.setattr(solution, "_kept", {})
@@ -81,9 +83,10 @@ def test_a_solution_that_does_not_answer_a_probe_is_the_graders_error(
 
     import nbformat
 
-    from grader import cache, errors
+    from grader import errors
     from grader.grading import grade
-    from grader.notebook import find_graded_cells
+    from grader.judging import cache
+    from grader.notebooks.read import find_graded_cells
 
     monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, cache.OFF)
     edition = editions.get("2021-initializer-only")

@@ -1,4 +1,4 @@
-"""The notebook's ``submit()`` (``grader/submit.py``, the hand-out's copy).
+"""The notebook's ``submit()`` (``grader/distribution/submit.py``, the hand-out's copy).
 
 Against a real ``grader serve``: the solution comes back 100/100 with a link
 to its feedback page, which opens for the student; a wrong token and a file
@@ -20,8 +20,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from grader import submit as module
-from grader.submit import check_saved, submit
+from grader.distribution import submit as module
+from grader.distribution.submit import check_saved, submit
 from tests.conftest import SOLUTION, STUDENT
 from tests.service import Server, free_port, json_line, roster
 
@@ -234,7 +234,8 @@ def test_a_refusal_is_the_services_line(server, tmp_path, no_variables):
 
 KERNEL_CELLS = (
     SAVED,
-    "from grader.submit import submit\nsubmit(server={server!r}, token='rn_x')",
+    "from grader.distribution.submit import submit\n"
+    "submit(server={server!r}, token='rn_x')",
     EDITED,
     "submit(server={server!r}, token='rn_x')",
 )

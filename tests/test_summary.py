@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.report import CheckResult, GradeReport, SubmissionResult
-from grader.summary import ClassSummary, normalise
+from grader.reports.class_summary import ClassSummary, normalise
+from grader.reports.results import CheckResult, GradeReport, SubmissionResult
 
 pytestmark = pytest.mark.fast
 

@@ -19,10 +19,10 @@ from test_render_html import GRADED, INVALID
 from grader.batch import Options, Submission, grade_many
 from grader.batch.outputs import write_report
 from grader.errors import TemplateError
-from grader.render_html import render_feedback_html, render_report_html
+from grader.reports.html import render_feedback_html, render_report_html
+from grader.reports.templating import SHIPPED, check_templates
 from grader.similarity import compare
 from grader.similarity.render import render_similarity_html
-from grader.templating import SHIPPED, check_templates
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -200,7 +200,7 @@ def test_every_shipped_template_is_package_data():
     """A non-editable install has the templates: pyproject ships them."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = config["tool"]["setuptools"]["package-data"]["grader"]
-    folder = resources.files("grader") / "templates"
+    folder = resources.files("grader.reports") / "templates"
     on_disk = sorted(item.name for item in folder.iterdir() if item.is_file())
     assert on_disk == sorted(SHIPPED)
     for name in SHIPPED:

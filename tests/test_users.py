@@ -14,7 +14,7 @@ import pytest
 from conftest import leftovers, process_mark
 
 from grader.errors import SandboxError
-from grader.users import OWN_IDS, _lock, _lock_folder, _running_as, own_user
+from grader.sandbox.users import OWN_IDS, _lock, _lock_folder, _running_as, own_user
 
 pytestmark = [
     pytest.mark.fast,
@@ -27,7 +27,8 @@ needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="only root changes use
 #: A process that takes the lock on the file ``argv[1]`` and says so, then
 #: waits until it is killed.
 HOLDER = (
-    "import sys, time; from pathlib import Path; from grader.users import _lock; "
+    "import sys, time; from pathlib import Path; "
+    "from grader.sandbox.users import _lock; "
     "print(_lock(Path(sys.argv[1])) is not None, flush=True); time.sleep(60)"
 )
 

@@ -17,8 +17,8 @@ from corpus.wrong import WRONG
 
 from grader.errors import NotAssignmentError, OtherEditionError
 from grader.grading import grade
-from grader.notebook import find_graded_cells, read_notebook
-from grader.recognise import check_assignment, recognise
+from grader.notebooks.read import find_graded_cells, read_notebook
+from grader.notebooks.recognise import check_assignment, recognise
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 CORRECT_2020 = NOTEBOOKS / "vintage_2020_correct.ipynb"
@@ -194,9 +194,9 @@ def test_other_signatures_of_one_block_are_graded_as_answers(tmp_path, case):
 
 
 def test_a_block_of_another_signature_fails_each_of_its_checks_saying_so():
-    from grader.checks import run_checks, select
-    from grader.judge import Expected, Judge
-    from grader.protocol import KernelRun
+    from grader.judging.checks import run_checks, select
+    from grader.judging.judge import Expected, Judge
+    from grader.kernel.protocol import KernelRun
 
     _, options, problems = GRADED["identity-block-extra-required-training"]
     graded = find_graded_cells(_solution_with(**options))

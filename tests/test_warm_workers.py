@@ -18,7 +18,7 @@ from corpus.wrong import WRONG
 
 from grader.batch.options import Options
 from grader.batch.workers import Children, WarmWorker, grade_file
-from grader.sandbox import Limits
+from grader.sandbox.choice import Limits
 
 #: The blocks only, with short limits: what differs between the two ways is
 #: the process a grading runs in, not the checks.

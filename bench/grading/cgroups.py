@@ -1,7 +1,7 @@
 """The bench's cgroups: a memory group per command, sampled near its peak.
 
 Owns the memory groups each measured command runs in (made below the bench's
-own group by ``grader.cgroup``, where the bench may make one), what a group
+own group by ``grader.sandbox.cgroup``, where the bench may make one), what a group
 held when it used most, the groups a batch's workers are moved into as they
 start, and the cpu group that holds a grading to half a core. Imports nothing
 of the bench.
@@ -50,7 +50,7 @@ class Box:
     @classmethod
     def make(cls, name: str, limit_mb: int = NO_LIMIT_MB) -> Box | None:
         """A group below this process's own, or None where none can be made."""
-        from grader import cgroup
+        from grader.sandbox import cgroup
 
         group = cgroup.make_child(f"{name}-{os.getpid()}", limit_mb)
         if group is None:

@@ -42,8 +42,8 @@ def explain(figures: Figures, folder: Path) -> Explanations:
 #: ``grader.commands`` into it, since the older package has no such module.
 CHECK_TIMINGS = """\
 import sys
-from grader import cli
-from grader.render import render_timings
+from grader.commands import cli
+from grader.reports.render import render_timings
 if hasattr(cli, "_run_grade"):
     owner, name = cli, "_run_grade"
 else:
@@ -101,7 +101,7 @@ def profile_grader(side: Side, command: Sequence[str], folder: Path) -> list[str
 
 
 def _where(file: str, line: int, name: str) -> str:
-    """``grader/judge.py:212 model``: a path from the package's folder on."""
+    """``grader/judging/judge.py:212 model``: a path from the package's folder on."""
     parts = Path(file).parts
     if "grader" in parts:
         file = "/".join(parts[len(parts) - 1 - parts[::-1].index("grader") :])

@@ -1,7 +1,7 @@
 """The bench's memory measure: ``run_autograder`` in a group with a limit.
 
 Owns running each side's own ``run_autograder`` (read from its
-``grader/gradescope.py`` without importing it) on the solution in a memory
+``grader/distribution/gradescope.py`` without importing it) on the solution in a memory
 group of a given limit, shown to it as a container's limit or hidden, and
 what came of it: a score, a refusal or the OOM killer. Imports the sides and
 the cgroups.

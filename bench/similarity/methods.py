@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import PLANTED, _classes, _docs, _load  # noqa: E402
 
-from grader.batch.discover import find_submissions  # noqa: E402
+from grader.notebooks.discover import find_submissions  # noqa: E402
 from grader.similarity import HANDOUT, compare_documents  # noqa: E402
 from grader.similarity.documents import Document, read_document  # noqa: E402
 from grader.similarity.fingerprints import imported_names, normalised_tokens  # noqa: E402

@@ -34,7 +34,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from grader.batch.discover import Submission, find_submissions  # noqa: E402
+from grader.notebooks.discover import Submission, find_submissions  # noqa: E402
 from grader.similarity import (  # noqa: E402
     THRESHOLD,
     Comparison,

@@ -13,20 +13,20 @@ A result is reused while neither the notebook nor the grader changes.
   cluster; either way the same function grades the same bytes;
 - ``progress``: the counts of a batch and their display on standard error;
 - ``outputs``: writing the gradebook, feedback, Gradescope and JUnit files,
-  then the class report and the HTML feedback (``grader.render`` and
-  ``grader.render_html`` make their text), and Canvas's import file;
+  then the class report and the HTML feedback (``grader.reports.render`` and
+  ``grader.reports.html`` make their text), and Canvas's import file;
 - ``roster``: Canvas's gradebook export read as a roster, and the text of
   ``canvas-import.csv`` made from it and the results;
 - ``many``: ``grade_many``, from the paths to the files.
 """
 
-from grader.batch.discover import Submission, find_submissions
 from grader.batch.many import DEFAULT_OUT, Interrupted, grade_many
 from grader.batch.options import Options
 from grader.batch.outputs import output_paths, write_outputs
-from grader.batch.tally import Tally
-from grader.batch.version import grader_version
 from grader.batch.workers import Verdict, grade_bytes, grade_file
+from grader.notebooks.discover import Submission, find_submissions
+from grader.reports.tally import Tally
+from grader.version import grader_version
 
 __all__ = [
     "DEFAULT_OUT",

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from grader.batch.discover import Submission, file_name
 from grader.batch.options import Options
 from grader.batch.workers import Finish, Verdict, grade_bytes
 from grader.errors import GraderError
-from grader.report import ERROR
+from grader.notebooks.discover import Submission, file_name
+from grader.reports.results import ERROR
 
 
 def run_on_cluster(

@@ -7,21 +7,21 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from grader import cache
 from grader.batch.cluster import run_on_cluster
-from grader.batch.discover import Submission, find_submissions
 from grader.batch.options import Options
 from grader.batch.outputs import write_outputs
 from grader.batch.progress import Progress
 from grader.batch.store import Store, content_hash
-from grader.batch.tally import Tally
-from grader.batch.version import grader_version
 from grader.batch.workers import Verdict, run_here
 from grader.errors import GraderError
-from grader.points import Policy, rescore
-from grader.report import SubmissionResult
-from grader.sandbox import choose
-from grader.templating import check_templates
+from grader.judging import cache
+from grader.notebooks.discover import Submission, find_submissions
+from grader.reports.points import Policy, rescore
+from grader.reports.results import SubmissionResult
+from grader.reports.tally import Tally
+from grader.reports.templating import check_templates
+from grader.sandbox.choice import choose
+from grader.version import grader_version
 
 #: Where a batch's files go when no ``out`` is given.
 DEFAULT_OUT = Path("grader-results")
@@ -61,7 +61,7 @@ def grade_many(
     a line per submission, goes to ``progress`` (standard error, for the
     command). Scores follow the points policy ``points`` (default: the
     checks table's own); a kept result scored under another policy is
-    re-scored, not graded again (``grader.points``). Then the gradebook,
+    re-scored, not graded again (``grader.reports.points``). Then the gradebook,
     feedback, Gradescope and JUnit files are written (``write_outputs``).
     Results come back in the order of the submissions.
 
@@ -180,8 +180,8 @@ def scored(result: SubmissionResult, policy: Policy) -> SubmissionResult:
     if result.report is None:
         return replace(result, policy=policy.key())
     # The checks table imports TensorFlow: only where points change.
-    from grader.checks import table
     from grader.editions import get
+    from grader.judging.checks import table
 
     report = rescore(result.report, policy.apply(table(get(result.report.edition))))
     return replace(result, report=report, policy=policy.key())

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.sandbox import Limits
+from grader.sandbox.choice import Limits
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Options:
     #: ``GRADER_EDITIONS``.
     editions: str = ""
     #: A folder of page templates replacing the shipped ones (``--templates``,
-    #: ``grader.templating``). The pages are drawn after grading: it is not
+    #: ``grader.reports.templating``). The pages are drawn after grading: it is not
     #: one of the options a grading depends on, nor in ``to_dict`` or ``key``.
     templates: Path | None = None
 

@@ -2,7 +2,7 @@
 
 Then the class report, ``report.html``, and the similarity page it links to.
 
-``grader.render`` and ``grader.render_html`` make their text; this module
+``grader.reports.render`` and ``grader.reports.html`` make their text; this module
 only writes it.
 """
 
@@ -13,22 +13,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from grader.batch.discover import Submission, file_name
 from grader.batch.roster import Roster, render_canvas_import
-from grader.batch.store import write_atomically
-from grader.render import (
+from grader.files import write_atomically
+from grader.notebooks.discover import Submission, file_name
+from grader.reports.html import (
+    SimilarPairs,
+    render_feedback_html,
+    render_report_html,
+)
+from grader.reports.render import (
     render_feedback,
     render_gradebook,
     render_junit,
     result_to_gradescope,
 )
-from grader.render_html import (
-    SimilarPairs,
-    render_feedback_html,
-    render_report_html,
-)
-from grader.report import SubmissionResult
-from grader.templating import check_templates
+from grader.reports.results import SubmissionResult
+from grader.reports.templating import check_templates
 
 #: What ``write_outputs`` writes under ``OUT``, in the order it reports them.
 OUTPUTS = ("gradebook.csv", "feedback", "gradescope", "junit.xml", "report.html")
@@ -76,7 +76,7 @@ def write_report(
     similarity page and CSV (``grader.similarity``, from the notebooks as
     they are on disk now: one gone since it was graded is left out); each
     file is written whole or not at all. ``templates``: a folder whose page
-    templates replace the shipped ones (``grader.templating``); a bad one
+    templates replace the shipped ones (``grader.reports.templating``); a bad one
     raises ``TemplateError`` before any page is written.
     """
     check_templates(templates)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from typing import TextIO
 
-from grader.batch.tally import Tally
-from grader.render import render_bar, render_progress
-from grader.report import SubmissionResult
+from grader.reports.render import render_bar, render_progress
+from grader.reports.results import SubmissionResult
+from grader.reports.tally import Tally
 
 
 class Progress:

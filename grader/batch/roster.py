@@ -25,9 +25,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.batch.discover import canvas_name
 from grader.errors import GraderError
-from grader.report import GRADED, INVALID, SubmissionResult
+from grader.notebooks.discover import canvas_name
+from grader.reports.results import GRADED, INVALID, SubmissionResult
 
 #: The columns that say who a student is, in Canvas's order; an export has
 #: those the course uses, ``Student`` and ``ID`` always.

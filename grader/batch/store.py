@@ -9,23 +9,11 @@ import hashlib
 import json
 from pathlib import Path
 
-from grader.batch.discover import file_name
 from grader.batch.options import Options
-from grader.batch.version import grader_version
-from grader.report import GRADED, INVALID, SubmissionResult
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all.
-
-    The text goes to ``PATH.partial`` first, then takes the name: a reader
-    (a later run, an LMS import) never finds half a file, however the writer
-    ends.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
+from grader.files import write_atomically
+from grader.notebooks.discover import file_name
+from grader.reports.results import GRADED, INVALID, SubmissionResult
+from grader.version import grader_version
 
 
 def content_hash(path: Path) -> str:

@@ -29,16 +29,21 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from grader.batch.discover import Submission, file_name
 from grader.batch.options import Options
-from grader.batch.store import write_atomically
 from grader.errors import GraderError
-from grader.files import SOCKETS_ENV, sockets_base, tail_line, temporary_folder
-from grader.report import ERROR, GRADED, INVALID, GradeReport
+from grader.files import (
+    SOCKETS_ENV,
+    sockets_base,
+    tail_line,
+    temporary_folder,
+    write_atomically,
+)
+from grader.notebooks.discover import Submission, file_name
+from grader.reports.results import ERROR, GRADED, INVALID, GradeReport
 
 if TYPE_CHECKING:
-    from grader.kernels import KernelPool
-    from grader.sandbox import Sandbox
+    from grader.kernel.pool import KernelPool
+    from grader.sandbox.choice import Sandbox
 
 #: Seconds a child may take beyond the submission's own limit: kernel start,
 #: the assignment's imports and the checks that run in the grading process.
@@ -220,7 +225,7 @@ def grade_bytes(name: str, data: bytes, options: Options, shown: str) -> Verdict
 
 def child_main(notebook: str, answer: str, options_json: str) -> int:
     """The child process: grade one notebook and write its verdict as JSON."""
-    from grader.sandbox import choose
+    from grader.sandbox.choice import choose
 
     options = Options.from_dict(json.loads(options_json))
     try:
@@ -273,12 +278,12 @@ def worker_main(folder: str, options_json: str) -> int:
     standard output; anything else the worker prints goes to standard error.
     TensorFlow is imported once, and each submission's kernel was started,
     with the assignment's imports done, while the one before was judged
-    (``grader.kernels.KernelPool``); Keras' session is cleared before each
+    (``grader.kernel.pool.KernelPool``); Keras' session is cleared before each
     grading, so that layer names the grader's own models get are those of a
     fresh process and results are the same as ``child_main``'s.
     """
-    from grader.kernels import KernelPool
-    from grader.sandbox import choose
+    from grader.kernel.pool import KernelPool
+    from grader.sandbox.choice import choose
 
     options = Options.from_dict(json.loads(options_json))
     # Standard output is the batch's channel: nothing else may write a line
@@ -301,7 +306,7 @@ def worker_main(folder: str, options_json: str) -> int:
         pool.refill()
     import keras
 
-    import grader.checks  # noqa: F401  (TensorFlow, while the kernel starts)
+    import grader.judging.checks  # noqa: F401  (TensorFlow, while the kernel starts)
 
     try:
         for line in sys.stdin:

@@ -2,7 +2,7 @@
 
 Each module here is one group of subcommands and declares, side by side,
 the options a subcommand takes and the function that runs it; ``COMMANDS``
-lists them in the order ``grader --help`` shows them, and ``grader.cli``
+lists them in the order ``grader --help`` shows them, and ``grader.commands.cli``
 builds its parser from this table. A run function takes the parsed options
 and returns the exit status; it is a few lines over the package's
 keyword-only functions, which it imports when called (TensorFlow and the

@@ -14,7 +14,7 @@ def _arguments(command: argparse.ArgumentParser) -> None:
 
 
 def _cache(args: argparse.Namespace) -> int:
-    from grader import cache
+    from grader.judging import cache
 
     where = cache.folder()
     if args.action == "where":
@@ -23,7 +23,7 @@ def _cache(args: argparse.Namespace) -> int:
         cache.clear()
         print(f"cleared {where}" if where is not None else "the cache is off")
     else:
-        from grader.hidden import warm_cache
+        from grader.judging.hidden import warm_cache
 
         with quiet_stderr():
             runs = warm_cache()

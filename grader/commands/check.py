@@ -15,7 +15,7 @@ def _arguments(command: argparse.ArgumentParser) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from grader.render import render_text
+    from grader.reports.render import render_text
 
     report = run_grade(args, visible_only=True)
     print(render_text(report))

@@ -73,7 +73,7 @@ def _arguments(command: argparse.ArgumentParser) -> None:
 
 def _edition(args: argparse.Namespace) -> int:
     from grader import errors
-    from grader.editions.author import check_edition, new_edition
+    from grader.distribution.author import check_edition, new_edition
     from grader.editions.data import FILE
 
     if args.action == "new":

@@ -23,7 +23,7 @@ from grader.commands.table import Command
 
 if TYPE_CHECKING:  # imported where used: the batch
     from grader.batch.roster import Roster
-    from grader.report import SubmissionResult
+    from grader.reports.results import SubmissionResult
 
 GRADE_DESCRIPTION = """\
 Run the notebooks' graded functions in a fresh, sandboxed Jupyter kernel and
@@ -172,12 +172,12 @@ def _is_batch(args: argparse.Namespace) -> bool:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from grader.render import render_gradescope, render_text
+    from grader.reports.render import render_gradescope, render_text
 
     if args.canvas_assignment is not None and args.canvas_roster is None:
         raise errors.GraderError("--canvas-assignment needs --canvas-roster")
     if args.no_cache:
-        from grader.cache import CACHE_DIR_VARIABLE, OFF
+        from grader.judging.cache import CACHE_DIR_VARIABLE, OFF
 
         os.environ[CACHE_DIR_VARIABLE] = OFF  # a batch's workers inherit it
     if _is_batch(args):
@@ -192,20 +192,20 @@ def _grade(args: argparse.Namespace) -> int:
         report = run_grade(args, visible_only=False)
     except errors.CheckError:
         if args.json is not None:  # the student's results say to ask the staff
-            from grader.render import gradescope_not_graded
+            from grader.reports.render import gradescope_not_graded
 
             results = gradescope_not_graded(errors.CONTACT_STAFF)
             _write_json(args.json, json.dumps(results, indent=2) + "\n")
         raise
     if policy.settings:
-        from grader.checks import table
         from grader.editions import get
-        from grader.points import rescore
+        from grader.judging.checks import table
+        from grader.reports.points import rescore
 
         report = rescore(report, policy.apply(table(get(report.edition))))
     print(render_text(report))
     if args.timings:
-        from grader.render import render_timings
+        from grader.reports.render import render_timings
 
         print(render_timings(report), file=sys.stderr)
     if args.json is not None:
@@ -227,7 +227,7 @@ def _grade_batch(args: argparse.Namespace) -> int:
         grade_many,
         output_paths,
     )
-    from grader.render import render_summary
+    from grader.reports.render import render_summary
 
     if args.json is not None:
         raise errors.GraderError(

@@ -70,7 +70,7 @@ def _arguments(command: argparse.ArgumentParser) -> None:
 
 
 def _gradescope(args: argparse.Namespace) -> int:
-    from grader import gradescope
+    from grader.distribution import gradescope
 
     if args.action == "build":
         points_policy(args.points, args.edition)  # refused now, not by Gradescope

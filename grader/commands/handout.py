@@ -15,7 +15,7 @@ def _assign_arguments(command: argparse.ArgumentParser) -> None:
 
 
 def _assign(args: argparse.Namespace) -> int:
-    from grader.assign import assign
+    from grader.distribution.assign import assign
 
     for path in assign(args.solution, args.outdir):
         print(f"wrote {path}")
@@ -33,7 +33,7 @@ ASSIGN = Command(
 
 
 def _release_arguments(command: argparse.ArgumentParser) -> None:
-    from grader.release import DEFAULT_SOLUTION, SIGNS_FILES, SIGNS_SIZES
+    from grader.distribution.release import DEFAULT_SOLUTION, SIGNS_FILES, SIGNS_SIZES
 
     command.add_argument("out", type=Path, metavar="OUT", help="the folder to write")
     command.add_argument(
@@ -55,7 +55,7 @@ def _release_arguments(command: argparse.ArgumentParser) -> None:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from grader.release import release
+    from grader.distribution.release import release
 
     with quiet_stderr():  # TensorFlow builds the reference models
         paths = release(

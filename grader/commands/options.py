@@ -17,15 +17,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from grader.editions.probes import FUNCTIONS
 from grader.errors import GraderError
-from grader.probes import FUNCTIONS
-from grader.sandbox import Limits
+from grader.sandbox.choice import Limits
 
 if TYPE_CHECKING:  # imported where used: TensorFlow
     from grader.batch.options import Options
-    from grader.checks import Check
-    from grader.points import Policy
-    from grader.report import GradeReport
+    from grader.judging.checks import Check
+    from grader.reports.points import Policy
+    from grader.reports.results import GradeReport
 
 DEFAULTS = Limits()
 
@@ -220,7 +220,7 @@ def chosen_limits(args: argparse.Namespace) -> Limits:
 def run_grade(args: argparse.Namespace, *, visible_only: bool) -> GradeReport:
     """Grade ``args.notebook`` under the options' sandbox and limits."""
     from grader.grading import grade
-    from grader.sandbox import choose
+    from grader.sandbox.choice import choose
 
     chosen = chosen_limits(args)
     sandbox = choose(
@@ -265,7 +265,7 @@ def points_policy(path: Path | None, edition: str | None = None) -> Policy:
     file may set the points of every edition a class folder holds).
     """
     from grader.editions import names
-    from grader.points import PointsError, Policy, load_policy
+    from grader.reports.points import PointsError, Policy, load_policy
 
     if path is None:
         return Policy()
@@ -286,7 +286,7 @@ def checks_table(edition: str | None = None) -> tuple[Check, ...]:
     """An edition's checks table (default: 2020's)."""
     # The checks' module loads Keras: TensorFlow's start-up messages hidden.
     with quiet_stderr():
-        from grader.checks import table
         from grader.editions import DEFAULT, get
+        from grader.judging.checks import table
 
         return table(get(edition or DEFAULT))

@@ -19,7 +19,7 @@ def _arguments(command: argparse.ArgumentParser) -> None:
 
 
 def _points(args: argparse.Namespace) -> int:
-    from grader.render import render_points
+    from grader.reports.render import render_points
 
     policy = points_policy(args.points, args.edition)
     print(render_points(policy.apply(checks_table(args.edition))))

@@ -81,13 +81,13 @@ def _arguments(command: argparse.ArgumentParser) -> None:
 
 
 def _similar(args: argparse.Namespace) -> int:
-    from grader.batch.discover import find_submissions
     from grader.batch.store import Store
+    from grader.notebooks.discover import find_submissions
     from grader.similarity import compare
     from grader.similarity.outputs import failed_checks, write_similarity
 
     if args.templates is not None:
-        from grader.templating import check_templates
+        from grader.reports.templating import check_templates
 
         check_templates(args.templates)  # before a class is read, not after
     submissions = find_submissions(args.notebooks)

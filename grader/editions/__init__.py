@@ -2,7 +2,7 @@
 
 An edition is everything that differs between the versions of the assignment
 that courses hand out: the graded functions' signatures, the calls the
-grader makes to them (``grader.probes.Probe``), what the reference changes
+grader makes to them (``grader.editions.probes.Probe``), what the reference changes
 (``Edition.layer_names``, ``Edition.training``, ``Edition.initializer``),
 the expected values of the notebook's own examples and its layer table (two
 fixture files), the checks table's rows with their points, and the solution
@@ -19,7 +19,7 @@ and an instructor adds others in a folder of their own (``--editions DIR``):
 - ``2021-initializer-only``: a later revision of 2021 whose blocks take
   ``initializer`` but not ``training``.
 
-Recognition (``grader.recognise``) scores each graded function's signature
+Recognition (``grader.notebooks.recognise``) scores each graded function's signature
 against each edition's and takes the edition they fit best. This module
 imports no TensorFlow: recognising a notebook costs no kernel.
 """

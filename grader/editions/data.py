@@ -60,8 +60,8 @@ else:  # pragma: no cover - the project's CI runs 3.11
     import tomli as tomllib
 
 from grader.editions.model import CHECK_NAMES, CheckRow, Edition, Example
+from grader.editions.probes import FUNCTIONS, INITIALIZER, Probe, initializer
 from grader.errors import GraderError
-from grader.probes import FUNCTIONS, INITIALIZER, Probe, initializer
 
 FILE = "edition.toml"
 """The data file's name in an edition's folder."""

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.probes import Probe
+from grader.editions.probes import Probe
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,10 @@ class CheckRow:
 
 @dataclass(frozen=True)
 class Example:
-    """How one block's example runs and is compared (names: ``grader.checks``).
+    """How one block's example runs and is compared (names: ``grader.judging.checks``).
 
     ``input`` names the array the block is called on, ``kernels`` the
-    weights every convolution gets (``grader.models.set_seeded_weights``),
+    weights every convolution gets (``grader.models.rebuild.set_seeded_weights``),
     ``output`` what is compared of the result; ``atol`` and ``rtol`` are
     ``np.allclose``'s tolerances.
     """
@@ -64,7 +64,7 @@ CHECK_NAMES: Mapping[str, tuple[str, ...]] = {
         "short training run",
     ),
 }
-"""The checks an edition's table may hold, by function (``grader.checks``
+"""The checks an edition's table may hold, by function (``grader.judging.checks``
 implements each)."""
 
 
@@ -88,7 +88,7 @@ class Edition:
     training: bool
     #: Whether the blocks take ``initializer`` and use it for every convolution.
     initializer: bool
-    #: The solution notebook: the reference (``grader.solution``), and what
+    #: The solution notebook: the reference (``grader.judging.solution``), and what
     #: ``grader assign`` makes the student's from.
     solution: Path
     #: How each block's example runs, where no published numbers say it.

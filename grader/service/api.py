@@ -79,7 +79,7 @@ def mine(request: Request, person: Person = Depends(bearer)) -> Any:
 )
 def gradebook(request: Request, _: Person = Depends(instructor)) -> Response:
     """The gradebook the batch writes, of each student's result that counts."""
-    from grader.render import render_gradebook
+    from grader.reports.render import render_gradebook
 
     service: Service = request.app.state.service
     return csv_response(render_gradebook(service.results()), "gradebook.csv")

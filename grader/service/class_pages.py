@@ -37,7 +37,7 @@ def _instructor(request: Request) -> Person:
 @router.get("/class", response_class=HTMLResponse, include_in_schema=False)
 def class_page(request: Request) -> Response:
     """The class page: settings, downloads, latest submissions, the report."""
-    from grader.render_html import render_report_html
+    from grader.reports.html import render_report_html
 
     person = _instructor(request)
     service = service_of(request)
@@ -139,7 +139,7 @@ def tokens(request: Request) -> Response:
 @router.get("/class/gradebook.csv", include_in_schema=False)
 def gradebook(request: Request) -> Response:
     """The gradebook of the result that counts for each student."""
-    from grader.render import render_gradebook
+    from grader.reports.render import render_gradebook
 
     _instructor(request)
     return csv_response(

@@ -26,8 +26,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from grader.batch.options import Options
-from grader.points import Policy
-from grader.report import SubmissionResult
+from grader.reports.points import Policy
+from grader.reports.results import SubmissionResult
 from grader.service import intake
 from grader.service.intake import Refused
 from grader.service.jobs import QUEUED, RUNNING

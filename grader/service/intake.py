@@ -22,8 +22,8 @@ from pathlib import Path
 
 from grader.errors import NotebookError
 from grader.files import temporary_folder
-from grader.notebook import find_graded_cells, read_notebook
-from grader.recognise import recognise
+from grader.notebooks.read import find_graded_cells, read_notebook
+from grader.notebooks.recognise import recognise
 from grader.service.store import Person, Store
 
 #: The largest notebook taken, in bytes (a notebook with its outputs

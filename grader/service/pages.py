@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from grader import templating
+from grader.reports import templating
 from grader.service import intake
 from grader.service.context import NOT_FOUND, Service
 from grader.service.intake import Refused
@@ -230,7 +230,7 @@ def live(id_: int, request: Request) -> dict[str, Any]:
 )
 def feedback(id_: int, request: Request) -> Response:
     """The HTML feedback of a submission, as a batch writes it."""
-    from grader.render_html import render_feedback_html
+    from grader.reports.html import render_feedback_html
 
     person = signed_in(request)
     service = service_of(request)
@@ -253,7 +253,7 @@ def result_of(service: Service, id_: int) -> Any:
     """A submission's current result, or one that says it has none yet."""
     import json
 
-    from grader.report import SubmissionResult
+    from grader.reports.results import SubmissionResult
 
     text = service.store.result(id_)
     if not text:

@@ -19,7 +19,7 @@ from typing import IO, TextIO
 
 from grader.batch.options import Options
 from grader.errors import GraderError
-from grader.points import Policy
+from grader.reports.points import Policy
 from grader.service import roster
 from grader.service.store import Store, engine_for, migrate, sqlite_url
 from grader.service.tokens import load_key
@@ -145,7 +145,7 @@ def serve(
     """Run the service until it is stopped."""
     import uvicorn
 
-    from grader import cache
+    from grader.judging import cache
     from grader.service.app import make_app
     from grader.service.context import Service
     from grader.service.worker import Grading
@@ -225,7 +225,7 @@ def work(
     ``kernels`` workers claim jobs from the shared database, and a claim this
     machine stops renewing (it died) goes back to the queue for another.
     """
-    from grader import cache
+    from grader.judging import cache
     from grader.service.worker import Grading
 
     if setup.embedded:

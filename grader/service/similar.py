@@ -9,7 +9,7 @@ from grader.service.worker import shown_name
 
 def similarity_page(service: Service) -> str:
     """The similarity page of each student's latest submission."""
-    from grader.batch.discover import Submission
+    from grader.notebooks.discover import Submission
     from grader.similarity import HANDOUT, compare
     from grader.similarity.outputs import failed_checks
     from grader.similarity.render import render_similarity_html

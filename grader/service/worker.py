@@ -24,16 +24,16 @@ from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
-from grader.batch.discover import file_name
 from grader.batch.options import Options
-from grader.batch.version import grader_version
 from grader.batch.workers import Verdict, WarmWorker
-from grader.execute import UNEXPLAINED_DEATH
 from grader.files import temporary_folder
-from grader.points import Policy
-from grader.report import ERROR, GRADED, SubmissionResult
+from grader.kernel.session import UNEXPLAINED_DEATH
+from grader.notebooks.discover import file_name
+from grader.reports.points import Policy
+from grader.reports.results import ERROR, GRADED, SubmissionResult
 from grader.service.jobs import Job
 from grader.service.store import Store
+from grader.version import grader_version
 
 #: Seconds a claim lasts unless renewed; renewed every third of it.
 LEASE_SECONDS = 60.0

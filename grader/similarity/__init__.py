@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from grader.batch.discover import Submission
 from grader.errors import NotebookError
+from grader.notebooks.discover import Submission
 from grader.similarity.cohorts import Cohorts, count_by_cohort
 from grader.similarity.documents import Document, read_document
 from grader.similarity.evidence import Evidence, Pair, common_limit, find_pairs

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from grader import errors
-from grader.notebook import GradedCell, find_graded_cells, read_notebook
-from grader.recognise import recognise
+from grader.notebooks.read import GradedCell, find_graded_cells, read_notebook
+from grader.notebooks.recognise import recognise
 
 #: Progress bars rewrite their line with carriage returns and backspaces;
 #: each state they print is a line of its own here.
@@ -122,7 +122,7 @@ def document(
 
 
 def edition_of(graded: Mapping[str, GradedCell], path: Path) -> str | None:
-    """The edition ``grader.recognise`` tells from the graded cells, or None.
+    """The edition ``grader.notebooks.recognise`` tells from the graded cells, or None.
 
     None where it tells none: no graded function, blocks of two editions, or
     no signature of the assignment's.
@@ -140,7 +140,7 @@ def edition_of(graded: Mapping[str, GradedCell], path: Path) -> str | None:
 def read_document(student: str, path: Path, *, known: bool = False) -> Document:
     """Read a notebook file as a ``Document``.
 
-    Raises ``NotebookError`` as ``grader.notebook.read_notebook`` does for a
+    Raises ``NotebookError`` as ``grader.notebooks.read.read_notebook`` does for a
     file that is no notebook.
     """
     return document(student, path, read_notebook(path), known=known)

@@ -33,8 +33,8 @@ def edition_handouts() -> list[Document]:
     An edition whose solution notebook this install lacks brings none.
     """
     from grader import editions
-    from grader.assign import student_notebook
-    from grader.notebook import read_notebook
+    from grader.distribution.assign import student_notebook
+    from grader.notebooks.read import read_notebook
 
     found = []
     for name in editions.names():

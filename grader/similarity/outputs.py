@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from grader.batch.store import write_atomically
-from grader.report import SubmissionResult
+from grader.files import write_atomically
+from grader.reports.results import SubmissionResult
 from grader.similarity import Comparison
 from grader.similarity.render import render_similarity_csv, render_similarity_html
 

@@ -3,7 +3,7 @@
 Rendering only: the pairs, their evidence and the shared regions come from
 ``grader.similarity``. The page is one file that opens from disk (no script,
 no network); every piece of a notebook on it is escaped. Its markup is the
-template ``similarity.html.j2`` (``grader.templating``); this module picks
+template ``similarity.html.j2`` (``grader.reports.templating``); this module picks
 the pairs, lines and marks it shows.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import templating
+from grader.reports import templating
 from grader.similarity import Comparison, Pair
 from grader.similarity.cohorts import Cohort
 from grader.similarity.documents import Document
@@ -45,7 +45,7 @@ FOUND_FROM = {
 }
 CSV_HEADER = ("submission_a", "submission_b", "score", "flagged", "known", "evidence")
 
-#: The page's template (``grader.templating``).
+#: The page's template (``grader.reports.templating``).
 TEMPLATE = "similarity.html.j2"
 
 

@@ -260,7 +260,10 @@ ATTACKS = (
     Attack(
         "imports-the-grader",
         TOP,
-        _top("import grader.reference\n_stolen = vars(grader.reference)"),
+        _top(
+            "import grader.judging.reference\n"
+            "_stolen = vars(grader.judging.reference)"
+        ),
         0,
         "ModuleNotFoundError: No module named 'grader'",
     ),
