@@ -46,7 +46,7 @@ def _module(name: str) -> ModuleType:
 
 
 def _checks() -> tuple[Callable, Callable]:
-    public, render = _module("judging.public"), _module("reports.render")
+    public, render = _module("distribution.public"), _module("reports.render")
     return public.check_function, render.render_checks
 
 

@@ -5,39 +5,27 @@ from __future__ import annotations
 import importlib
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader import errors
-from grader.editions import DEFAULT, get
+from grader.editions import get
 from grader.editions.probes import FUNCTIONS
 from grader.judging.solution import Solution
 from grader.kernel.pool import KernelPool
 from grader.kernel.protocol import KernelRun
-from grader.kernel.session import Stopwatch
 from grader.kernel.submission import Submission, start_submission
-from grader.notebooks.read import (
-    GradedCell,
-    find_graded_cells,
-    own_imports,
-    read_notebook,
-)
-from grader.notebooks.recognise import notebook_notes, recognise
-from grader.reports.results import CheckResult, GradeReport, notebook_name
+from grader.notebooks.notebook import Notebook, read, read_solution
+from grader.reports.results import CheckResult, GradeReport, Stopwatch
 from grader.sandbox.choice import Sandbox, choose
 
 if TYPE_CHECKING:
-    import nbformat
-
     from grader.editions import Edition
+    from grader.notebooks.read import GradedCell
 
 OUTPUT_CUT = (
     "the cell defining {function} printed more than {kb} KB; the rest was dropped"
-)
-NOT_MARKED = (
-    "found {function} in cell {index} by its `def`: "
-    "its `# GRADED FUNCTION: {function}` line is missing"
 )
 
 
@@ -72,13 +60,15 @@ def grade(
     """
     started = time.monotonic()
     watch = Stopwatch()
-    sandbox = pool.sandbox if pool is not None else sandbox or choose()
     chosen = _chosen(functions)
-    nb = read_notebook(path)
-    graded = recognise(find_graded_cells(nb), str(path), edition=edition, only=only)
-    known = get(next(iter(graded.values())).edition or DEFAULT)
+    notebook = read(path, edition=edition, only=only)
+    known = get(notebook.edition)
+    graded = notebook.graded
     runnable = {name: cell for name, cell in graded.items() if not cell.is_stub}
+    # The reference is the solution's answers: its notebook is read now too.
+    reference = _read_solution(known, notebook) if runnable else None
     watch.lap("reading the notebook")
+    sandbox = pool.sandbox if pool is not None else sandbox or choose()
     # TensorFlow takes seconds to import: let that happen while the kernel works.
     loader = threading.Thread(
         target=importlib.import_module, args=("grader.judging.checks",)
@@ -91,11 +81,11 @@ def grade(
         probed=probed,
         visible_only=visible_only,
         kernel=pool.take() if pool is not None and runnable else None,
-        imports=own_imports(nb),
+        imports=notebook.imports,
     )
     # The reference: the solution's answers, kept on this machine or computed
     # now in a kernel of their own, beside the student's.
-    solution = Solution(known, sandbox) if runnable else None
+    solution = None if reference is None else Solution(known, sandbox, reference)
     try:
         loader.join()
         watch.lap("TensorFlow in the grader")
@@ -105,14 +95,13 @@ def grade(
     except BaseException:
         _stop(submission, solution, pool)
         raise
-    _refuse_faults(results, path)
-    notes = _notes(nb, graded, run, sandbox)
+    _refuse_faults(results, notebook.path)
     watch.lap("report")
     return GradeReport(
-        notebook=notebook_name(path),
+        notebook=notebook.name,
         edition=known.name,
         checks=tuple(results),
-        notes=tuple(notes),
+        notes=_notes(notebook, run, sandbox),
         seconds=time.monotonic() - started,
         protections=submission.sandbox.protections,
         phases=(
@@ -120,6 +109,32 @@ def grade(
             *((f"in the kernel: {name}", t) for name, t in submission.phases),
         ),
     )
+
+
+def _read_solution(edition: Edition, notebook: Notebook) -> Notebook:
+    """``edition``'s solution notebook as read, for the reference.
+
+    A solution that cannot be read is the grader's fault, not the
+    notebook's: ``CheckError``, and no score.
+    """
+    try:
+        return read_solution(edition)
+    except errors.GraderError as exc:
+        fault = f"the {edition.name} edition's solution could not be read: {exc}"
+        raise errors.CheckError(
+            errors.CHECKS_NOT_RUN.format(path=notebook.path, count=1, first=fault),
+            path=notebook.path,
+            faults=(fault,),
+        ) from exc
+
+
+def _notes(notebook: Notebook, run: KernelRun, sandbox: Sandbox) -> tuple[str, ...]:
+    """What the report notes beside the checks: markers, cut output, old cells."""
+    cut = tuple(
+        OUTPUT_CUT.format(function=name, kb=sandbox.limits.output_kb)
+        for name in run.output_cut
+    )
+    return (*notebook.unmarked, *cut, *notebook.notes)
 
 
 def _stop(
@@ -166,7 +181,7 @@ def _chosen(functions: Collection[str] | None) -> tuple[str, ...]:
 
 def _judge(
     submission: Submission,
-    graded: dict[str, GradedCell],
+    graded: Mapping[str, GradedCell],
     chosen: tuple[str, ...],
     visible_only: bool,
     edition: Edition,
@@ -216,21 +231,23 @@ def _judge(
     return results, run
 
 
-def _notes(
-    nb: nbformat.NotebookNode,
-    graded: dict[str, GradedCell],
-    run: KernelRun,
-    sandbox: Sandbox,
-) -> list[str]:
-    """What the report notes beside the checks: markers, cut output, old cells."""
-    notes = [
-        NOT_MARKED.format(function=cell.function, index=cell.index + 1)
-        for cell in graded.values()
-        if not cell.marked
-    ]
-    notes += [
-        OUTPUT_CUT.format(function=name, kb=sandbox.limits.output_kb)
-        for name in run.output_cut
-    ]
-    notes += notebook_notes(nb, graded)
-    return notes
+def warm_cache() -> dict[str, list[float]]:
+    """Run each edition's solution and its training run now, and keep both.
+
+    What ``grader cache warm`` runs (and Gradescope's ``setup.sh``): the
+    solutions' answers (``grader.judging.solution``) and each reference's
+    training run, by edition. Editions whose references are the same but for their
+    names share one run.
+    """
+    from grader import editions
+    from grader.judging.hidden import reference_losses
+    from grader.models import rebuild as models
+
+    runs = {}
+    sandbox = choose()
+    for name in editions.names():
+        edition = editions.get(name)
+        solution = Solution(edition, sandbox, read_solution(edition))
+        reference_json = solution.answer("ResNet50", "default")
+        runs[name] = reference_losses(models.rebuild(reference_json).to_json())
+    return runs

@@ -88,7 +88,8 @@ def test_a_grading_keeps_each_check_and_the_reference_run(tmp_path, monkeypatch)
 
 
 def test_a_truncated_entry_is_computed_again(tmp_path, monkeypatch):
-    from grader.judging.hidden import TRAINING_STEPS, warm_cache
+    from grader.grading import warm_cache
+    from grader.judging.hidden import TRAINING_STEPS
 
     monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, str(tmp_path))
     runs = warm_cache()

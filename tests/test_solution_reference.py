@@ -24,9 +24,10 @@ def test_each_solution_answers_every_probe_as_the_stage_table_builds_it(name, sa
     from grader.judging.solution import Solution
     from grader.models import graph, graph_read
     from grader.models import rebuild as models
+    from grader.notebooks.notebook import read_solution
 
     edition = editions.get(name)
-    solution = Solution(edition, sandbox)
+    solution = Solution(edition, sandbox, read_solution(edition))
     for probe in edition.probes:
         theirs = models.rebuild(solution.answer(probe.function, probe.key))
         ours = reference.build(
@@ -53,24 +54,27 @@ def test_the_answers_are_kept_under_the_notebooks_digest(
     import shutil
 
     from grader.judging import cache, solution
+    from grader.notebooks.notebook import read_solution
 
     monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, str(tmp_path / "cache"))
     monkeypatch.setattr(solution, "_kept", {})
     edition = editions.get("2021-initializer-only")
-    answers = solution.run(edition, sandbox)
+    notebook = read_solution(edition)
+    answers = solution.run(edition, notebook, sandbox)
     (kept,) = (tmp_path / "cache").glob("solution-*.json")
-    assert kept.stem == solution.entry(edition)
+    assert kept.stem == solution.entry(edition, notebook)
     monkeypatch.setattr(solution, "_kept", {})
-    assert solution.kept(edition) == answers
+    assert solution.kept(edition, notebook) == answers
     copy = tmp_path / "copy.ipynb"
     shutil.copy(edition.solution, copy)
     with copy.open("a", encoding="utf-8") as handle:
         handle.write("\n")
     other = dataclasses.replace(edition, solution=copy)
-    assert solution.entry(other) != solution.entry(edition)
-    assert solution.kept(other) is None
+    read = read_solution(other)
+    assert solution.entry(other, read) != solution.entry(edition, notebook)
+    assert solution.kept(other, read) is None
     fewer = dataclasses.replace(edition, probes=edition.probes[:-1])
-    assert solution.entry(fewer) != solution.entry(edition)
+    assert solution.entry(fewer, notebook) != solution.entry(edition, notebook)
 
 
 def test_a_solution_that_does_not_answer_a_probe_is_the_graders_error(

@@ -23,7 +23,7 @@ def _cache(args: argparse.Namespace) -> int:
         cache.clear()
         print(f"cleared {where}" if where is not None else "the cache is off")
     else:
-        from grader.judging.hidden import warm_cache
+        from grader.grading import warm_cache
 
         with quiet_stderr():
             runs = warm_cache()

@@ -38,7 +38,7 @@ COPIED = (
     "distribution/submit",
     "judging/checks",
     "judging/judge",
-    "judging/public",
+    "distribution/public",
     "kernel/kernel_side",
     "kernel/protocol",
     "models/graph",
@@ -117,7 +117,7 @@ def write_package(target: Path, version: str, edition: Edition | None = None) ->
         text = source.joinpath(f"{module}.py").read_text(encoding="utf-8")
         _check_imports(module, text)
         header = HEADER.format(version=version, source=f"grader/{module}.py")
-        if module == "judging/public" and edition.name != DEFAULT:
+        if module == "distribution/public" and edition.name != DEFAULT:
             # The 2020 edition is the public checks' own (None): copied as is.
             text = released_edition(text, edition)
         _write_module(target, module, header + rewrite(text), source, version)
@@ -287,10 +287,11 @@ def reference_configs(edition: Edition | None = None) -> dict[str, object]:
     from grader.editions import DEFAULT, get
     from grader.judging import reference
     from grader.judging.solution import Solution
+    from grader.notebooks.notebook import read_solution
     from grader.sandbox.choice import choose
 
     edition = edition or get(DEFAULT)
-    solution = Solution(edition, choose())
+    solution = Solution(edition, choose(), read_solution(edition))
     configs: dict[str, object] = {}
     for probe in edition.probes:
         if not probe.visible:
@@ -349,11 +350,11 @@ def edition_module(edition: Edition) -> tuple[str, str]:
 
 
 def released_edition(text: str, edition: Edition) -> str:
-    """``grader/judging/public.py``'s text with ``EDITION`` naming the released one."""
+    """``grader/distribution/public.py``'s text, ``EDITION`` the released one's."""
     line = "EDITION: str | None = None\n"
     if line not in text:
         raise errors.GraderError(
-            "grader/judging/public.py has no `EDITION = None` line"
+            "grader/distribution/public.py has no `EDITION = None` line"
         )
     return text.replace(line, f"EDITION: str | None = {edition.name!r}\n", 1)
 

@@ -340,27 +340,6 @@ def reference_losses(reference_json: str) -> list[float]:
     return losses
 
 
-def warm_cache() -> dict[str, list[float]]:
-    """Run each edition's solution and its training run now, and keep both.
-
-    What ``grader cache warm`` runs (and Gradescope's ``setup.sh``): the
-    solutions' answers (``grader.judging.solution``) and each reference's training
-    run, by edition. Editions whose references are the same but for their
-    names share one run.
-    """
-    from grader import editions
-    from grader.judging.solution import Solution
-    from grader.sandbox.choice import choose
-
-    runs = {}
-    sandbox = choose()
-    for name in editions.names():
-        solution = Solution(editions.get(name), sandbox)
-        reference_json = solution.answer("ResNet50", "default")
-        runs[name] = reference_losses(models.rebuild(reference_json).to_json())
-    return runs
-
-
 def adam_steps(
     model: keras.Model, x: np.ndarray, y: np.ndarray, steps: int
 ) -> list[float]:

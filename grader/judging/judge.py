@@ -14,6 +14,7 @@ import csv
 import gc
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -29,12 +30,12 @@ from grader.kernel.protocol import AnswerStatus, Frame, KernelRun, ProbeAnswer
 from grader.models import graph as graphs
 from grader.models import graph_read
 from grader.models import rebuild as models
-from grader.notebooks.read import END, START, GradedCell
 from grader.reports.results import GraphWindow
 
 if TYPE_CHECKING:
     from grader.editions import Edition
     from grader.judging.solution import Solution
+    from grader.notebooks.read import GradedCell
 
 STUCK_IN = (
     "{function} did not finish in time: it calls {callee}, "
@@ -185,7 +186,7 @@ class Judge:
     def __init__(
         self,
         run: KernelRun,
-        graded: dict[str, GradedCell],
+        graded: Mapping[str, GradedCell],
         expected: Expected,
         edition: Edition | None = None,
         solution: Solution | None = None,
@@ -213,13 +214,8 @@ class Judge:
                 f"no cell defines {function}; its cell should start with "
                 f"`# GRADED FUNCTION: {function}`"
             )
-        if cell.is_stub:
-            return (
-                f"{function} is still the stub: write your code between "
-                f"{START} and {END}"
-            )
-        if cell.signature_problem:
-            return cell.signature_problem
+        if cell.problem:  # the stub, or another signature: found on reading
+            return cell.problem
         outcome = self.run.cells.get(function)
         if outcome is not None and outcome.status == "timeout":
             return f"the cell defining {function} did not finish in time"

@@ -19,7 +19,6 @@ submission gets no score (``grader.errors.CheckError``).
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from dataclasses import asdict
 from typing import TYPE_CHECKING
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
     from grader.editions import Edition
     from grader.kernel.protocol import KernelRun
     from grader.kernel.submission import Submission
+    from grader.notebooks.notebook import Notebook
     from grader.sandbox.choice import Sandbox
 
 KIND = "solution"
@@ -52,26 +52,28 @@ class SolutionError(errors.GraderError, RuntimeError):
     """An edition's solution did not answer one of its probes with a model."""
 
 
-def entry(edition: Edition) -> str:
+def entry(edition: Edition, notebook: Notebook) -> str:
     """The cache's name for ``edition``'s solution answers.
 
-    A digest of the solution notebook's bytes and of every probe (with the
-    grader's, TensorFlow's and Keras' versions, as every entry's).
+    A digest of the solution notebook's bytes (``notebook``, the solution as
+    read) and of every probe (with the grader's, TensorFlow's and Keras'
+    versions, as every entry's).
     """
     from grader.editions.probes import payload
     from grader.judging import cache
 
-    notebook = hashlib.sha256(edition.solution.read_bytes()).hexdigest()
     functions = sorted({probe.function for probe in edition.probes})
     probes = {name: payload(name, table=edition.probes) for name in functions}
-    return cache.digest(KIND, notebook, probes)
+    return cache.digest(KIND, notebook.digest, probes)
 
 
-def kept(edition: Edition) -> dict[str, list[ProbeAnswer]] | None:
+def kept(
+    edition: Edition, notebook: Notebook
+) -> dict[str, list[ProbeAnswer]] | None:
     """``edition``'s solution answers if this machine has them, else None."""
     from grader.judging import cache
 
-    name = entry(edition)
+    name = entry(edition, notebook)
     with _lock:
         if name in _kept:
             return _kept[name]
@@ -99,10 +101,14 @@ def _keys(edition: Edition) -> dict[str, set[str]]:
 
 def run(
     edition: Edition,
+    notebook: Notebook,
     sandbox: Sandbox,
     started: Callable[[Submission], None] = lambda submission: None,
 ) -> dict[str, list[ProbeAnswer]]:
     """Run ``edition``'s solution in a kernel of ``sandbox``; keep its answers.
+
+    ``notebook`` is the solution as read
+    (``grader.notebooks.notebook.read_solution``).
 
     Answers that are not all models are returned but not kept: the grading
     that reads them says which is missing, and the next tries again.
@@ -111,8 +117,8 @@ def run(
     """
     from grader.judging import cache
 
-    answers = _answers(_kernel_run(edition, sandbox, started))
-    name = entry(edition)
+    answers = _answers(_kernel_run(notebook, sandbox, started))
+    name = entry(edition, notebook)
     if all(a.status == AnswerStatus.OK for found in answers.values() for a in found):
         cache.store(
             name,
@@ -132,18 +138,15 @@ def _stored(answer: ProbeAnswer) -> dict[str, object]:
 
 
 def _kernel_run(
-    edition: Edition, sandbox: Sandbox, started: Callable[[Submission], None]
+    notebook: Notebook, sandbox: Sandbox, started: Callable[[Submission], None]
 ) -> KernelRun:
     from grader.kernel.submission import start_submission
-    from grader.notebooks.read import find_graded_cells, own_imports, read_notebook
-    from grader.notebooks.recognise import recognise
 
-    nb = read_notebook(edition.solution)
-    graded = recognise(
-        find_graded_cells(nb), str(edition.solution), edition=edition.name
-    )
     submission = start_submission(
-        graded, sandbox=sandbox, imports=own_imports(nb), fresh_names=True
+        dict(notebook.graded),
+        sandbox=sandbox,
+        imports=notebook.imports,
+        fresh_names=True,
     )
     started(submission)
     try:
@@ -165,8 +168,9 @@ class Solution:
     its own kernel at once, beside the student's.
     """
 
-    def __init__(self, edition: Edition, sandbox: Sandbox) -> None:
+    def __init__(self, edition: Edition, sandbox: Sandbox, notebook: Notebook) -> None:
         self.edition = edition
+        self.notebook = notebook
         self._answers: dict[str, list[ProbeAnswer]] | None = None
         self._failed: BaseException | None = None
         self._running: Submission | None = None
@@ -178,9 +182,11 @@ class Solution:
 
     def _compute(self, sandbox: Sandbox) -> None:
         try:
-            self._answers = kept(self.edition)
+            self._answers = kept(self.edition, self.notebook)
             if self._answers is None and not self._stopped:
-                self._answers = run(self.edition, sandbox, self._started)
+                self._answers = run(
+                    self.edition, self.notebook, sandbox, self._started
+                )
         except BaseException as exc:  # reported where an answer is asked for
             self._failed = exc
 

@@ -15,8 +15,9 @@ from grader import errors
 from grader.files import socket_folder, temporary_folder
 from grader.kernel.kernel_side import PRELUDE
 from grader.kernel.protocol import KernelRun
-from grader.kernel.session import PRELUDE_SECONDS, KernelSession, Stopwatch
+from grader.kernel.session import PRELUDE_SECONDS, KernelSession
 from grader.kernel.work import Progress, Work
+from grader.reports.results import Stopwatch
 from grader.sandbox.choice import Sandbox, for_one_kernel
 from grader.sandbox.limits import Limits
 

@@ -1,8 +1,8 @@
 """What the kernel tells the judge: how each cell ended, and the probes' answers.
 
 Plain records and their parsing, standard library only, so that the judge and
-``grader.judging.public`` (which runs in the student's own kernel) read a kernel's run
-without importing the nbclient executor that produced it.
+``grader.distribution.public`` (which runs in the student's own kernel) read a
+kernel's run without importing the nbclient executor that produced it.
 
 The answers are untrusted: the student's code runs in the kernel that writes
 them. ``read_answers`` takes an answer file only if it is small and carries

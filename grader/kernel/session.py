@@ -68,20 +68,6 @@ _QUIET_LOG.addHandler(logging.NullHandler())
 _QUIET_LOG.propagate = False
 
 
-class Stopwatch:
-    """Wall time of consecutive phases: ``lap(name)`` ends the current one."""
-
-    def __init__(self) -> None:
-        self.phases: list[tuple[str, float]] = []
-        self._last = time.monotonic()
-
-    def lap(self, name: str) -> None:
-        """Record the time since the last lap as phase ``name``."""
-        now = time.monotonic()
-        self.phases.append((name, round(now - self._last, 3)))
-        self._last = now
-
-
 def _kernel_spec_dir(root: Path, argv: list[str]) -> Path:
     """Write a kernelspec that starts the kernel through the sandbox.
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 from grader.kernel.pool import Kernel
 from grader.kernel.protocol import KernelRun
 from grader.kernel.work import Progress, Work
-from grader.notebooks.read import GradedCell
 from grader.sandbox.choice import Sandbox
+
+if TYPE_CHECKING:
+    from grader.notebooks.read import GradedCell
 
 
 def start_submission(

@@ -17,7 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.editions import get
 from grader.editions.probes import payload
@@ -33,10 +33,12 @@ from grader.kernel.session import (
     PRELUDE_SECONDS,
     TIMEOUT_ENAME,
     KernelSession,
-    Stopwatch,
 )
-from grader.notebooks.read import GradedCell
+from grader.reports.results import Stopwatch
 from grader.sandbox.limits import Limits
+
+if TYPE_CHECKING:
+    from grader.notebooks.read import GradedCell
 
 SUBMISSION_TIME_UP = "the submission's time ran out before this cell"
 

@@ -7,6 +7,7 @@ on its cells that are not graded: ``grader.notebooks.recognise``.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import math
 import re
@@ -20,6 +21,8 @@ from grader import errors
 from grader.editions.probes import FUNCTIONS, Probe, probes_for
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     # Imported where a file is read: the hand-out's public checks (``grader
     # release``) use ``GradedCell`` where nbformat need not be installed.
     import nbformat
@@ -43,9 +46,18 @@ BLOCKS = ("identity_block", "convolutional_block")
 """The graded functions whose signatures tell the assignment's editions apart."""
 
 
+STUB = "{function} is still the stub: write your code between {start} and {end}"
+"""Why a function still the stub cannot be probed, as the report says it."""
+
+
 @dataclass(frozen=True)
 class GradedCell:
-    """The source of the cell that defines one graded function."""
+    """The source of the cell that defines one graded function, as read.
+
+    What the grading asks of a cell is worked out once, when it is made
+    (and made again by ``dataclasses.replace``): the kernel and the judge read
+    these fields and never call back into this module.
+    """
 
     function: str
     index: int
@@ -53,25 +65,30 @@ class GradedCell:
     marked: bool
     #: The edition it is graded as (``grader.editions``); None: 2020's.
     edition: str | None = None
+    #: Whether every statement between START and END is still ``name = None``.
+    is_stub: bool = dataclasses.field(init=False)
+    #: Why the grader's calls cannot work with this ``def``, or None.
+    signature_problem: str | None = dataclasses.field(init=False)
+    #: Why the function cannot be probed at all (the stub, another
+    #: signature), in the report's words; None where it can.
+    problem: str | None = dataclasses.field(init=False)
 
-    @property
-    def is_stub(self) -> bool:
-        """Whether every statement between START and END is still ``name = None``."""
-        return is_stub(self.source)
+    def __post_init__(self) -> None:
+        stub = is_stub(self.source)
+        signature = signature_problem(self.function, self.source, self.edition)
+        stubbed = STUB.format(function=self.function, start=START, end=END)
+        object.__setattr__(self, "is_stub", stub)
+        object.__setattr__(self, "signature_problem", signature)
+        object.__setattr__(self, "problem", stubbed if stub else signature)
 
-    @property
-    def signature_problem(self) -> str | None:
-        """Why the grader's calls cannot work with this ``def``, or None."""
-        return signature_problem(self.function, self.source, self.edition)
 
-    @property
-    def parameters(self) -> list[str] | None:
-        """The ``def``'s parameters (``*args``, ``**kwargs`` written so), or None.
+def parameters(cell: GradedCell) -> list[str] | None:
+    """The cell's ``def`` parameters (``*args``, ``**kwargs`` written so), or None.
 
-        None: the cell has no ``def`` of its function that parses.
-        """
-        node = _function_def(self.function, self.source)
-        return None if node is None else _parameter_names(node.args)
+    None: the cell has no ``def`` of its function that parses.
+    """
+    node = _function_def(cell.function, cell.source)
+    return None if node is None else _parameter_names(node.args)
 
 
 def read_notebook(path: str | Path) -> nbformat.NotebookNode:
@@ -82,16 +99,16 @@ def read_notebook(path: str | Path) -> nbformat.NotebookNode:
     ``NOTEBOOK_LIMIT`` bytes is refused. A notebook without cells raises
     ``NotAssignmentError``. Every message is one line that names the file.
     """
+    return parse_notebook(read_bytes(path), str(path))
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """A notebook file's bytes, read once; ``NotebookError`` where they can't be.
+
+    A file over ``NOTEBOOK_LIMIT`` bytes is refused before it is read.
+    """
     path = Path(path)
-    shown = str(path)
-
-    def fail(
-        template: str,
-        error: type[errors.NotebookError] = errors.NotebookError,
-        **fields: object,
-    ) -> errors.NotebookError:
-        return error(template.format(path=shown, **fields), path=shown)
-
+    fail = _failing(str(path))
     try:
         status = path.stat()
     except (FileNotFoundError, NotADirectoryError):
@@ -111,6 +128,15 @@ def read_notebook(path: str | Path) -> nbformat.NotebookNode:
         raise fail(errors.UNREADABLE, reason=_reason(exc)) from None
     if len(data) > NOTEBOOK_LIMIT:
         raise fail(errors.TOO_LARGE, **_sizes(len(data)), name=path.name)
+    return data
+
+
+def parse_notebook(data: bytes, shown: str) -> nbformat.NotebookNode:
+    """A notebook file's bytes as nbformat 4 (see ``read_notebook``).
+
+    ``shown`` is the file as messages name it.
+    """
+    fail = _failing(shown)
     try:
         text = data.decode("utf-8-sig")  # a byte order mark is harmless
     except UnicodeDecodeError as exc:
@@ -146,6 +172,19 @@ def read_notebook(path: str | Path) -> nbformat.NotebookNode:
     if not nb.cells:
         raise fail(errors.EMPTY_NOTEBOOK, errors.NotAssignmentError)
     return nb
+
+
+def _failing(shown: str) -> Callable[..., errors.NotebookError]:
+    """The error maker of one file: a template and its fields, as one line."""
+
+    def fail(
+        template: str,
+        error: type[errors.NotebookError] = errors.NotebookError,
+        **fields: object,
+    ) -> errors.NotebookError:
+        return error(template.format(path=shown, **fields), path=shown)
+
+    return fail
 
 
 class _Sizes(TypedDict):

@@ -20,6 +20,7 @@ from grader.notebooks.read import (
     GradedCell,
     declared_parameters,
     defined_functions,
+    parameters,
 )
 
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ def best_edition(graded: dict[str, GradedCell], path: str) -> str:
     if len(best) == 1:
         return best[0]
     takes = {
-        name: f"{name} takes ({', '.join(graded[name].parameters or ())})"
+        name: f"{name} takes ({', '.join(parameters(graded[name]) or ())})"
         for name in table
     }
     if top == 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -272,3 +273,20 @@ class SubmissionResult:
             reused=reused,
             path=data.get("path", ""),
         )
+
+
+class Stopwatch:
+    """Wall time of consecutive phases, a report's ``phases``.
+
+    ``lap(name)`` ends the current one.
+    """
+
+    def __init__(self) -> None:
+        self.phases: list[tuple[str, float]] = []
+        self._last = time.monotonic()
+
+    def lap(self, name: str) -> None:
+        """Record the time since the last lap as phase ``name``."""
+        now = time.monotonic()
+        self.phases.append((name, round(now - self._last, 3)))
+        self._last = now
