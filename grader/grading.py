@@ -69,11 +69,7 @@ def grade(
     reference = _read_solution(known, notebook) if runnable else None
     watch.lap("reading the notebook")
     sandbox = pool.sandbox if pool is not None else sandbox or choose()
-    # TensorFlow takes seconds to import: let that happen while the kernel works.
-    loader = threading.Thread(
-        target=importlib.import_module, args=("grader.judging.checks",)
-    )
-    loader.start()
+    loader = _load_checks()
     probed = [n for n in chosen if n in graded and not graded[n].signature_problem]
     submission = start_submission(
         runnable,
@@ -109,6 +105,18 @@ def grade(
             *((f"in the kernel: {name}", t) for name, t in submission.phases),
         ),
     )
+
+
+def _load_checks() -> threading.Thread:
+    """Start importing the checks (and TensorFlow) on a thread of their own.
+
+    It takes seconds, and happens while the kernel works.
+    """
+    loader = threading.Thread(
+        target=importlib.import_module, args=("grader.judging.checks",)
+    )
+    loader.start()
+    return loader
 
 
 def _read_solution(edition: Edition, notebook: Notebook) -> Notebook:

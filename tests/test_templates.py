@@ -199,7 +199,7 @@ def test_the_templates_folder_is_not_an_option_a_grading_depends_on(tmp_path):
 def test_every_shipped_template_is_package_data():
     """A non-editable install has the templates: pyproject ships them."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = config["tool"]["setuptools"]["package-data"]["grader"]
+    patterns = config["tool"]["setuptools"]["package-data"]["grader.reports"]
     folder = resources.files("grader.reports") / "templates"
     on_disk = sorted(item.name for item in folder.iterdir() if item.is_file())
     assert on_disk == sorted(SHIPPED)

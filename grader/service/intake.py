@@ -21,8 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from grader.errors import NotebookError
-from grader.files import temporary_folder
-from grader.notebooks.read import find_graded_cells, read_notebook
+from grader.notebooks.read import find_graded_cells, parse_notebook
 from grader.notebooks.recognise import recognise
 from grader.service.store import Person, Store
 
@@ -127,18 +126,15 @@ def too_large(size: int, *, over: bool = False) -> str:
 
 
 def check_notebook(name: str, data: bytes, policy: Policy) -> None:
-    """Refuse (422) a file that is not a notebook of this assignment."""
-    with temporary_folder("grader-intake-") as tmp:
-        path = tmp / "submitted.ipynb"
-        path.write_bytes(data)
-        try:
-            nb = read_notebook(path)
-            recognise(
-                find_graded_cells(nb), name, edition=policy.edition, only=policy.only
-            )
-        except NotebookError as exc:
-            line = str(exc).replace(str(path), name).splitlines()[0]
-            raise Refused(422, line) from None
+    """Refuse (422) a file that is not a notebook of this assignment.
+
+    Its bytes are read as they came, under the name the student gave them.
+    """
+    try:
+        nb = parse_notebook(data, name)
+        recognise(find_graded_cells(nb), name, edition=policy.edition, only=policy.only)
+    except NotebookError as exc:
+        raise Refused(422, str(exc).splitlines()[0]) from None
 
 
 def _limits(store: Store, person: Person, policy: Policy, now: float) -> None:
