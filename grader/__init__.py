@@ -2,30 +2,27 @@
 
 ``grade(path)`` runs a notebook's graded functions in a Jupyter kernel and
 returns a ``GradeReport``; ``grader.reports.render`` turns one into text or
-Gradescope's results.json. A notebook passes through these modules, in order::
+Gradescope's results.json. The package is a folder per concept, each
+importing only those listed before it::
 
-    notebook   the file read and checked; its graded cells (recognise: their
-               edition; editions: each edition as data; probes: the calls)
-    submission the cells run in a kernel: job (the work and its progress),
-               kernels (each grading's kernel, on a thread), execute (one
-               kernel fed cells), sandbox (limits, jail_plan, watchdog; jail,
-               its launcher), kernel_side (the only code sent to the kernel)
-    protocol   what the kernel hands back: CellOutcome, ProbeAnswer, KernelRun
-    models     the student's models rebuilt safely (graph: their layer graphs,
-               graph_read and graph_window; reference: the grader's own ResNet-50)
-    judge      Expected and Judge: what the checks compare, built once
-    checks     the checks table and run_checks, which makes CheckResults
-    report     CheckResult and GradeReport: plain data, totals derived
-    render     text, results.json, gradebook, feedback, JUnit
-
-``grade`` (in ``grading``) runs that chain for one notebook; ``batch`` (many
-submissions), ``cli`` (its subcommands in ``commands``) and ``gradescope``
-(the autograder bundle) sit on top.
-Beside it:
-``errors`` (the error tree), ``files`` (temporary folders, log tails),
-``assign`` (the student notebook from the solution), ``release`` and
-``handout_code`` (the hand-out) and ``public`` (the notebook's own checks, run
-in the student's kernel).
+    errors, version, files  the package's own words: its errors, its version,
+                            its temporary folders and whole-or-nothing writes
+    reports       results as plain data (totals derived), points, renderers
+    editions      each edition as data, and the calls (probes) it makes
+    sandbox       the kernel's sandbox, its limits and launcher
+    notebooks     a notebook read once into a ``Notebook``, its edition
+                  recognised; the notebooks of a folder, one student id each
+    kernel        a submission's cells run in the sandboxed kernel, and the
+                  protocol of what comes back
+    models        models rebuilt safely from their configuration; graphs
+    judging       the expected values, the reference, the checks
+    grading       ``grade``: read, run, judge, report, each once, in order
+    distribution  the hand-out, the student notebook, Gradescope's bundle,
+                  the public checks, an instructor's edition
+    similarity    the evidence two notebooks share
+    batch         many submissions, every result kept (or on Dask)
+    service       the grading service and its database
+    commands      the ``grader`` command line
 """
 
 # Under a private name, as every public name here is in __all__; not

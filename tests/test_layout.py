@@ -17,6 +17,7 @@ each folder above it up to ``bench/``.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -308,3 +309,51 @@ def test_nothing_after_reading_calls_back_into_the_notebooks() -> None:
         if target == "grader.notebooks" or target.startswith("grader.notebooks.")
     ]
     assert not called, "\n".join(called)
+
+
+def _guide_table() -> list[tuple[str, set[str]]]:
+    """The guide's module table: each row's concept and the paths it names.
+
+    A row names its folder (``reports/``, or ``grader/`` for the package's
+    own modules) and, in backticks, files and folders of it.
+    """
+    text = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
+    table = text.split("## Where each concept lives", 1)[1].split("\n\n|", 1)[1]
+    rows = []
+    for line in ("|" + table).split("\n\n", 1)[0].splitlines()[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        folder = cells[0].strip("`").removeprefix("grader/")
+        named = {
+            (folder + name).rstrip("/")
+            for cell in cells[1:]
+            for name in re.findall(r"`([\w./]+)`", cell)
+            if name.endswith((".py", "/"))
+        }
+        concept = folder.rstrip("/")
+        if not concept:
+            first = sorted(named)[0]
+            concept = "" if first.startswith("__") else first.removesuffix(".py")
+        rows.append((concept, named))
+    return rows
+
+
+@pytest.mark.fast
+def test_the_guides_module_table_follows_the_folders() -> None:
+    rows = _guide_table()
+    named = set().union(*(paths for _, paths in rows))
+    package = ROOT / "grader"
+    modules = {
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if path.name != "__init__.py" or path.parent == package
+    }
+    covered = {
+        module
+        for module in modules
+        if module in named or any(module.startswith(f"{n}/") for n in named)
+    }
+    assert modules - covered == set(), "modules the guide's table leaves out"
+    missing = {name for name in named if not (package / name).exists()}
+    assert not missing, "the guide's table names what is not there"
+    order = [CONCEPTS.index(concept) for concept, _ in rows]
+    assert order == sorted(order), "the table's rows out of the folders' order"

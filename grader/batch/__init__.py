@@ -3,15 +3,15 @@
 A result is reused while neither the notebook nor the grader changes.
 ``grade_many`` is the whole batch; its modules, one job each:
 
-- ``discover``: the notebooks that paths name, and each one's student id;
-- ``options``: what a grading depends on besides the notebook;
-- ``version``: the grader's version, stored with every result;
+- ``options``: what a grading depends on besides the notebook (the
+  notebooks and their student ids come from ``grader.notebooks.discover``,
+  the grader's version from ``grader.version``);
 - ``store``: the results kept under ``OUT/results/`` and when one is still
   good, and the batch's one way to write a file (whole or not at all);
 - ``workers``: a child process grading one notebook (``python -m
   grader.batch``), and the runners: here, ``jobs`` at a time, or on a Dask
   cluster; either way the same function grades the same bytes;
-- ``progress``: the counts of a batch and their display on standard error;
+- ``progress``: a batch's counts (``grader.reports.tally``) on standard error;
 - ``outputs``: writing the gradebook, feedback, Gradescope and JUnit files,
   then the class report and the HTML feedback (``grader.reports.render`` and
   ``grader.reports.html`` make their text), and Canvas's import file;
