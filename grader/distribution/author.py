@@ -245,7 +245,7 @@ import json
 {prelude}
 {imports}
 {cells}
-from resnet_checks.public import check_function
+from resnet_checks.distribution.public import check_function
 failed = []
 for name in {functions!r}:
     for result in check_function(name, globals()[name]):
@@ -260,7 +260,7 @@ def public_checks(edition: Edition, folder: Path) -> list[str]:
     """The hand-out's public checks that fail on the solution's functions.
 
     ``grader release`` writes the hand-out into ``folder``; its public
-    checks (``resnet_checks.public``, as the student's notebook runs them)
+    checks (``resnet_checks.distribution.public``, as the student's notebook runs them)
     run on the solution's graded cells, in a Python of their own that sees
     the hand-out and not the grader.
     """
