@@ -7,6 +7,9 @@ builds its parser from this table. A run function takes the parsed options
 and returns the exit status; it is a few lines over the package's
 keyword-only functions, which it imports when called (TensorFlow and the
 batch machinery load only for the commands that need them).
+
+May import: every other folder; nothing imports it but the package's
+``__main__``.
 """
 
 from __future__ import annotations

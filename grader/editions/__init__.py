@@ -22,6 +22,9 @@ and an instructor adds others in a folder of their own (``--editions DIR``):
 Recognition (``grader.notebooks.recognise``) scores each graded function's signature
 against each edition's and takes the edition they fit best. This module
 imports no TensorFlow: recognising a notebook costs no kernel.
+
+May import: ``grader.errors`` only (and the data packages ``grader.solutions``
+and ``grader.fixtures``).
 """
 
 from __future__ import annotations

@@ -8,6 +8,11 @@ cohort hold (the notebooks that started from the same hand-out,
 index (``evidence``), and scores them (``scoring``); ``render`` writes the
 HTML page and the CSV. The evidence is what two notebooks share, said
 neutrally: it is for a person to judge.
+
+May import: the folders below it (``grader.notebooks`` for reading and
+student ids, ``grader.editions``, ``grader.distribution`` for each edition's
+hand-out, ``grader.reports``), never batches, the service or the command
+line.
 """
 
 from __future__ import annotations
