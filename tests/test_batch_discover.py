@@ -12,6 +12,7 @@ import pytest
 
 from grader.notebooks.discover import (
     CanvasName,
+    Submission,
     canvas_name,
     file_name,
     find_submissions,
@@ -162,6 +163,21 @@ def test_a_name_a_file_name_cannot_hold_gives_an_id_that_is_one(tmp_path):
     found = find_submissions([tmp_path / "s"])
     assert {s.name: s.student for s in found} == AWKWARD
     assert all(file_name(s.student) == s.student for s in found)
+
+
+def test_a_message_names_the_notebook_as_shown_not_where_it_is(tmp_path):
+    _touch(tmp_path / "subs", ["s1/Residual_Networks.ipynb", "s2.ipynb"])
+    one, two = find_submissions([tmp_path / "subs"])
+    said = f"{one.path}: not valid JSON; {two.path} was fine"
+    assert (
+        one.rename(said)
+        == f"s1/Residual_Networks.ipynb: not valid JSON; {two.path} was fine"
+    )
+    assert two.rename(one.rename(said)) == (
+        "s1/Residual_Networks.ipynb: not valid JSON; s2.ipynb was fine"
+    )
+    alone = Submission("s3", tmp_path / "subs" / "s2.ipynb")
+    assert alone.rename(f"{alone.path} is empty") == "s2.ipynb is empty"
 
 
 def _notebook(code: str) -> str:

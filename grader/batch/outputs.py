@@ -121,7 +121,7 @@ def write_similar(
 
 def _renamed(message: str, submissions: Sequence[Submission]) -> str:
     for submission in submissions:
-        message = message.replace(str(submission.path), submission.shown)
+        message = submission.rename(message)
     return message
 
 

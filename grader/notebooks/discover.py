@@ -51,6 +51,14 @@ class Submission:
         """The name reports give the file: ``name``, else the file's name."""
         return self.name or self.path.name
 
+    def rename(self, message: str) -> str:
+        """``message`` with the notebook's path replaced by ``shown``.
+
+        What students and reports read names the file as below the folder
+        graded, never where the instructor keeps it.
+        """
+        return message.replace(str(self.path), self.shown)
+
 
 @dataclass(frozen=True)
 class CanvasName:
