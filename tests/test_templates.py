@@ -5,6 +5,7 @@ clear line, found before a batch grades anything."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from fnmatch import fnmatch
@@ -20,6 +21,7 @@ from grader.batch import Options, Submission, grade_many
 from grader.batch.outputs import write_report
 from grader.errors import TemplateError
 from grader.reports.html import render_feedback_html, render_report_html
+from grader.reports.shipped import SERVICE_PAGES
 from grader.reports.templating import SHIPPED, check_templates
 from grader.similarity import compare
 from grader.similarity.render import render_similarity_html
@@ -205,6 +207,17 @@ def test_every_shipped_template_is_package_data():
     assert on_disk == sorted(SHIPPED)
     for name in SHIPPED:
         assert any(fnmatch(f"templates/{name}", pattern) for pattern in patterns)
+
+
+def test_the_help_of_templates_names_the_batch_pages_shipped():
+    """``--templates``' help is made from the names shipped: the batch's
+    pages, the heading first, not the service's."""
+    text = " ".join(_grader("grade", "--help").stdout.split())
+    named = re.search(r"the same name \(([^)]*)\)", text)
+    assert named is not None, text
+    pages = named[1].split(", ")
+    assert pages[0] == "header.html.j2"
+    assert sorted(pages) == sorted(set(SHIPPED) - set(SERVICE_PAGES))
 
 
 def _grader(*args: object) -> subprocess.CompletedProcess[str]:

@@ -24,22 +24,11 @@ import jinja2
 from markupsafe import Markup
 
 from grader import errors
+from grader.reports import shipped
 
-#: The templates the package ships; an instructor's folder may replace any.
-SHIPPED = (
-    "page.html.j2",
-    "header.html.j2",
-    "feedback.html.j2",
-    "report.html.j2",
-    "similarity.html.j2",
-    # The grading service's pages (grader serve).
-    "service_signin.html.j2",
-    "service_student.html.j2",
-    "service_submission.html.j2",
-    "service_refused.html.j2",
-    "service_class.html.j2",
-    "service_history.html.j2",
-)
+#: The templates the package ships (``grader.reports.shipped``), named here
+#: too: an instructor's folder may replace any.
+SHIPPED = shipped.SHIPPED
 
 
 def _escaped(value: Any) -> Any:
