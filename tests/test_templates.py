@@ -22,7 +22,7 @@ from grader.batch.outputs import write_report
 from grader.errors import TemplateError
 from grader.reports.html import render_feedback_html, render_report_html
 from grader.reports.shipped import SERVICE_PAGES
-from grader.reports.templating import SHIPPED, check_templates
+from grader.reports.templating import SHIPPED, check_templates, checked
 from grader.similarity import compare
 from grader.similarity.render import render_similarity_html
 
@@ -175,6 +175,21 @@ def test_a_bad_folder_of_templates_is_one_clear_line(tmp_path, holds, early, mes
             draw()
         text = str(caught.value)
         assert text.startswith(expected) and "\n" not in text, text
+
+
+def test_pages_drawn_after_one_check_are_those_drawn_alone(tmp_path):
+    """``checked``: a batch's pages are checked once, and drawn the same."""
+    folder = tmp_path / "templates"
+    _write(folder, "header.html.j2", HEADER)
+    for templates in (None, folder):
+        alone = _pages(templates)
+        with checked(templates):
+            assert _pages(templates) == alone
+    bad = tmp_path / "bad"
+    _write(bad, "report.html.j2", "{% if %}\n")
+    with pytest.raises(TemplateError, match="report.html.j2, line 1"):
+        with checked(bad):
+            pytest.fail("a folder that cannot draw its pages was let in")
 
 
 def test_a_bad_folder_stops_a_batch_and_a_report_before_they_start(tmp_path):
