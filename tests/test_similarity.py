@@ -24,7 +24,7 @@ import nbformat
 import pytest
 from conftest import ROOT
 
-from grader.notebooks.discover import find_submissions
+from grader.notebooks.discover import Submission, find_submissions
 from grader.similarity import Comparison, compare
 from grader.similarity.documents import document
 from grader.similarity.fingerprints import fingerprint, history
@@ -309,9 +309,13 @@ def test_the_page_escapes_what_students_wrote(tmp_path):
         _stream("<script>alert(1)</script> loss: 1.2345\n")
     ]
     folder = tmp_path / "class"
-    _write(folder, "<b>one", nb)
-    _write(folder, "two", copy.deepcopy(nb))
-    page = render_similarity_html(compare(find_submissions([folder])))
+    # A batch's ids are file names (find_submissions), but the service names
+    # a student by the login they were given: an id is escaped too.
+    class_ = [
+        Submission("<b>one", _write(folder, "one", nb)),
+        Submission("two", _write(folder, "two", copy.deepcopy(nb))),
+    ]
+    page = render_similarity_html(compare(class_))
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "<b>one" not in page and "&lt;b&gt;one" in page
 

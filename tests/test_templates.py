@@ -5,6 +5,7 @@ clear line, found before a batch grades anything."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from fnmatch import fnmatch
@@ -20,7 +21,8 @@ from grader.batch import Options, Submission, grade_many
 from grader.batch.outputs import write_report
 from grader.errors import TemplateError
 from grader.reports.html import render_feedback_html, render_report_html
-from grader.reports.templating import SHIPPED, check_templates
+from grader.reports.shipped import SERVICE_PAGES
+from grader.reports.templating import SHIPPED, check_templates, checked
 from grader.similarity import compare
 from grader.similarity.render import render_similarity_html
 
@@ -175,6 +177,21 @@ def test_a_bad_folder_of_templates_is_one_clear_line(tmp_path, holds, early, mes
         assert text.startswith(expected) and "\n" not in text, text
 
 
+def test_pages_drawn_after_one_check_are_those_drawn_alone(tmp_path):
+    """``checked``: a batch's pages are checked once, and drawn the same."""
+    folder = tmp_path / "templates"
+    _write(folder, "header.html.j2", HEADER)
+    for templates in (None, folder):
+        alone = _pages(templates)
+        with checked(templates):
+            assert _pages(templates) == alone
+    bad = tmp_path / "bad"
+    _write(bad, "report.html.j2", "{% if %}\n")
+    with pytest.raises(TemplateError, match="report.html.j2, line 1"):
+        with checked(bad):
+            pytest.fail("a folder that cannot draw its pages was let in")
+
+
 def test_a_bad_folder_stops_a_batch_and_a_report_before_they_start(tmp_path):
     folder = tmp_path / "templates"
     _write(folder, "header.html.j2", "<h1>{{ title </h1>\n")
@@ -205,6 +222,17 @@ def test_every_shipped_template_is_package_data():
     assert on_disk == sorted(SHIPPED)
     for name in SHIPPED:
         assert any(fnmatch(f"templates/{name}", pattern) for pattern in patterns)
+
+
+def test_the_help_of_templates_names_the_batch_pages_shipped():
+    """``--templates``' help is made from the names shipped: the batch's
+    pages, the heading first, not the service's."""
+    text = " ".join(_grader("grade", "--help").stdout.split())
+    named = re.search(r"the same name \(([^)]*)\)", text)
+    assert named is not None, text
+    pages = named[1].split(", ")
+    assert pages[0] == "header.html.j2"
+    assert sorted(pages) == sorted(set(SHIPPED) - set(SERVICE_PAGES))
 
 
 def _grader(*args: object) -> subprocess.CompletedProcess[str]:

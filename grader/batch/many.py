@@ -206,7 +206,7 @@ def _result(
         path=str(submission.path),
         sha256=sha256,
         status=verdict.status,
-        message=verdict.message.replace(str(submission.path), submission.shown),
+        message=submission.rename(verdict.message),
         report=report,
         seconds=verdict.seconds,
         grader=grader_version(),

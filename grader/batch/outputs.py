@@ -28,7 +28,7 @@ from grader.reports.render import (
     result_to_gradescope,
 )
 from grader.reports.results import SubmissionResult
-from grader.reports.templating import check_templates
+from grader.reports.templating import checked
 
 #: What ``write_outputs`` writes under ``OUT``, in the order it reports them.
 OUTPUTS = ("gradebook.csv", "feedback", "gradescope", "junit.xml", "report.html")
@@ -79,16 +79,17 @@ def write_report(
     templates replace the shipped ones (``grader.reports.templating``); a bad one
     raises ``TemplateError`` before any page is written.
     """
-    check_templates(templates)
-    for result in results:
-        page = render_feedback_html(result, templates=templates)
-        write_atomically(out / feedback_page(result.student), page)
-    similar = write_similar(out, results, templates=templates)
-    path = out / REPORT
-    report = render_report_html(
-        results, feedback=feedback_page, similar=similar, templates=templates
-    )
-    write_atomically(path, report)
+    # One check of the folder for every page, and one environment.
+    with checked(templates):
+        for result in results:
+            page = render_feedback_html(result, templates=templates)
+            write_atomically(out / feedback_page(result.student), page)
+        similar = write_similar(out, results, templates=templates)
+        path = out / REPORT
+        report = render_report_html(
+            results, feedback=feedback_page, similar=similar, templates=templates
+        )
+        write_atomically(path, report)
     return path
 
 
@@ -121,7 +122,7 @@ def write_similar(
 
 def _renamed(message: str, submissions: Sequence[Submission]) -> str:
     for submission in submissions:
-        message = message.replace(str(submission.path), submission.shown)
+        message = submission.rename(message)
     return message
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from grader.editions.probes import FUNCTIONS
 from grader.errors import GraderError
+from grader.reports.shipped import HEADER, PAGES
 from grader.sandbox.choice import Limits
 
 if TYPE_CHECKING:  # imported where used: TensorFlow
@@ -99,13 +100,15 @@ def use_editions(args: argparse.Namespace) -> None:
 
 def html_options(command: argparse.ArgumentParser) -> None:
     """The options of the commands that write HTML pages (``renders_html``)."""
+    # The batch's page templates, the heading (what a course replaces first)
+    # ahead of the others.
+    pages = [HEADER, *(name for name in PAGES if name != HEADER)]
     command.add_argument(
         "--templates",
         type=Path,
         metavar="DIR",
         help="a folder of Jinja2 templates that replace the shipped ones of the "
-        "same name (header.html.j2, page.html.j2, feedback.html.j2, "
-        "report.html.j2, similarity.html.j2): a course's header, wording or "
+        f"same name ({', '.join(pages)}): a course's header, wording or "
         "language on its pages (see docs/grading-a-course.md)",
     )
 

@@ -35,9 +35,11 @@ CANVAS_NAME = re.compile(
 class Submission:
     """A notebook to grade and the student it belongs to.
 
-    ``name`` is the file's name as reports show it: its path below the
-    folder graded (``s1042/Residual_Networks.ipynb``), never where that
-    folder is on the instructor's machine; empty for the file's own name.
+    ``student`` is the id every output names the student by, a file name as
+    it is where ``find_submissions`` gave it. ``name`` is the file's name as
+    reports show it: its path below the folder graded
+    (``s1042/Residual_Networks.ipynb``), never where that folder is on the
+    instructor's machine; empty for the file's own name.
     """
 
     student: str
@@ -48,6 +50,14 @@ class Submission:
     def shown(self) -> str:
         """The name reports give the file: ``name``, else the file's name."""
         return self.name or self.path.name
+
+    def rename(self, message: str) -> str:
+        """``message`` with the notebook's path replaced by ``shown``.
+
+        What students and reports read names the file as below the folder
+        graded, never where the instructor keeps it.
+        """
+        return message.replace(str(self.path), self.shown)
 
 
 @dataclass(frozen=True)
@@ -107,7 +117,17 @@ def find_submissions(paths: Sequence[str | Path]) -> list[Submission]:
       (``subs/s1042/Residual_Networks.ipynb`` is ``s1042``), the layout of
       Gradescope's and most LMS exports;
     - when two notebooks would share an id, each takes its path below the
-      named folder instead (``s1042/Residual_Networks``, ``s1042/copy``).
+      named folder instead (``s1042--Residual_Networks``, ``s1042--copy``).
+
+    Every id is its own file name: each output names a student's files by
+    the id as it is (``feedback/ID.html``, ``gradescope/ID/``,
+    ``results/ID.json``), so the gradebook and the files always agree. The
+    name or path an id is taken from is made one by ``file_name``: ``/``
+    becomes ``--``, each run of characters other than ASCII letters, digits,
+    ``.``, ``_`` and ``-`` becomes ``_``, and dots and underscores at either
+    end are dropped: the folder ``smith-0-to-5.`` is ``smith-0-to-5``, and
+    ``Jane Doe (2).ipynb`` is ``Jane_Doe_2``. Two names made the same id
+    clash as above.
 
     Raises ``GraderError`` for a path that does not exist, a pattern that
     matches nothing or a folder without notebooks.
@@ -139,7 +159,13 @@ def find_submissions(paths: Sequence[str | Path]) -> list[Submission]:
 
 
 def file_name(student: str) -> str:
-    """A student id made safe as a file name (``s1042/copy`` -> ``s1042--copy``)."""
+    """A student id made safe as a file name (``s1042/copy`` -> ``s1042--copy``).
+
+    The rule ``find_submissions`` makes its ids by, so an id it gave is
+    returned as it is (``file_name(file_name(x)) == file_name(x)``); the
+    outputs still pass ids through it, as a result stored by an older grader
+    may hold an id that is not a file name.
+    """
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", student.replace("/", "--")).strip("._")
     return name or "submission"
 
@@ -163,9 +189,9 @@ def _relative_to(path: Path, base: Path) -> Path:
 
 def _id_for(relative: Path) -> str:
     if len(relative.parts) > 1:
-        return relative.parts[0]
+        return file_name(relative.parts[0])
     canvas = canvas_name(relative.name)
-    return canvas.user if canvas is not None else relative.stem
+    return file_name(canvas.user if canvas is not None else relative.stem)
 
 
 def _unique(found: list[tuple[str, Path, Path]]) -> list[Submission]:
@@ -182,7 +208,7 @@ def _unique(found: list[tuple[str, Path, Path]]) -> list[Submission]:
     submissions = []
     for student, path, relative in kept:
         if counts[student] > 1:
-            student = relative.with_suffix("").as_posix()
+            student = file_name(relative.with_suffix("").as_posix())
         submissions.append(Submission(student, path, relative.as_posix()))
     ids = [s.student for s in submissions]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})

@@ -16,6 +16,9 @@ before them did. A template that cannot be read, compiled or rendered raises
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,21 +27,15 @@ import jinja2
 from markupsafe import Markup
 
 from grader import errors
+from grader.reports import shipped
 
-#: The templates the package ships; an instructor's folder may replace any.
-SHIPPED = (
-    "page.html.j2",
-    "header.html.j2",
-    "feedback.html.j2",
-    "report.html.j2",
-    "similarity.html.j2",
-    # The grading service's pages (grader serve).
-    "service_signin.html.j2",
-    "service_student.html.j2",
-    "service_submission.html.j2",
-    "service_refused.html.j2",
-    "service_class.html.j2",
-    "service_history.html.j2",
+#: The templates the package ships (``grader.reports.shipped``), named here
+#: too: an instructor's folder may replace any.
+SHIPPED = shipped.SHIPPED
+#: The folders ``checked`` holds checked (``None``: the shipped templates
+#: alone) while it draws pages from them.
+_CHECKED: ContextVar[frozenset[Path | None]] = ContextVar(
+    "checked", default=frozenset()
 )
 
 
@@ -66,7 +63,9 @@ def duration(seconds: float) -> str:
 def environment(templates: Path | None = None) -> jinja2.Environment:
     """The environment that loads ``templates``' files first, then the shipped.
 
-    Raises ``TemplateError`` where ``templates`` is no folder.
+    Made once per folder and kept (``functools.cache``), with the templates
+    it compiled: every page drawn from a folder is drawn from one. Raises
+    ``TemplateError`` where ``templates`` is no folder.
     """
     shipped = jinja2.PackageLoader("grader.reports", "templates")
     loader: jinja2.BaseLoader = shipped
@@ -106,13 +105,34 @@ def check_templates(templates: Path | None) -> None:
         _load(env, name, templates)
 
 
+@contextmanager
+def checked(templates: Path | None) -> Iterator[None]:
+    """Check ``templates`` once for all the pages drawn inside.
+
+    A batch draws a page per student from one folder: ``render`` checks
+    every template before each page it draws, but not inside this, where
+    the check was made once on entry (``check_templates``, which raises
+    ``TemplateError`` as it does). The environment is one per folder either
+    way (``environment``).
+    """
+    check_templates(templates)
+    token = _CHECKED.set(_CHECKED.get() | {templates})
+    try:
+        yield
+    finally:
+        _CHECKED.reset(token)
+
+
 def render(name: str, templates: Path | None = None, **context: Any) -> str:
     """Draw the page of template ``name`` with ``context``.
 
-    Raises ``TemplateError`` where a template cannot be loaded or fails,
-    naming the file (and the line) at fault.
+    Every template is checked first (``check_templates``), unless inside
+    ``checked`` for the same folder. Raises ``TemplateError`` where a
+    template cannot be loaded or fails, naming the file (and the line) at
+    fault.
     """
-    check_templates(templates)
+    if templates not in _CHECKED.get():
+        check_templates(templates)
     template = _load(environment(templates), name, templates)
     try:
         return template.render(**context)
