@@ -11,7 +11,7 @@ parts from the reference's. ``render_report_html`` shows the class: the
 headline, the spread of scores, each check's pass rate, the most common
 mistakes and every student, linked to their feedback page.
 
-The markup is in templates (``grader/templates/feedback.html.j2`` and
+The markup is in templates (``grader/reports/templates/feedback.html.j2`` and
 ``report.html.j2``, see ``grader.reports.templating``), which an instructor may
 replace; this module decides what they show: each function's checks, which
 failures share a picture, the class's figures and rows.
