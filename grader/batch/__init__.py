@@ -18,6 +18,10 @@ A result is reused while neither the notebook nor the grader changes.
 - ``roster``: Canvas's gradebook export read as a roster, and the text of
   ``canvas-import.csv`` made from it and the results;
 - ``many``: ``grade_many``, from the paths to the files.
+
+May import: ``grader.grading`` and every folder below it, ``grader.similarity``
+(the similarity page a batch ends with); never the service or the command
+line.
 """
 
 from grader.batch.many import DEFAULT_OUT, Interrupted, grade_many
