@@ -20,7 +20,7 @@ import keras
 import nbformat
 import pytest
 from conftest import SOLUTION, edited_solution
-from test_corpus import rewritten_solution
+from corpus.editions import rewritten
 
 from grader import editions
 from grader.grading import grade
@@ -295,17 +295,14 @@ def _corpora() -> list[Packed]:
     for name in editions.names():
         if name == editions.DEFAULT:
             continue
-        solution = editions.get(name).solution
         ones = [
-            (v.name, v.functions, v.path)
+            (v.name, v.functions, v)
             for v in EDITION_WRONG + EDITION_CORRECT
             if v.edition == name
         ]
         fails = {v.name: v.fails for v in EDITION_WRONG}
         picked = _representative(ones, lambda v, f=fails: f.get(v[0], ()), seen)
-        packed += _pack(
-            name, picked, lambda paths, s=solution: rewritten_solution(tuple(paths), s)
-        )
+        packed += _pack(name, picked, rewritten)
     return packed
 
 
