@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 import zlib
@@ -219,6 +220,24 @@ def process_mark(name: str) -> str:
     running: unique to that attack in this test process, and a number of
     seconds that ``sleep`` takes (``sleep 377 MARK``)."""
     return f"{SUITE_MARK}{zlib.crc32(name.encode()):010d}"
+
+
+DAEMON = """\
+import os
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execvp("sleep", ["sleep", "377", {mark!r}])
+    os._exit(0)
+os.wait()
+"""
+
+
+def daemon_cell(mark: str, indent: str = "") -> str:
+    """Code that leaves a daemon running, detached (``setsid``, a second
+    fork, another program: ``sleep 377 MARK``, which ``leftovers(mark)``
+    finds); each line after ``indent`` (four spaces: a function's body)."""
+    return textwrap.indent(DAEMON.format(mark=mark), indent)
 
 
 def _processes() -> dict[int, tuple[int, str, list[str]]]:

@@ -5,7 +5,11 @@ cache off, shared and warm; a batch keeps its cache in its output folder."""
 
 from __future__ import annotations
 
+import dataclasses
+import gc
+import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -16,12 +20,17 @@ import keras
 import nbformat
 import pytest
 from conftest import SOLUTION, edited_solution
-from test_corpus import rewritten_solution
+from corpus.editions import rewritten
 
 from grader import editions
 from grader.grading import grade
 from grader.judging import cache, check_cache
+from grader.judging.checks import Check, table
+from grader.judging.judge import Expected, Failure, Judge
+from grader.kernel.protocol import AnswerStatus, Frame, KernelRun, ProbeAnswer
 from grader.models import rebuild as models
+from grader.notebooks.read import find_graded_cells, read_notebook
+from grader.notebooks.recognise import recognise
 from grader.reports.render import render_gradescope, render_text
 
 
@@ -85,6 +94,118 @@ def test_a_grading_keeps_each_check_and_the_reference_run(tmp_path, monkeypatch)
     assert len(list(tmp_path.glob("check-*.json"))) == sum(
         row.function == "ResNet50" for row in rows
     )
+
+
+# --- a check's entry named from answers encoded once per grading -------------
+
+
+class CountingJudge(Judge):
+    """A judge that counts the answers its checks ask it for."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.asked: Counter[tuple[str, str]] = Counter()
+
+    def answer(self, function: str, key: str) -> ProbeAnswer:
+        self.asked[(function, key)] += 1
+        return super().answer(function, key)
+
+
+NO_ANSWER = ("convolutional_block", "hidden-s1")
+"""The probe ``_answers`` leaves without an answer."""
+
+
+def _answers(edition: editions.Edition) -> KernelRun:
+    """An answer for each of the edition's probes but one: small models, an
+    error with its frames, and a probe left without an answer."""
+    answers: dict[str, list[ProbeAnswer]] = {}
+    for index, spec in enumerate(edition.probes):
+        model = _block(f"{spec.function}-{spec.key}", strides=1 + index % 2)
+        answer = ProbeAnswer(spec.key, AnswerStatus.OK, model)
+        if (spec.function, spec.key) == ("identity_block", "hidden"):
+            frames = (Frame("identity_block", "3", "X = Add()([X, X])"), None)
+            answer = ProbeAnswer(
+                spec.key, AnswerStatus.ERROR, None, None, "ValueError", "ß", frames
+            )
+        if (spec.function, spec.key) != NO_ANSWER:
+            answers.setdefault(spec.function, []).append(answer)
+    return KernelRun(cells={}, answers=answers, probe_cells={})
+
+
+def _judge(name: str, digest: str = "", kind: type[Judge] = Judge) -> Judge:
+    """A new judge (a grading) of ``_answers`` for the edition ``name``."""
+    edition = dataclasses.replace(editions.get(name), digest=digest)
+    graded = recognise(find_graded_cells(read_notebook(edition.solution)), "n")
+    return kind(_answers(edition), graded, Expected.load(edition), edition)
+
+
+def _key_as_before(judge: Judge, check: Check) -> str | None:
+    """The entry's name as ``check_cache`` made it before answers were encoded
+    once: the whole of what the check reads encoded for each check."""
+    import tensorflow as tf
+
+    from grader.version import grader_version
+
+    assert check.depends_on is not None
+    try:
+        reads = check.depends_on(judge)
+    except Failure:
+        return None
+    edition: object = judge.edition.name if judge.edition is not None else None
+    if judge.edition is not None and judge.edition.digest:
+        edition = [edition, judge.edition.digest]
+    text = json.dumps(
+        [grader_version(), tf.__version__, keras.__version__]
+        + [edition, check.function, check.name, reads],
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return f"check-{hashlib.sha256(text.encode()).hexdigest()[:32]}"
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    ("name", "digest"),
+    [(editions.DEFAULT, ""), ("2021", ""), ("2021-initializer-only", "0123abcd")],
+)
+def test_a_checks_entry_keeps_its_name_with_answers_encoded_once(
+    name, digest, tmp_path, monkeypatch
+):
+    monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, str(tmp_path))
+    judge = _judge(name, digest)
+    checks = [check for check in table(judge.edition) if check.depends_on]
+    named = [check_cache._entry(judge, check) for check in checks]
+    assert named == [_key_as_before(judge, check) for check in checks]
+    # The probe without an answer keeps its checks from being kept, alone.
+    assert None in named and len(set(named) - {None}) > len(checks) // 2
+
+
+@pytest.mark.fast
+def test_each_answer_is_read_and_encoded_once_per_grading(tmp_path, monkeypatch):
+    monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, str(tmp_path))
+    judge = _judge(editions.DEFAULT, kind=CountingJudge)
+    checks = [check for check in table(judge.edition) if check.depends_on]
+    first = [check_cache._entry(judge, check) for check in checks]
+    asked = dict(judge.asked)
+    # Each answer once, however many checks read it (ResNet50's: seven);
+    # where there is none, each check that reads it asks (two), as before.
+    assert asked.pop(NO_ANSWER) == 2
+    assert set(asked.values()) == {1}
+    assert len(asked) == len(editions.get(editions.DEFAULT).probes) - 1
+    # As a grading asks: one check at a time; again, the answers are not.
+    assert [check_cache._entry(judge, check) for check in checks] == first
+    assert judge.asked == asked | {NO_ANSWER: 4}
+    # Encoded once per way it is read: with its names, or canonical.
+    read = check_cache._read[judge]
+    assert sorted(read[("ResNet50", "default")].texts) == [False, True]
+    # A new grading reads them again; and its judge gone, its answers go too.
+    again = _judge(editions.DEFAULT, kind=CountingJudge)
+    assert [check_cache._entry(again, check) for check in checks] == first
+    assert again.asked == asked | {NO_ANSWER: 2}
+    judges = len(check_cache._read)
+    del judge, again, read
+    gc.collect()
+    assert len(check_cache._read) == judges - 2
 
 
 def test_a_truncated_entry_is_computed_again(tmp_path, monkeypatch):
@@ -175,17 +296,14 @@ def _corpora() -> list[Packed]:
     for name in editions.names():
         if name == editions.DEFAULT:
             continue
-        solution = editions.get(name).solution
         ones = [
-            (v.name, v.functions, v.path)
+            (v.name, v.functions, v)
             for v in EDITION_WRONG + EDITION_CORRECT
             if v.edition == name
         ]
         fails = {v.name: v.fails for v in EDITION_WRONG}
         picked = _representative(ones, lambda v, f=fails: f.get(v[0], ()), seen)
-        packed += _pack(
-            name, picked, lambda paths, s=solution: rewritten_solution(tuple(paths), s)
-        )
+        packed += _pack(name, picked, rewritten)
     return packed
 
 

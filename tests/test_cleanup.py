@@ -23,6 +23,7 @@ import nbformat
 import pytest
 from conftest import (
     as_from_a_terminal,
+    daemon_cell,
     edited_solution,
     leftovers,
     process_mark,
@@ -32,19 +33,10 @@ from conftest import (
 BODY = "    ### START CODE HERE ###\n"
 LOOP = "    while True:\n        pass\n"
 SHORT = ["--cell-timeout", "5", "--probe-timeout", "5"]
-DAEMON = """\
-    import os
-    if os.fork() == 0:
-        os.setsid()
-        if os.fork() == 0:
-            os.execvp("sleep", ["sleep", "377", {mark!r}])
-        os._exit(0)
-    os.wait()
-"""
 
 
 def _daemon_then_loop(mark: str) -> str:
-    return BODY + DAEMON.format(mark=mark) + LOOP
+    return BODY + daemon_cell(mark, indent="    ") + LOOP
 
 
 def _grader(

@@ -10,9 +10,10 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import SOLUTION, edited_solution
+from corpus import graded_cells, swapped_in
 from corpus.wrong import WRONG
 
-from grader.notebooks.read import MARKER, find_graded_cells
+from grader.notebooks.read import MARKER
 from grader.reports.points import earned
 
 CORRECT = sorted((Path(__file__).parent / "corpus" / "correct").glob("*.py"))
@@ -30,17 +31,12 @@ def rewritten_solution(
     Several files (a tuple) each swap theirs in. ``solution`` is the notebook
     they go into (an edition's own).
     """
-    nb = nbformat.read(solution, as_version=4)
-    cells = find_graded_cells(nb)
+    cells = []
     for one in (path,) if isinstance(path, Path) else path:
-        text = one.read_text(encoding="utf-8")
-        starts = [m.start() for m in MARKER.finditer(text)]
-        assert starts, f"{one.name} holds no graded cell"
-        for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
-            source = text[start:end].strip() + "\n"
-            function = MARKER.match(source).group(1)
-            nb.cells[cells[function].index].source = source
-    return nb
+        found = graded_cells(one.read_text(encoding="utf-8"))
+        assert found, f"{one.name} holds no graded cell"
+        cells += found
+    return swapped_in(cells, solution)
 
 
 def _checks(report):

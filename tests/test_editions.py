@@ -259,16 +259,18 @@ def test_a_conv_block_whose_shortcut_lacks_its_batchnorm_fails_the_seeded_output
     BatchNormalization (at most 2.3e-3 off in inference) shows, in the mode
     the message names, at the first position that is off."""
     import re
-    from pathlib import Path
 
-    from test_corpus import rewritten_solution
+    from corpus.editions import rewritten, variants
 
-    corpus = Path(__file__).parent / "corpus" / "editions" / name
-    # In the suite's part of the corpus (wrong/) or the rest (more/).
-    (variant,) = corpus.glob("*/conv-shortcut-without-batchnorm.py")
+    # In the suite's part of the corpus (wrong) or the rest (more).
+    (variant,) = [
+        variant
+        for variant in variants("wrong") + variants("more")
+        if (variant.edition, variant.stem) == (name, "conv-shortcut-without-batchnorm")
+    ]
     report = graded(
         f"no-shortcut-bn-{name}",
-        rewritten_solution(variant, LATER[name].solution),
+        rewritten([variant]),
         functions=["convolutional_block"],
         visible_only=True,
     )

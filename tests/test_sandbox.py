@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from box import WHY_NO_BOX, box_command, run_in_box
-from conftest import leftovers, process_mark
+from conftest import daemon_cell, leftovers, process_mark
 
 import grader
 from grader.errors import SandboxError
@@ -297,17 +297,6 @@ if os.getppid() != 0:
     assert outcome.ok, outcome
 
 
-DAEMON = """\
-import os
-if os.fork() == 0:
-    os.setsid()
-    if os.fork() == 0:
-        os.execvp("sleep", ["sleep", "377", {mark!r}])
-    os._exit(0)
-os.wait()
-"""
-
-
 # How the kernel ends after starting the daemon: by itself (its launcher
 # then kills what is below it), or by killing its launcher first (the
 # grading then kills what its watchdog saw below the launcher).
@@ -323,7 +312,7 @@ def test_without_namespaces_a_daemon_ends_with_its_kernel(bare, ending):
     """Detached (``setsid``, a second fork, another program), it ends with
     the kernel: here at the restart that follows."""
     mark = process_mark(f"bare-daemon-{ending}")
-    outcome, _, _ = _run(bare, DAEMON.format(mark=mark))
+    outcome, _, _ = _run(bare, daemon_cell(mark))
     assert outcome.ok, outcome
     [daemon] = leftovers(mark, seconds=0)  # running, detached
     # Where the kernel kills its launcher, what the grading can clear is what

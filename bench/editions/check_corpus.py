@@ -1,13 +1,16 @@
 """Check the per-edition corpora against this folder's reference, without the grader.
 
-Usage: ``.venv/bin/python bench/editions/check_corpus.py [EDITION ... | FILE.py ...]``
+Usage: ``.venv/bin/python bench/editions/check_corpus.py [EDITION ... | NAME ...]``
 
-For each edition under ``tests/corpus/editions/``: its ``solution.py`` and
-every ``correct/*.py`` must compute what ``blocks.py`` computes on every
-probe; every ``wrong/*.py`` must differ (or fail) on at least one. A file's
-cells are executed in a namespace holding the notebook's imports (Keras 3
-through ``tensorflow.keras``), after ``solution.py``'s cells, so a file that
-holds only ``ResNet50`` uses the solution's blocks.
+For each edition under ``tests/corpus/editions/`` (``corpus.editions``): its
+``solution.py`` and every ``correct/*.py`` must compute what ``blocks.py``
+computes on every probe; every ``wrong`` variant (edits of ``solution.py``,
+in ``corpus/editions/wrong.py``) must differ (or fail) on at least one. A
+variant's cells are executed in a namespace holding the notebook's imports
+(Keras 3 through ``tensorflow.keras``), after ``solution.py``'s cells, so a
+variant that holds only ``ResNet50`` uses the solution's blocks. A NAME is a
+variant's, ``EDITION/KIND/STEM``, or a file's path (``EDITION/solution`` for
+``solution.py``).
 
 Probes: the public tests' input with the constant initializer in both modes;
 a hidden input (other shape, other filters) with an initializer no notebook
@@ -39,10 +42,12 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent.parent / "tests"))
 import blocks  # noqa: E402
+from corpus.editions import FOLDER as CORPUS  # noqa: E402
+from corpus.editions import variants  # noqa: E402
 from reproduce import X, ones, summary_rows  # noqa: E402
 
-CORPUS = HERE.parent.parent / "tests" / "corpus" / "editions"
 IMPORTS = """
 import numpy as np
 import tensorflow as tf
@@ -186,19 +191,30 @@ def differences(edition: str, space: dict[str, Any], functions: set[str]) -> lis
     return found
 
 
-def check(edition: str, only: list[Path] | None = None) -> int:
-    """Check one edition's corpus (or ``only`` those files); return the failures."""
+def sources(edition: str) -> list[tuple[str, str, bool]]:
+    """The edition's solution, correct rewrites and wrong variants, in order:
+    (name, source, whether it is a file that runs with Keras 2's pool)."""
+    solution = CORPUS / edition / "solution.py"
+    found = [(f"{edition}/solution", cells(solution), False)]
+    for variant in variants("correct") + variants("wrong"):
+        if variant.edition != edition:
+            continue
+        if variant.path is not None:  # a file of whole cells
+            source, pool = cells(variant.path), "# keras3:" in variant.path.read_text()
+        else:
+            source, pool = "\n\n".join(cell for _, cell in variant.cells), False
+        found.append((variant.name, source, pool))
+    return found
+
+
+def check(edition: str, only: list[str] | None = None) -> int:
+    """Check one edition's corpus (or ``only`` those names); return the failures."""
     failures = 0
-    files = [CORPUS / edition / "solution.py"]
-    files += sorted((CORPUS / edition / "correct").glob("*.py"))
-    files += sorted((CORPUS / edition / "wrong").glob("*.py"))
-    if only is not None:
-        files = [f for f in files if f.resolve() in only]
-    for path in files:
-        source = cells(path)
+    for label, source, keras2_pool in sources(edition):
+        if only is not None and label not in only:
+            continue
         functions = set(re.findall(r"# GRADED FUNCTION: (\w+)", source))
-        keras2_pool = "# keras3:" in path.read_text()
-        expect_wrong = path.parent.name == "wrong"
+        expect_wrong = label.split("/")[1] == "wrong"
         try:
             space = namespace(edition, source, keras2_pool)
             found = differences(edition, space, functions)
@@ -207,7 +223,6 @@ def check(edition: str, only: list[Path] | None = None) -> int:
         ok = bool(found) if expect_wrong else not found
         failures += not ok
         verdict = "differs" if found else "matches"
-        label = f"{edition}/{path.parent.name}/{path.name}"
         print(f"{'ok ' if ok else 'BAD'} {label}: {verdict}")
         for line in found[:3]:
             print(f"      {line}")
@@ -292,9 +307,11 @@ def main(argv: list[str]) -> int:
     """Check the editions named, or all; or real notebooks with --notebooks."""
     if argv[:1] == ["--notebooks"]:
         return check_notebooks(Path(argv[1]), Path(argv[argv.index("--tsv") + 1]))
-    files = [Path(a).resolve() for a in argv if a.endswith(".py")]
-    if files:
-        failures = sum(check(edition, files) for edition in blocks.EDITIONS)
+    # A variant's name, or a file's path: its last parts are its name.
+    names = ["/".join(Path(a).with_suffix("").parts[-3:]) for a in argv if "/" in a]
+    names = [name.removeprefix("editions/") for name in names]
+    if names:
+        failures = sum(check(edition, names) for edition in blocks.EDITIONS)
         print(f"{failures} file(s) not as their folder says")
         return 1 if failures else 0
     editions = argv or list(blocks.EDITIONS)

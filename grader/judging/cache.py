@@ -32,7 +32,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -58,17 +58,35 @@ def folder() -> Path | None:
 
 def digest(kind: str, *parts: Any) -> str:
     """The name of one entry: ``kind`` and a digest of ``parts`` and versions."""
+    return digest_encoded(kind, *map(encoded, parts))
+
+
+def digest_encoded(kind: str, *parts: str) -> str:
+    """``digest(kind, *values)``, where each of ``parts`` is ``encoded(value)``.
+
+    The digest reads its parts and the versions as one JSON list, and JSON
+    writes a list as its items' own texts (``encoded_list``): a part encoded
+    once, such as a ResNet50's answer that many checks read, goes into each
+    of their digests as it is, and the name is the one ``digest`` gives.
+    """
     import keras
     import tensorflow as tf
 
     from grader.version import grader_version
 
-    text = json.dumps(
-        [grader_version(), tf.__version__, keras.__version__, *parts],
-        sort_keys=True,
-        separators=(",", ":"),
-    )
+    versions = (grader_version(), tf.__version__, keras.__version__)
+    text = encoded_list([*map(encoded, versions), *parts])
     return f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:32]}"
+
+
+def encoded(value: Any) -> str:
+    """``value`` as a digest reads it: JSON, keys sorted, no spaces."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def encoded_list(items: Iterable[str]) -> str:
+    """``encoded`` of a list, from its items' ``encoded`` texts."""
+    return "[" + ",".join(items) + "]"
 
 
 def load(name: str) -> Any | None:

@@ -4,18 +4,32 @@
 the cache's folder (``grader.judging.cache``): a check whose entry is kept is not
 run again. It sits above both, so that the cache itself, which the hidden
 checks use for the reference's training run, imports no check.
+
+Many checks read the same answer (seven read ResNet50's): each grading,
+that is each ``Judge``, reads an answer and encodes it for the digest once,
+and every check's digest takes the text as it is (``_encoded_reads``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from grader.judging import checks as table
-from grader.judging.cache import digest, folder, load, store
-from grader.judging.checks import Check, result_of
+from grader.judging.cache import (
+    digest_encoded,
+    encoded,
+    encoded_list,
+    folder,
+    load,
+    store,
+)
+from grader.judging.checks import Check, Reads, answer_data, result_of
 from grader.judging.judge import Judge
+from grader.kernel.protocol import ProbeAnswer
 from grader.reports.results import CheckResult, GraphWindow
 
 tally: Counter[str] = Counter()
@@ -61,7 +75,7 @@ def _entry(judge: Judge, check: Check) -> str | None:
     if check.depends_on is None or folder() is None:
         return None
     try:
-        reads = check.depends_on(judge)
+        reads = _encoded_reads(judge, check.depends_on)
     except Exception:
         # No answer to read (a ``Failure``): the check fails at once, saying
         # why, as it should; anything else, the check runs into it too.
@@ -73,7 +87,44 @@ def _entry(judge: Judge, check: Check) -> str | None:
         edition = judge.edition.name
         if judge.edition.digest:
             edition = [edition, judge.edition.digest]
-    return digest("check", edition, check.function, check.name, reads)
+    named = map(encoded, (edition, check.function, check.name))
+    return digest_encoded("check", *named, reads)
+
+
+@dataclass
+class _Read:
+    """One probe's answer as a grading's checks have read it so far."""
+
+    answer: ProbeAnswer
+    #: ``encoded(answer_data(answer, names))``, for each ``names`` read.
+    texts: dict[bool, str] = field(default_factory=dict)
+
+
+_read: WeakKeyDictionary[Judge, dict[tuple[str, str], _Read]] = WeakKeyDictionary()
+"""Per judge, the answers its checks have read, by function and probe key;
+gone with the judge. An answer, once in, stays as it is for the grading
+(``grader.kernel.submission``): no check can see another than the first."""
+
+
+def _encoded_reads(judge: Judge, depends_on: Callable[[Judge], Any]) -> str:
+    """``encoded(depends_on(judge))``, each answer read and encoded once per judge.
+
+    Raises what ``depends_on(judge)`` raises where a probe has no answer.
+    """
+    if not isinstance(depends_on, Reads):
+        return encoded(depends_on(judge))
+    seen = _read.setdefault(judge, {})
+    texts = []
+    for key in sorted(depends_on.keys(judge)):
+        read = seen.get((depends_on.function, key))
+        if read is None:
+            read = _Read(judge.answer(depends_on.function, key))
+            seen[(depends_on.function, key)] = read
+        if depends_on.names not in read.texts:
+            data = answer_data(read.answer, depends_on.names)
+            read.texts[depends_on.names] = encoded(data)
+        texts.append(read.texts[depends_on.names])
+    return encoded_list(texts)
 
 
 def _restored(check: Check, kept: Any) -> CheckResult | None:

@@ -330,7 +330,7 @@ def _implementation(function: str, name: str) -> Callable[[Judge], str]:
 # --- what each check reads, for the cache (grader.judging.cache) ---------------------
 
 
-def _answer_data(answer: ProbeAnswer, names: bool) -> dict[str, Any]:
+def answer_data(answer: ProbeAnswer, names: bool) -> dict[str, Any]:
     """One answer as a check reads it; without names, its canonical model."""
     data = asdict(answer)
     if not names and answer.model is not None:
@@ -346,9 +346,8 @@ def _canonical(config_json: str) -> str | None:
     return models.canonical_config(config_json)
 
 
-def _probes(
-    function: str, keys: Callable[[Judge], Collection[str]], *, names: bool = True
-) -> Callable[[Judge], Any]:
+@dataclass(frozen=True)
+class Reads:
     """``depends_on`` for a check that reads the answers of ``keys(judge)``.
 
     Everything else a check reads (the edition's probes, expected values,
@@ -356,13 +355,16 @@ def _probes(
     probe with no answer raises ``Failure``: such a check is not kept.
     """
 
-    def depends_on(judge: Judge) -> Any:
-        return [
-            _answer_data(judge.answer(function, key), names)
-            for key in sorted(keys(judge))
-        ]
+    function: str
+    keys: Callable[[Judge], Collection[str]]
+    names: bool = True  # False: each model's canonical form (``answer_data``)
 
-    return depends_on
+    def __call__(self, judge: Judge) -> list[dict[str, Any]]:
+        """The answers, as ``answer_data``, in the order of their keys."""
+        return [
+            answer_data(judge.answer(self.function, key), self.names)
+            for key in sorted(self.keys(judge))
+        ]
 
 
 def _hidden_keys(function: str) -> Callable[[Judge], Collection[str]]:
@@ -374,7 +376,7 @@ def _hidden_keys(function: str) -> Callable[[Judge], Collection[str]]:
 
 
 def _depends_on(function: str, name: str) -> Callable[[Judge], Any] | None:
-    """What the check ``name`` of ``function`` reads (see ``_probes``).
+    """What the check ``name`` of ``function`` reads (see ``Reads``).
 
     A check left out of the table is not kept.
     """
@@ -403,7 +405,7 @@ def _depends_on(function: str, name: str) -> Callable[[Judge], Any] | None:
     if name not in reads:
         return None
     keys, names = reads[name]
-    return _probes(function, keys, names=names)
+    return Reads(function, keys, names)
 
 
 TIMED_ALONE = ("short training run",)
