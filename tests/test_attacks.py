@@ -43,7 +43,7 @@ GRADER_DIR = Path(grader.__file__).resolve().parent
 STOLEN_CALL = "    return _stolen['identity_block'](X, f, filters, stage, block)\n"
 EXPECTED = ROOT / "fixtures" / "expected.json"
 #: A grader module imported only once the kernel has run.
-LATE_MODULE = GRADER_DIR / "hidden.py"
+LATE_MODULE = GRADER_DIR / "judging" / "hidden.py"
 NEIGHBOUR = "other-student.ipynb"
 
 

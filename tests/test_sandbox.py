@@ -202,7 +202,7 @@ def test_no_network_not_even_the_hosts_loopback(session, listener):
 
 SECRETS = [
     GRADER_DIR / "judging" / "reference.py",
-    GRADER_DIR / "probes.py",
+    GRADER_DIR / "editions" / "probes.py",
     ROOT / "fixtures" / "expected.json",
     ROOT / "solutions" / "Residual_Networks.ipynb",
     Path.home(),
@@ -211,6 +211,7 @@ SECRETS = [
 
 @needs_namespaces
 def test_the_grader_and_its_answers_are_out_of_reach(session):
+    assert all(path.exists() for path in SECRETS)  # each one there to be hidden
     reads = "\n".join(
         f"try:\n    open({str(p)!r}).read()\n    leaked.append({str(p)!r})\n"
         f"except OSError:\n    pass"
