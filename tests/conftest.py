@@ -224,19 +224,28 @@ def process_mark(name: str) -> str:
 
 DAEMON = """\
 import os
+ready, started = os.pipe()  # both closed by exec: EOF once the daemon runs
 if os.fork() == 0:
     os.setsid()
     if os.fork() == 0:
         os.execvp("sleep", ["sleep", "377", {mark!r}])
     os._exit(0)
+os.close(started)
 os.wait()
+os.read(ready, 1)
+os.close(ready)
 """
 
 
 def daemon_cell(mark: str, indent: str = "") -> str:
     """Code that leaves a daemon running, detached (``setsid``, a second
     fork, another program: ``sleep 377 MARK``, which ``leftovers(mark)``
-    finds); each line after ``indent`` (four spaces: a function's body)."""
+    finds); each line after ``indent`` (four spaces: a function's body).
+
+    The code returns once the daemon is ``sleep`` (its exec closed the last
+    end of a pipe the code waits on), so a test finds it at once, however
+    loaded the machine.
+    """
     return textwrap.indent(DAEMON.format(mark=mark), indent)
 
 
